@@ -1,0 +1,138 @@
+"""Every error as an RFC 9457 problem document (application/problem+json).
+
+One exception handler maps DRF's exceptions, Django's ``Http404``/``PermissionDenied`` and
+database outages to problem documents; the Django-level error views reuse the same response.
+"""
+
+import json
+from http import HTTPStatus
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse
+from rest_framework import exceptions
+from rest_framework.views import set_rollback
+
+PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8"
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+class ServiceUnavailable(exceptions.APIException):
+    """The database does not answer; the client should retry later."""
+
+    status_code = 503
+    default_detail = "The service cannot reach its database; retry later."
+    default_code = "service_unavailable"
+
+
+class ProblemResponse(HttpResponse):
+    """An RFC 9457 problem document; ``code`` names the problem type, extensions ride along."""
+
+    def __init__(self, status, detail, *, code=None, headers=None, **extensions):
+        body = {
+            "type": f"/problems/{code or HTTPStatus(status).name.lower()}",
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "detail": detail,
+            **extensions,
+        }
+        super().__init__(
+            json.dumps(body, ensure_ascii=False),
+            status=status,
+            content_type=PROBLEM_CONTENT_TYPE,
+            headers=headers,
+        )
+
+
+def problem_exception_handler(exc, context):
+    """DRF exception handler: the problem document for ``exc``, or None for a real bug (500)."""
+    exc = _as_api_exception(exc)
+    if exc is None:
+        return None
+    set_rollback()
+    return problem_for(exc)
+
+
+def problem_for(exc):
+    """The problem response of one ``APIException``."""
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait + 0.999))
+    if isinstance(exc, ServiceUnavailable):
+        headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    extensions = dict(getattr(exc, "problem_extensions", {}))
+    if isinstance(exc, exceptions.ValidationError):
+        violations = violations_from(exc.detail)
+        extensions["violations"] = violations
+        detail = "\n".join(_violation_line(v) for v in violations)
+        code = "validation_error"
+    else:
+        detail = str(exc.detail)
+        code = _code_of(exc)
+    return ProblemResponse(exc.status_code, detail, code=code, headers=headers, **extensions)
+
+
+def _as_api_exception(exc):
+    if isinstance(exc, exceptions.APIException):
+        return exc
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages})
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return ServiceUnavailable()
+    return None
+
+
+def _code_of(exc):
+    codes = exc.get_codes()
+    return codes if isinstance(codes, str) else exc.default_code
+
+
+def violations_from(detail, path=""):
+    """Flatten DRF's nested error detail into ``[{"propertyPath", "message"}]``."""
+    if isinstance(detail, dict):
+        return [violation for key, value in detail.items() for violation in violations_from(value, _join(path, key))]
+    if isinstance(detail, list) and all(isinstance(item, str) for item in detail):
+        return [{"propertyPath": path, "message": str(item)} for item in detail]
+    if isinstance(detail, list):
+        return [
+            violation for index, item in enumerate(detail) for violation in violations_from(item, f"{path}[{index}]")
+        ]
+    return [{"propertyPath": path, "message": str(detail)}]
+
+
+def _join(path, key):
+    key = "" if key in ("non_field_errors", "__all__") else str(key)
+    if not path or not key:
+        return path or key
+    return f"{path}.{key}"
+
+
+def _violation_line(violation):
+    path = violation["propertyPath"]
+    return f"{path}: {violation['message']}" if path else violation["message"]
+
+
+# Django-level error views (routes outside DRF), wired in urls.py.
+
+
+def not_found_view(request, exception=None):
+    return ProblemResponse(404, "No resource lives at this address.", code="not_found")
+
+
+def bad_request_view(request, exception=None):
+    return ProblemResponse(400, "The request is malformed.", code="bad_request")
+
+
+def permission_denied_view(request, exception=None):
+    return ProblemResponse(403, "You may not do this.", code="permission_denied")
+
+
+def server_error_view(request):
+    return ProblemResponse(500, "The service failed to answer; the failure is logged.", code="server_error")
