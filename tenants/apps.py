@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class TenantsConfig(AppConfig):
+    """The tenant registry and the JWT authentication that ties each request to one tenant."""
+
+    name = "tenants"
+    default_auto_field = "django.db.models.BigAutoField"

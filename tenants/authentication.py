@@ -1,0 +1,47 @@
+"""JWT authentication that ties every API request to one enabled tenant."""
+
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
+from rest_framework_simplejwt.exceptions import TokenError
+
+from tenants.identity import identity_from_claims
+from tenants.registry import require_enabled_tenant
+from tenants.tokens import PlatformAccessToken
+
+ACCEPTED_SCHEMES = {b"bearer", b"jwt"}
+
+
+class TenantJWTAuthentication(JWTStatelessUserAuthentication):
+    """Verifies a platform JWT sent as ``Bearer <jwt>``, ``JWT <jwt>`` or a bare ``<jwt>``.
+
+    On success ``request.user`` is the ``TokenIdentity`` the claims describe (tenant, identity,
+    permissions, email, accounts) and ``request.auth`` is the verified ``PlatformAccessToken``.
+    No user row is read; the tenant must be registered and enabled.
+    """
+
+    def get_raw_token(self, header):
+        parts = header.split()
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2 and parts[0].lower() in ACCEPTED_SCHEMES:
+            return parts[1]
+        if parts and parts[0].lower() not in ACCEPTED_SCHEMES:
+            return None  # another scheme (Basic, ...): not ours, so unauthenticated
+        raise AuthenticationFailed(
+            "The Authorization header must be 'Bearer <token>', 'JWT <token>' or '<token>'.",
+            code="bad_authorization_header",
+        )
+
+    def get_validated_token(self, raw_token):
+        try:
+            return PlatformAccessToken(raw_token)
+        except TokenError as exc:
+            raise AuthenticationFailed(str(exc.args[0]), code="token_not_valid") from exc
+
+    def get_user(self, validated_token):
+        identity = identity_from_claims(validated_token.payload)
+        require_enabled_tenant(identity.tenant_id)
+        return identity
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="metadata"'

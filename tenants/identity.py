@@ -1,0 +1,80 @@
+"""The caller a verified token describes."""
+
+import uuid
+from dataclasses import dataclass, field
+
+from rest_framework.exceptions import AuthenticationFailed
+
+IDENTITY_TYPES = ("System", "Staff", "Individual", "Organization", "Anonymous", "AccountUser")
+
+
+@dataclass(frozen=True)
+class TokenIdentity:
+    """Who is calling, for which tenant, with which roles, permissions and linked accounts."""
+
+    tenant_id: uuid.UUID
+    type: str = "Anonymous"
+    uuid: str | None = None
+    roles: tuple[str, ...] = ()
+    permissions: frozenset[str] = field(default_factory=frozenset)
+    email: str | None = None
+    accounts: tuple[str, ...] = ()
+
+    # What DRF and Django expect of ``request.user``.
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+
+    @property
+    def pk(self):
+        return self.uuid
+
+    def __str__(self):
+        return f"{self.type}:{self.uuid or '-'}@{self.tenant_id}"
+
+
+def identity_from_claims(claims):
+    """Build a ``TokenIdentity`` from a token's claims, or raise a 401 naming the bad claim."""
+    identity = claims.get("identity") or {}
+    if not isinstance(identity, dict):
+        raise _bad_claim("identity", "must be an object")
+    identity_type = identity.get("type", "Anonymous")
+    if identity_type not in IDENTITY_TYPES:
+        raise _bad_claim("identity.type", f"must be one of {', '.join(IDENTITY_TYPES)}")
+    return TokenIdentity(
+        tenant_id=_tenant_claim(claims),
+        type=identity_type,
+        uuid=_optional_string(identity, "uuid", "identity.uuid"),
+        roles=tuple(_string_list(identity, "roles", "identity.roles")),
+        permissions=frozenset(_string_list(claims, "permissions", "permissions")),
+        email=_optional_string(claims, "email", "email"),
+        accounts=tuple(_string_list(claims, "accounts", "accounts")),
+    )
+
+
+def _tenant_claim(claims):
+    value = claims.get("tenant")
+    if value is None:
+        raise _bad_claim("tenant", "is required")
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise _bad_claim("tenant", "must be a UUID") from None
+
+
+def _optional_string(source, key, name):
+    value = source.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _bad_claim(name, "must be a string")
+    return value
+
+
+def _string_list(source, key, name):
+    values = source.get(key) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise _bad_claim(name, "must be a list of strings")
+    return values
+
+
+def _bad_claim(name, problem):
+    return AuthenticationFailed(f"The token's '{name}' claim {problem}.", code="bad_claim")
