@@ -1,0 +1,22 @@
+"""The two formats of the metadata API, chosen by the Accept header."""
+
+from metadata_service.renderers import UTF8JSONRenderer
+from metadatas import jsonld
+
+
+class MetadataJSONLDRenderer(UTF8JSONRenderer):
+    """JSON-LD, the default: an item gains ``@context``, ``@id`` and ``@type``; collections come as Hydra."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict) and "@context" not in data and "uuid" in data:
+            data = jsonld.item_document(data)
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+class MetadataJSONRenderer(UTF8JSONRenderer):
+    """Plain JSON: an item is an object, a list a bare array (counts and links ride in headers)."""
+
+    format = "json"

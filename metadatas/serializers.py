@@ -1,0 +1,108 @@
+"""The Metadata resource on the wire: camelCase fields, UTC seconds, validated JSON documents."""
+
+import re
+from datetime import UTC
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+
+from metadatas.json_documents import InvalidJSONDocument, check_json_document
+from metadatas.models import Metadata
+
+SLUG_PATTERN = r"^[A-Za-z0-9._~-]+$"
+LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
+MAX_VERSION = 2**63 - 1
+
+
+class StrictCharField(serializers.CharField):
+    """A string field that refuses numbers and booleans instead of quietly turning them into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be a string.")
+        return super().to_internal_value(data)
+
+
+class UTCSecondsDateTimeField(serializers.DateTimeField):
+    """ISO 8601 in UTC to the second, with a ``+00:00`` offset: ``2018-07-18T19:20:17+00:00``."""
+
+    def to_representation(self, value):
+        return value.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+class JSONDocumentField(serializers.JSONField):
+    """A JSON value that storage keeps faithfully: bounded depth, no NUL, no lone surrogates."""
+
+    def to_internal_value(self, data):
+        try:
+            check_json_document(data, settings.METADATA_SERVICE["JSON_MAX_DEPTH"])
+        except InvalidJSONDocument as exc:
+            raise serializers.ValidationError(f"The value {exc}.") from None
+        return super().to_internal_value(data)
+
+
+class DataField(JSONDocumentField):
+    """The resource's payload: a JSON object or array, never a bare scalar."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, (dict, list)):
+            raise serializers.ValidationError("Must be a JSON object or array.")
+        return super().to_internal_value(data)
+
+
+class TitleField(JSONDocumentField):
+    """Locale code to a non-empty title, at least one entry: ``{"en": "OAuth Providers"}``."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict) or not data:
+            raise serializers.ValidationError('Must be an object of locale code to title, like {"en": "..."}.')
+        errors = {locale: self._title_errors(locale, text) for locale, text in data.items()}
+        errors = {locale: problems for locale, problems in errors.items() if problems}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    @staticmethod
+    def _title_errors(locale, text):
+        if not LOCALE_PATTERN.match(locale):
+            return ["The key must be a locale code such as en, fr or pt-BR."]
+        if not isinstance(text, str) or not text.strip():
+            return ["Must be a non-empty string."]
+        if len(text) > 1000:
+            return ["Must be at most 1000 characters."]
+        return []
+
+
+class MetadataSerializer(serializers.ModelSerializer):
+    """A metadata resource; ``uuid`` is writable on create only, ``version`` is the expected version."""
+
+    createdAt = UTCSecondsDateTimeField(source="created_at", read_only=True)
+    updatedAt = UTCSecondsDateTimeField(source="updated_at", read_only=True)
+    owner = StrictCharField(max_length=255)
+    ownerUuid = serializers.UUIDField(source="owner_uuid", allow_null=True, required=False)
+    title = TitleField()
+    slug = StrictCharField(
+        max_length=255,
+        validators=[RegexValidator(SLUG_PATTERN, "Use only letters, digits and . _ ~ - (1 to 255 characters).")],
+    )
+    type = StrictCharField(max_length=255)
+    data = DataField(required=False)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, required=False)
+    tenant = serializers.UUIDField(source="tenant_id", read_only=True)
+
+    class Meta:
+        model = Metadata
+        fields = [
+            "id", "uuid", "createdAt", "updatedAt", "owner", "ownerUuid", "title",
+            "slug", "type", "data", "version", "tenant",
+        ]  # fmt: skip
+        read_only_fields = ["id"]
+        extra_kwargs = {"uuid": {"required": False}}
+        validators = []  # uniqueness in the tenant is the database's to enforce (see services)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["uuid"].read_only = True  # a resource keeps its uuid
+        return fields

@@ -1,0 +1,97 @@
+"""Writes to metadata resources. REST, GraphQL and the admin all write through these functions."""
+
+import json
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
+from rest_framework.exceptions import NotFound, ValidationError
+
+from metadatas.exceptions import PreconditionFailed, VersionConflict
+from metadatas.models import Metadata, now_to_the_second, title_search_text
+
+UNIQUE_IN_TENANT_MESSAGES = {
+    "slug": "A resource with this slug already exists in this tenant.",
+    "uuid": "A resource with this uuid already exists in this tenant.",
+}
+
+
+@contextmanager
+def unique_fields_checked():
+    """Turn a unique-constraint violation (also one lost to a concurrent write) into a 400 on its field."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        field = next((name for name in UNIQUE_IN_TENANT_MESSAGES if name in str(exc)), None)
+        if field is None:
+            raise
+        raise ValidationError({field: [UNIQUE_IN_TENANT_MESSAGES[field]]}) from None
+
+
+def metadata_create(*, tenant_id, fields):
+    """Insert a new resource at version 1 in ``tenant_id``."""
+    metadata = Metadata(tenant_id=tenant_id, **fields)
+    with unique_fields_checked():
+        metadata.save(force_insert=True)
+    return metadata
+
+
+def metadata_update(*, metadata, expected_version, changes):
+    """Apply ``changes`` if the stored row is still at ``expected_version``, and bump the version.
+
+    The check and the write are one statement, ``UPDATE ... WHERE id = %s AND version = %s``:
+    of several concurrent updates that read the same version, exactly one changes the row;
+    the others raise ``VersionConflict``. ``metadata`` is updated in memory to what was stored.
+    """
+    if metadata.version != expected_version:
+        raise VersionConflict(current_version=metadata.version, given_version=expected_version)
+    changes = {name: value for name, value in changes.items() if _differs(getattr(metadata, name), value)}
+    if not changes:
+        return metadata
+    values = _new_values(expected_version, changes)
+    with unique_fields_checked():
+        updated = _same_row(metadata).filter(version=expected_version).update(**values)
+    if not updated:
+        raise VersionConflict(current_version=_current_version(metadata), given_version=expected_version)
+    for name, value in values.items():
+        setattr(metadata, name, value)
+    return metadata
+
+
+def metadata_delete(*, metadata, expected_version=None):
+    """Delete the resource; with ``expected_version``, only while it is still at that version."""
+    rows = _same_row(metadata)
+    if expected_version is not None:
+        if metadata.version != expected_version:
+            raise PreconditionFailed(current_version=metadata.version)
+        rows = rows.filter(version=expected_version)
+    deleted, _ = rows.delete()
+    if not deleted and expected_version is not None:
+        raise PreconditionFailed(current_version=_current_version(metadata))
+    if not deleted:
+        raise NotFound()
+
+
+def _differs(old, new):
+    """Compare as JSON, where ``true`` is not ``1`` and key order does not count."""
+    if isinstance(old, (dict, list)) or isinstance(new, (dict, list)):
+        return json.dumps(old, sort_keys=True) != json.dumps(new, sort_keys=True)
+    return old != new
+
+
+def _new_values(expected_version, changes):
+    values = {**changes, "version": expected_version + 1, "updated_at": now_to_the_second()}
+    if "title" in changes:
+        values["title_search"] = title_search_text(changes["title"])
+    return values
+
+
+def _same_row(metadata):
+    return Metadata.objects.for_tenant(metadata.tenant_id).filter(pk=metadata.pk)
+
+
+def _current_version(metadata):
+    version = _same_row(metadata).values_list("version", flat=True).first()
+    if version is None:
+        raise NotFound()
+    return version

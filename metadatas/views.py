@@ -1,0 +1,106 @@
+"""The /metadatas REST API."""
+
+from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from metadata_service.parsers import JSONLDParser, MergePatchParser, StrictJSONParser
+from metadatas import jsonld
+from metadatas.exceptions import PreconditionFailed, VersionConflict
+from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderParameterFilter
+from metadatas.locking import delete_expected_version, etag_for, expected_version, is_not_modified
+from metadatas.merge_patch import merge_patch_body
+from metadatas.models import Metadata
+from metadatas.pagination import PageLimitPagination
+from metadatas.renderers import MetadataJSONLDRenderer, MetadataJSONRenderer
+from metadatas.serializers import MetadataSerializer
+from metadatas.services import metadata_create, metadata_delete, metadata_update
+from tenants.scoping import TenantScopedViewMixin
+
+
+class MetadataViewSet(TenantScopedViewMixin, viewsets.ModelViewSet):
+    """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH) and delete."""
+
+    queryset = Metadata.objects.all()
+    serializer_class = MetadataSerializer
+    lookup_field = "uuid"
+    filter_backends = [MetadataFilterBackend, OrderParameterFilter]
+    filterset_class = MetadataFilterSet
+    pagination_class = PageLimitPagination
+    renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
+    parser_classes = [StrictJSONParser, JSONLDParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        drf_request = super().initialize_request(request, *args, **kwargs)
+        if request.method == "PATCH":
+            drf_request.parsers = [*drf_request.parsers, MergePatchParser()]
+        return drf_request
+
+    def retrieve(self, request, *args, **kwargs):
+        metadata = self.get_object()
+        if is_not_modified(request, metadata.version):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(metadata.version)})
+        return self.item_response(metadata)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        location = reverse("metadata-detail", kwargs={"uuid": serializer.instance.uuid}, request=request)
+        return self.item_response(serializer.instance, status.HTTP_201_CREATED, {"Location": location})
+
+    def update(self, request, *args, **kwargs):
+        metadata = self.get_object()
+        return self.write(metadata, request.data)
+
+    def partial_update(self, request, *args, **kwargs):
+        metadata = self.get_object()
+        if not isinstance(request.data, dict):
+            raise ValidationError({"": ["A merge patch must be a JSON object."]})
+        current = {"title": metadata.title, "data": metadata.data}
+        return self.write(metadata, merge_patch_body(current, request.data, object_fields=current))
+
+    def destroy(self, request, *args, **kwargs):
+        metadata = self.get_object()
+        metadata_delete(metadata=metadata, expected_version=delete_expected_version(request, metadata.version))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def write(self, metadata, body):
+        """Validate a (partial) body and store it with compare-and-swap; PUT and PATCH both end here."""
+        serializer = self.get_serializer(metadata, data=body, partial=True)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return self.item_response(metadata)
+
+    def perform_create(self, serializer):
+        fields = {name: value for name, value in serializer.validated_data.items() if name != "version"}
+        serializer.instance = metadata_create(tenant_id=self.request.user.tenant_id, fields=fields)
+
+    def perform_update(self, serializer):
+        changes = dict(serializer.validated_data)
+        metadata = serializer.instance
+        expected = expected_version(self.request, changes.pop("version", None), metadata.version)
+        try:
+            metadata_update(metadata=metadata, expected_version=expected.version, changes=changes)
+        except VersionConflict as conflict:
+            if expected.from_if_match:
+                raise PreconditionFailed(current_version=conflict.current_version) from None
+            raise
+
+    def item_response(self, metadata, status_code=status.HTTP_200_OK, headers=None):
+        headers = {"ETag": etag_for(metadata.version), **(headers or {})}
+        return Response(self.get_serializer(metadata).data, status=status_code, headers=headers)
+
+
+class MetadataContextView(APIView):
+    """The JSON-LD context of the Metadata resource (public: JSON-LD processors fetch it unauthenticated)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
+
+    def get(self, request):
+        return Response(jsonld.CONTEXT_DOCUMENT)
