@@ -1,0 +1,84 @@
+"""Shared fixtures: two tenants, real signed JWTs, API clients and a resource factory."""
+
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+
+from metadatas.models import Metadata
+from tenants.models import Tenant
+from tenants.tokens import issue_platform_token
+
+TENANT_A = uuid.UUID("e5a2120d-6bf7-4c58-a900-bac1e55e986b")
+TENANT_B = uuid.UUID("0b9a54d4-7a1e-4a6c-9f65-0a7c1d0d3c11")
+JSON = {"HTTP_ACCEPT": "application/json"}
+JSONLD = {"HTTP_ACCEPT": "application/ld+json"}
+
+
+def token_for(tenant_id, identity_type="System", **claims):
+    return issue_platform_token(tenant_id=tenant_id, identity_type=identity_type, **claims)
+
+
+def client_with(token, scheme="Bearer"):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"{scheme} {token}".strip())
+    return client
+
+
+@pytest.fixture
+def tenant(db):
+    return Tenant.objects.create(uuid=TENANT_A, name="Tenant A")
+
+
+@pytest.fixture
+def other_tenant(db):
+    return Tenant.objects.create(uuid=TENANT_B, name="Tenant B")
+
+
+@pytest.fixture
+def api(tenant):
+    """A client of tenant A holding a System token."""
+    return client_with(token_for(tenant.uuid))
+
+
+@pytest.fixture
+def other_api(other_tenant):
+    """A client of tenant B holding a System token."""
+    return client_with(token_for(other_tenant.uuid))
+
+
+def metadata_body(**overrides):
+    body = {
+        "owner": "BusinessUnit",
+        "ownerUuid": "c11c546e-bd01-47cf-97da-e25388357b5a",
+        "title": {"en": "OAuth Providers"},
+        "slug": "oauth-providers",
+        "type": "authentication",
+        "data": ["Github", "Google", "Twitter"],
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def make_metadata(tenant):
+    """Store a resource directly (not through the API) in tenant A, or in ``tenant=`` another."""
+    counter = iter(range(1, 10**6))
+
+    def make(tenant=tenant, **fields):
+        number = next(counter)
+        values = {
+            "owner": "BusinessUnit",
+            "title": {"en": f"Resource {number}"},
+            "slug": f"resource-{number}",
+            "type": "authentication",
+            "data": {},
+        }
+        values.update(fields)
+        return Metadata.objects.create(tenant=tenant, **values)
+
+    return make
+
+
+def violation_paths(response):
+    return {violation["propertyPath"] for violation in response.json()["violations"]}
