@@ -119,6 +119,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not shared memory: threads in the concurrency tests need real locking.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # One slow statement (or one stuck behind a lock) is cancelled server-side instead of holding a
+    # worker until gunicorn kills it; the request answers 503. A down server fails fast at connect.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
+            "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 5000)}",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -142,7 +151,29 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "metadata_service.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Counted in the shared cache (CACHES below), so a limit holds across workers and hosts.
+    "DEFAULT_THROTTLE_CLASSES": ["tenants.throttling.TenantRateThrottle", "tenants.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "tenant": env_str("THROTTLE_RATE_TENANT", "50000/min"),
+        "token": env_str("THROTTLE_RATE_TOKEN", "20000/min"),
+    },
 }
+
+# --- Cache (rate-limit counters) ----------------------------------------------------------
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
+            # A Redis that stops answering costs a request half a second, then the limiter lets it through.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:  # per process: limits then hold per worker only
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- JWT (verification with simplejwt; see contract auth.md) -----------------------------
 

@@ -1,0 +1,136 @@
+"""Rate limits per tenant and per token: 429 problem+json with Retry-After, shared across workers."""
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.db import connection
+from django.test import override_settings
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from tests.conftest import JSON, client_with, token_for
+from tests.live_server import Gunicorn, database_url, request
+
+REDIS_URL = "redis://127.0.0.1:6379/6"
+
+
+def rates(tenant=None, token=None):
+    """Settings with the two throttle rates replaced (``None`` is no limit)."""
+    from django.conf import settings
+
+    return override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"tenant": tenant, "token": token}}
+    )
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_token_over_its_rate_gets_a_429_problem_with_retry_after(api):
+    with rates(token="3/min"):
+        statuses = [api.get("/metadatas", **JSON).status_code for _ in range(3)]
+        response = api.get("/metadatas", **JSON)
+
+    assert statuses == [200, 200, 200]
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/problem+json; charset=utf-8"
+    assert response.json()["type"] == "/problems/throttled"
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+def test_another_token_of_the_same_tenant_is_served_while_one_token_is_limited(tenant, api):
+    second = client_with(token_for(tenant.uuid))
+    with rates(token="2/min"):
+        for _ in range(3):
+            api.get("/metadatas", **JSON)
+        assert api.get("/metadatas", **JSON).status_code == 429
+        assert second.get("/metadatas", **JSON).status_code == 200
+
+
+def test_all_tokens_of_a_tenant_share_the_tenant_rate(tenant, api):
+    second = client_with(token_for(tenant.uuid))
+    with rates(tenant="4/min"):
+        assert [api.get("/metadatas", **JSON).status_code for _ in range(2)] == [200, 200]
+        assert [second.get("/metadatas", **JSON).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_one_tenant_over_its_rate_does_not_limit_another_tenant(api, other_api):
+    with rates(tenant="2/min"):
+        for _ in range(3):
+            api.get("/metadatas", **JSON)
+        assert api.get("/metadatas", **JSON).status_code == 429
+        assert other_api.get("/metadatas", **JSON).status_code == 200
+
+
+def test_a_limited_write_changes_nothing(api, make_metadata):
+    metadata = make_metadata()
+    with rates(token="1/min"):
+        api.get("/metadatas", **JSON)
+        response = api.put(f"/metadatas/{metadata.uuid}", {"owner": "Changed", "version": 1}, **JSON)
+
+    assert response.status_code == 429
+    metadata.refresh_from_db()
+    assert (metadata.owner, metadata.version) == ("BusinessUnit", 1)
+
+
+def test_the_json_ld_context_needs_no_token_and_is_not_limited(client, db):
+    with rates(tenant="1/min", token="1/min"):
+        statuses = {client.get("/contexts/Metadata").status_code for _ in range(3)}
+    assert statuses == {200}
+
+
+def test_requests_pass_when_the_cache_is_unreachable(api):
+    unreachable = RedisConnectionError("Connection refused")
+    with rates(token="1/min"), mock.patch.object(cache, "incr", side_effect=unreachable):
+        statuses = [api.get("/metadatas", **JSON).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+
+
+def test_an_off_rate_means_no_limit(api):
+    with rates(tenant="off", token="off"):
+        statuses = {api.get("/metadatas", **JSON).status_code for _ in range(5)}
+    assert statuses == {200}
+
+
+def redis_or_skip():
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis does not answer at {REDIS_URL} ({exc}); the shared-cache limit needs it")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_limit_counted_in_redis_holds_across_gunicorn_workers(tenant):
+    redis_or_skip()
+    prefix = f"test-issue6-{uuid.uuid4().hex}"
+    env = {"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix, "THROTTLE_RATE_TOKEN": "10/day"}
+    token = token_for(tenant.uuid)
+    try:
+        with Gunicorn(database_url(connection.settings_dict), workers=3, env=env) as server:
+            statuses = burst(f"{server.url}/metadatas", token)
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+
+    assert statuses.count(200) == 10
+    assert statuses.count(429) == 10
+
+
+def burst(url, token, count=20, concurrency=6):
+    """The statuses of ``count`` GETs sent ``concurrency`` at a time (so that several workers answer);
+    sent again if the day's window turned over meanwhile."""
+    while True:
+        day = int(time.time() // 86400)
+        with ThreadPoolExecutor(concurrency) as pool:
+            statuses = list(pool.map(lambda _: request(url, token=token)[0], range(count)))
+        if int(time.time() // 86400) == day:
+            return statuses
