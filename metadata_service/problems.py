@@ -5,6 +5,7 @@ database outages to problem documents; the Django-level error views reuse the sa
 """
 
 import json
+import logging
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,9 @@ from rest_framework.views import set_rollback
 
 PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8"
 DATABASE_RETRY_AFTER_SECONDS = 5
+QUERY_CANCELED = "57014"  # PostgreSQL's code when statement_timeout ends a statement
+
+logger = logging.getLogger(__name__)
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -85,8 +89,16 @@ def _as_api_exception(exc):
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages})
     if isinstance(exc, (OperationalError, InterfaceError)):
-        return ServiceUnavailable()
+        return _database_outage(exc)
     return None
+
+
+def _database_outage(exc):
+    """A 503 for a database that is gone or too slow; logged, since only operators can act on it."""
+    logger.warning("database unavailable: %s", str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
+    if getattr(exc.__cause__, "pgcode", None) == QUERY_CANCELED:
+        return ServiceUnavailable("The database did not answer in time; retry later.", code="database_timeout")
+    return ServiceUnavailable()
 
 
 def _code_of(exc):
