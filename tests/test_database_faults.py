@@ -4,9 +4,6 @@ Whatever the fault, a request gets a 503 problem with Retry-After (never a 500 o
 half-applied, and the same worker process serves again as soon as the database is back.
 """
 
-from contextlib import closing, contextmanager
-
-import psycopg2
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -14,6 +11,7 @@ from django.db import connection
 from metadatas.models import Metadata
 from tests.conftest import metadata_body, token_for
 from tests.live_server import Gunicorn, database_url, request
+from tests.pg_sessions import row_locked, wait_until_row_unlocked
 from tests.tcp_proxy import FaultyProxy
 
 pytestmark = [
@@ -119,7 +117,8 @@ def test_an_update_cut_before_its_commit_is_rolled_back_whole(server, proxy, tok
     assert_unavailable(request(item, "PUT", token=token, body=body))
     assert fired.is_set()
 
-    stored = wait_for_rollback(metadata.pk)
+    wait_until_row_unlocked(metadata.pk)
+    stored = Metadata.objects.get(pk=metadata.pk)
     assert (stored.owner, stored.title, stored.data, stored.version) == ("BusinessUnit", metadata.title, {}, 1)
     assert request(item, token=token)[2]["version"] == 1
 
@@ -176,25 +175,6 @@ def test_health_ready_follows_the_database(server, proxy):
     assert request(f"{server.url}/health/ready")[0] == 200
 
 
-def wait_for_rollback(pk, timeout_ms=10000):
-    """The row once PostgreSQL has ended the cut session (its transaction no longer holds the row)."""
-    with closing(psycopg2.connect(**_libpq_settings())) as probe, probe.cursor() as cursor:
-        cursor.execute("SET lock_timeout = %s", (f"{timeout_ms}ms",))
-        cursor.execute('SELECT 1 FROM "metadatas_metadata" WHERE id = %s FOR UPDATE', (pk,))
-        probe.rollback()
-    return Metadata.objects.get(pk=pk)
-
-
-def _libpq_settings():
-    settings_dict = connection.settings_dict
-    return {
-        "dbname": settings_dict["NAME"],
-        "user": settings_dict["USER"] or "postgres",
-        "host": settings_dict["HOST"] or "127.0.0.1",
-        "port": settings_dict["PORT"] or 5432,
-    }
-
-
 def test_a_statement_over_the_timeout_is_cancelled_with_a_503_and_the_worker_serves_on(tenant, token, make_metadata):
     metadata = make_metadata()
     env = {"DATABASE_STATEMENT_TIMEOUT_MS": "300"}
@@ -210,14 +190,3 @@ def test_a_statement_over_the_timeout_is_cancelled_with_a_503_and_the_worker_ser
         status, _, updated = request(item, "PUT", token=token, body={"owner": "Slow", "version": 1})
         assert (status, updated["version"]) == (200, 2)
         assert server.worker_pids() == workers
-
-
-@contextmanager
-def row_locked(pk):
-    """Hold a row lock from another session (as a long transaction would) for the block's duration."""
-    with closing(psycopg2.connect(**_libpq_settings())) as holder, holder.cursor() as cursor:
-        cursor.execute('SELECT 1 FROM "metadatas_metadata" WHERE id = %s FOR UPDATE', (pk,))
-        try:
-            yield
-        finally:
-            holder.rollback()
