@@ -14,7 +14,7 @@ class RequestBodyLimitMiddleware:
     def __call__(self, request):
         limit = settings.METADATA_SERVICE["REQUEST_BODY_MAX_BYTES"]
         declared = request.META.get("CONTENT_LENGTH") or "0"
-        if not declared.isdigit():
+        if not (declared.isascii() and declared.isdigit()):  # "²".isdigit() is true, int("²") fails
             return ProblemResponse(400, "The Content-Length header is not a number.", code="bad_request")
         if int(declared) > limit:
             return ProblemResponse(

@@ -48,7 +48,12 @@ def if_match_versions(request):
     tags = parse_entity_tags(header, "If-Match")
     if tags == ANY:
         return ANY
-    return {int(value) for weak, value in tags if not weak and value.isdigit() and len(value) < 19}
+    return {int(value) for weak, value in tags if not weak and is_version_text(value)}
+
+
+def is_version_text(value):
+    """ASCII digits that fit a version (``str.isdigit`` alone also takes "²", which ``int`` refuses)."""
+    return value.isascii() and value.isdigit() and len(value) < 19
 
 
 def expected_version(request, body_version, current_version):

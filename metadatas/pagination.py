@@ -16,7 +16,7 @@ def positive_int_parameter(params, name, default):
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18 or int(raw) < 1:  # "²".isdigit() too
         raise ValidationError({name: ["Must be a whole number of at least 1."]})
     return int(raw)
 
