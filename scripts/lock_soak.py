@@ -17,21 +17,13 @@ import json
 import multiprocessing
 import os
 import random
-import socket
-import subprocess
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-TENANT = "5d1a3c2e-0b5f-4a8e-9c61-50a4c0000001"
+from live_service import prepare, serving
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+NO_RATE_LIMITS = {"THROTTLE_RATE_TENANT": "off", "THROTTLE_RATE_TOKEN": "off"}
 
 
 def call(port, method, path, token, body=None):
@@ -49,27 +41,6 @@ def call(port, method, path, token, body=None):
         return response.status, json.loads(raw) if raw else None
     finally:
         connection.close()
-
-
-def manage(*arguments):
-    result = subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, check=True, capture_output=True)
-    return result.stdout.decode().strip()
-
-
-def start_server(port, workers):
-    env = {**os.environ, "THROTTLE_RATE_TENANT": "off", "THROTTLE_RATE_TOKEN": "off", "GUNICORN_ACCESS_LOG": ""}
-    command = [sys.executable, "-m", "gunicorn", "metadata_service.wsgi:application", "-c", "gunicorn.conf.py"]
-    command += ["-b", f"127.0.0.1:{port}", "-w", str(workers), "--access-logfile", "/dev/null"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start within 30 s")
 
 
 def client(port, token, paths, seconds, results):
@@ -95,20 +66,9 @@ def client(port, token, paths, seconds, results):
 
 
 def run(arguments):
-    manage("migrate", "--noinput")
-    manage("create_tenant", "--uuid", TENANT, "--name", "Lock soak")
-    token = manage("issue_token", "--tenant", TENANT, "--type", "System", "--ttl", str(int(arguments.seconds) + 600))
-    port = free_port()
-    server = start_server(port, arguments.workers)
-    try:
-        run_id = f"{int(time.time())}-{os.getpid()}"
-        paths = []
-        for number in range(arguments.resources):
-            body = {"owner": "soak", "title": {"en": f"Soak {number}"}, "slug": f"soak-{run_id}-{number}",
-                    "type": "soak", "data": {"count": 0}}  # fmt: skip
-            status, created = call(port, "POST", "/metadatas", token, body)
-            assert status == 201, (status, created)
-            paths.append(f"/metadatas/{created['uuid']}")
+    token = prepare(ttl_seconds=arguments.seconds + 600)
+    with serving(arguments.workers, env=NO_RATE_LIMITS) as port:
+        paths = [create_resource(port, token, number) for number in range(arguments.resources)]
         results = multiprocessing.Queue()
         clients = [
             multiprocessing.Process(target=client, args=(port, token, paths, arguments.seconds, results))
@@ -122,10 +82,16 @@ def run(arguments):
             process.join(timeout=30)
         elapsed = time.monotonic() - started
         final = {path: call(port, "GET", path, token)[1] for path in paths}
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
     return summarise(arguments, paths, reports, final, elapsed)
+
+
+def create_resource(port, token, number):
+    slug = f"soak-{int(time.time())}-{os.getpid()}-{number}"
+    body = {"owner": "soak", "title": {"en": slug}, "slug": slug, "type": "soak", "data": {"count": 0}}
+    status, created = call(port, "POST", "/metadatas", token, body)
+    if status != 201:
+        raise SystemExit(f"could not create a resource: {status} {created}")
+    return f"/metadatas/{created['uuid']}"
 
 
 def summarise(arguments, paths, reports, final, elapsed):
