@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-START_TIMEOUT_SECONDS = 30
+START_TIMEOUT_SECONDS = 60
 
 
 def free_port():

@@ -1,9 +1,8 @@
 """A TCP proxy between the service and its database that a test can cut, take down and bring back."""
 
 import socket
+import struct
 import threading
-
-from tests.live_server import free_port
 
 CHUNK = 65536
 
@@ -13,12 +12,15 @@ class FaultyProxy:
 
     def __init__(self, upstream):
         self.upstream = upstream
-        self.port = free_port()
         self.pairs = set()
         self.lock = threading.Lock()
         self.trigger = None  # (pattern, forward_first, event) armed by cut_on()
-        self.listener = None
-        self.come_back()
+        self.down = False
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept_loop, daemon=True).start()
 
     # --- faults ---------------------------------------------------------------------------
 
@@ -31,19 +33,16 @@ class FaultyProxy:
                 _close(sock)
 
     def go_down(self):
-        """Drop every connection and refuse new ones (the database is down)."""
-        listener, self.listener = self.listener, None
-        _close(listener)
+        """Drop every connection and reset new ones as they arrive (the database is down).
+
+        The port stays bound (a refused port could be taken by another process before it comes back).
+        """
+        self.down = True
         self.cut()
 
     def come_back(self):
-        """Accept connections again, on the same port."""
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self.listener = listener
-        threading.Thread(target=self._accept_loop, args=(listener,), daemon=True).start()
+        """Forward new connections again."""
+        self.down = False
 
     def cut_on(self, pattern, *, forward_first):
         """Cut everything when a client next sends bytes containing ``pattern``.
@@ -57,15 +56,20 @@ class FaultyProxy:
 
     def close(self):
         self.go_down()
+        _close(self.listener)
 
     # --- forwarding -----------------------------------------------------------------------
 
-    def _accept_loop(self, listener):
+    def _accept_loop(self):
         while True:
             try:
-                client, _ = listener.accept()
+                client, _ = self.listener.accept()
             except OSError:
-                return  # the listener was closed by go_down()
+                return  # closed by close()
+            if self.down:
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset
+                client.close()
+                continue
             try:
                 server = socket.create_connection(self.upstream, timeout=5)
             except OSError:
