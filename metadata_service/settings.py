@@ -180,7 +180,7 @@ METADATA_SERVICE = {
     # GraphQL (/v1/graphql/): GraphiQL for browsers, and limits checked before a query runs.
     "GRAPHIQL": env_bool("GRAPHIQL", APP_ENV == "development"),
     "GRAPHQL_QUERY_MAX_CHARS": env_int("GRAPHQL_QUERY_MAX_CHARS", 10_000),
-    "GRAPHQL_QUERY_MAX_TOKENS": env_int("GRAPHQL_QUERY_MAX_TOKENS", 2_000),
+    "GRAPHQL_QUERY_MAX_TOKENS": env_int("GRAPHQL_QUERY_MAX_TOKENS", 1_000),
     "GRAPHQL_QUERY_MAX_DEPTH": env_int("GRAPHQL_QUERY_MAX_DEPTH", 15),
     "LINKED_METADATA_VALUE_MAX_BYTES": env_int("LINKED_METADATA_VALUE_MAX_BYTES", 64 * 1024),
 }

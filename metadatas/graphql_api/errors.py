@@ -99,7 +99,8 @@ def formatted_error(error):
 
 def _classify(error):
     original = error.original_error
-    if original is None:  # graphql-core's own verdict: a variable of the wrong type, an unknown operation...
+    if original is None or error.path is None or isinstance(original, GraphQLError):
+        # graphql-core's own verdict on the document or its variables: a wrong type, an unknown operation...
         return INVALID_QUERY, error.message, None
     for exception_class, kraken_code in EXCEPTION_CODES:
         if isinstance(original, exception_class):

@@ -9,6 +9,8 @@ from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_o
 
 from metadatas.graphql_api.errors import (
     BAD_REQUEST,
+    INTERNAL_ERROR,
+    INTERNAL_ERROR_DESCRIPTION,
     QUERY_TOO_DEEP,
     QUERY_TOO_LARGE,
     SYNTAX_ERROR,
@@ -96,9 +98,9 @@ class KrakenGraphQLView(GraphQLView):
                 context_value=self.get_context(request), variable_values=variables, operation_name=operation_name,
                 middleware=self.get_middleware(request),
             )  # fmt: skip
-        except Exception as exc:  # graphql-core reports field errors in the result; this would be a bug
+        except Exception:  # graphql-core reports field errors in the result; this would be a bug
             logger.exception("GraphQL execution failed")
-            return ExecutionResult(data=None, errors=[GraphQLError("execution failed", original_error=exc)])
+            return failed(INTERNAL_ERROR, INTERNAL_ERROR_DESCRIPTION)
 
     def checked_document(self, document):
         """Schema validation errors, or a depth error; none for a document that may run."""
