@@ -104,12 +104,12 @@ class FaultyProxy:
             return False
         pattern, forward_first, fired = trigger
         self.trigger = None
+        fired.set()  # before the cut: the service answers as soon as it sees it
         if forward_first:
             target.sendall(data)
         self.cut()
         _close(source)
         _close(target)
-        fired.set()
         return True
 
 

@@ -134,6 +134,7 @@ def test_an_update_whose_commit_answer_is_lost_is_applied_whole_and_a_retry_is_t
     assert_unavailable(request(item, "PUT", token=token, body=body))
     assert fired.is_set()
 
+    wait_until_row_unlocked(metadata.pk)  # PostgreSQL may still be running the COMMIT it received
     stored = Metadata.objects.get(pk=metadata.pk)
     assert (stored.owner, stored.title, stored.data, stored.version) == ("Changed", {"en": "New title"}, [1], 2)
     assert stored.title_search == "new title"
