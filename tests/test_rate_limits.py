@@ -35,7 +35,7 @@ def fresh_counters():
 
 
 def test_a_token_over_its_rate_gets_a_429_problem_with_retry_after(api):
-    with rates(token="3/min"):
+    with rates(token="3/day"):
         statuses = [api.get("/metadatas", **JSON).status_code for _ in range(3)]
         response = api.get("/metadatas", **JSON)
 
@@ -43,12 +43,19 @@ def test_a_token_over_its_rate_gets_a_429_problem_with_retry_after(api):
     assert response.status_code == 429
     assert response["Content-Type"] == "application/problem+json; charset=utf-8"
     assert response.json()["type"] == "/problems/throttled"
-    assert 1 <= int(response["Retry-After"]) <= 60
+    assert 1 <= int(response["Retry-After"]) <= 86400
+
+
+def test_retry_after_is_the_seconds_left_in_the_window(api):
+    with rates(token="1/min"), mock.patch("tenants.throttling.time.time", return_value=1_000_000_030.5):
+        api.get("/metadatas", **JSON)
+        response = api.get("/metadatas", **JSON)
+    assert (response.status_code, response["Retry-After"]) == (429, "50")  # the window ends at ...080
 
 
 def test_another_token_of_the_same_tenant_is_served_while_one_token_is_limited(tenant, api):
     second = client_with(token_for(tenant.uuid))
-    with rates(token="2/min"):
+    with rates(token="2/day"):
         for _ in range(3):
             api.get("/metadatas", **JSON)
         assert api.get("/metadatas", **JSON).status_code == 429
@@ -57,13 +64,13 @@ def test_another_token_of_the_same_tenant_is_served_while_one_token_is_limited(t
 
 def test_all_tokens_of_a_tenant_share_the_tenant_rate(tenant, api):
     second = client_with(token_for(tenant.uuid))
-    with rates(tenant="4/min"):
+    with rates(tenant="4/day"):
         assert [api.get("/metadatas", **JSON).status_code for _ in range(2)] == [200, 200]
         assert [second.get("/metadatas", **JSON).status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_one_tenant_over_its_rate_does_not_limit_another_tenant(api, other_api):
-    with rates(tenant="2/min"):
+    with rates(tenant="2/day"):
         for _ in range(3):
             api.get("/metadatas", **JSON)
         assert api.get("/metadatas", **JSON).status_code == 429
@@ -72,7 +79,7 @@ def test_one_tenant_over_its_rate_does_not_limit_another_tenant(api, other_api):
 
 def test_a_limited_write_changes_nothing(api, make_metadata):
     metadata = make_metadata()
-    with rates(token="1/min"):
+    with rates(token="1/day"):
         api.get("/metadatas", **JSON)
         response = api.put(f"/metadatas/{metadata.uuid}", {"owner": "Changed", "version": 1}, **JSON)
 
@@ -82,14 +89,14 @@ def test_a_limited_write_changes_nothing(api, make_metadata):
 
 
 def test_the_json_ld_context_needs_no_token_and_is_not_limited(client, db):
-    with rates(tenant="1/min", token="1/min"):
+    with rates(tenant="1/day", token="1/day"):
         statuses = {client.get("/contexts/Metadata").status_code for _ in range(3)}
     assert statuses == {200}
 
 
 def test_requests_pass_when_the_cache_is_unreachable(api):
     unreachable = RedisConnectionError("Connection refused")
-    with rates(token="1/min"), mock.patch.object(cache, "incr", side_effect=unreachable):
+    with rates(token="1/day"), mock.patch.object(cache, "incr", side_effect=unreachable):
         statuses = [api.get("/metadatas", **JSON).status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
 
