@@ -2,11 +2,12 @@
 
 import uuid
 from datetime import timedelta
+from functools import lru_cache
 
 import jwt
+from rest_framework_simplejwt import settings as simplejwt_settings
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
-from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 # PyJWT's verdicts, in words a client can act on (checked most specific first).
@@ -50,14 +51,21 @@ def _message_for(exc):
 
 
 def build_token_backend():
+    """The backend of the current ``SIMPLE_JWT`` settings (simplejwt rebuilds them when a test overrides them)."""
+    return _backend_for(simplejwt_settings.api_settings)
+
+
+@lru_cache(maxsize=4)
+def _backend_for(jwt_settings):
+    # One backend per settings object, so that a PEM key is parsed once, not on every request.
     return PlatformTokenBackend(
-        api_settings.ALGORITHM,
-        api_settings.SIGNING_KEY,
-        api_settings.VERIFYING_KEY,
-        api_settings.AUDIENCE,
-        api_settings.ISSUER,
+        jwt_settings.ALGORITHM,
+        jwt_settings.SIGNING_KEY,
+        jwt_settings.VERIFYING_KEY,
+        jwt_settings.AUDIENCE,
+        jwt_settings.ISSUER,
         None,
-        api_settings.LEEWAY,
+        jwt_settings.LEEWAY,
     )
 
 
@@ -69,7 +77,7 @@ class PlatformAccessToken(Token):
     """
 
     token_type = "access"
-    lifetime = api_settings.ACCESS_TOKEN_LIFETIME
+    lifetime = simplejwt_settings.api_settings.ACCESS_TOKEN_LIFETIME
 
     def get_token_backend(self):
         return build_token_backend()
@@ -82,7 +90,7 @@ class PlatformAccessToken(Token):
 
     def verify(self):
         self.check_exp()
-        claimed_type = self.payload.get(api_settings.TOKEN_TYPE_CLAIM)
+        claimed_type = self.payload.get(simplejwt_settings.api_settings.TOKEN_TYPE_CLAIM)
         if claimed_type not in (None, self.token_type):
             raise TokenError(f"A {claimed_type} token cannot be used as an access token.")
 
