@@ -10,6 +10,13 @@ class TenantScopedQuerySet(models.QuerySet):
         return self.filter(tenant_id=tenant_id)
 
 
+class TenantRegistryQuerySet(models.QuerySet):
+    """The tenant table itself; ``for_tenant`` keeps the tenant's own row."""
+
+    def for_tenant(self, tenant_id):
+        return self.filter(pk=tenant_id)
+
+
 class TenantScopedViewMixin:
     """Narrows a generic view's queryset to the authenticated caller's tenant.
 
