@@ -5,10 +5,12 @@ from datetime import timedelta
 from functools import lru_cache
 
 import jwt
+from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework_simplejwt import settings as simplejwt_settings
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
-from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 # PyJWT's verdicts, in words a client can act on (checked most specific first).
 DECODE_ERROR_MESSAGES = (
@@ -69,15 +71,8 @@ def _backend_for(jwt_settings):
     )
 
 
-class PlatformAccessToken(Token):
-    """An access token as the platform issues it: ``exp`` and ``tenant`` required, no type or id needed.
-
-    Platform tokens carry no ``token_type`` and no ``jti``; a token that does carry a type must be an
-    access token, so a refresh token is never accepted in its place.
-    """
-
-    token_type = "access"
-    lifetime = simplejwt_settings.api_settings.ACCESS_TOKEN_LIFETIME
+class PlatformVerifiedMixin:
+    """Decodes with ``PlatformTokenBackend`` and keeps its precise message when a token fails."""
 
     def get_token_backend(self):
         return build_token_backend()
@@ -87,6 +82,17 @@ class PlatformAccessToken(Token):
             super().__init__(token, verify)
         except TokenError as exc:
             raise TokenError(_unwrap(exc)) from exc
+
+
+class PlatformAccessToken(PlatformVerifiedMixin, Token):
+    """An access token as the platform issues it: ``exp`` and ``tenant`` required, no type or id needed.
+
+    Platform tokens carry no ``token_type`` and no ``jti``; a token that does carry a type must be an
+    access token, so a refresh token is never accepted in its place.
+    """
+
+    token_type = "access"
+    lifetime = simplejwt_settings.api_settings.ACCESS_TOKEN_LIFETIME
 
     def verify(self):
         self.check_exp()
@@ -103,16 +109,45 @@ def _unwrap(exc):
     return str(exc.args[0]) if exc.args else "The token is invalid."
 
 
-def issue_platform_token(*, tenant_id, identity_type, identity_uuid=None, roles=(), permissions=(),
-                         email=None, accounts=(), ttl_seconds=3600):  # fmt: skip
-    """Sign an access token with the platform's claims (see auth.md)."""
+def platform_claims(*, tenant_id, identity_type, identity_uuid=None, roles=(), permissions=(), email=None,
+                    accounts=()):  # fmt: skip
+    """The claims of the platform's tokens (auth.md): tenant, identity, permissions, email, accounts."""
+    claims = {
+        "tenant": str(tenant_id),
+        "identity": {"type": identity_type, "uuid": identity_uuid or str(uuid.uuid4()), "roles": list(roles)},
+        "permissions": list(permissions),
+    }
+    if email:
+        claims["email"] = email
+    if accounts:
+        claims["accounts"] = list(accounts)
+    return claims
+
+
+def issue_platform_token(*, ttl_seconds=3600, **claims):
+    """Sign an access token with the platform's claims (keyword arguments of ``platform_claims``)."""
+    require_signing_key()
     token = PlatformAccessToken()
     token.set_exp(lifetime=timedelta(seconds=ttl_seconds))
-    token["tenant"] = str(tenant_id)
-    token["identity"] = {"type": identity_type, "uuid": identity_uuid or str(uuid.uuid4()), "roles": list(roles)}
-    token["permissions"] = list(permissions)
-    if email:
-        token["email"] = email
-    if accounts:
-        token["accounts"] = list(accounts)
+    token.payload.update(platform_claims(**claims))
     return str(token)
+
+
+class TokenIssuingUnavailable(APIException):
+    """The service verifies RS256/ES256 tokens with a public key but holds no private key to sign any."""
+
+    status_code = status.HTTP_501_NOT_IMPLEMENTED
+    default_detail = "This service only verifies tokens: set JWT_PRIVATE_KEY to let it issue them."
+    default_code = "token_issuing_unavailable"
+
+
+def require_signing_key():
+    """Raise ``TokenIssuingUnavailable`` unless a token can be signed with the configured algorithm."""
+    if not simplejwt_settings.api_settings.SIGNING_KEY:
+        raise TokenIssuingUnavailable()
+
+
+class MemberRefreshToken(PlatformVerifiedMixin, RefreshToken):
+    """The refresh token of ``POST /tokens``, verified like an access token (pinned algorithm, exp required)."""
+
+    access_token_class = PlatformAccessToken

@@ -82,3 +82,9 @@ def make_metadata(tenant):
 
 def violation_paths(response):
     return {violation["propertyPath"] for violation in response.json()["violations"]}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Django's default hasher spends ~0.3 s per password on purpose; tests only need the check to work."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
