@@ -5,6 +5,7 @@ from django.http import HttpResponseRedirect
 from metadatas.exceptions import VersionConflict
 from metadatas.models import Metadata
 from metadatas.services import metadata_create, metadata_update
+from tenants.scoping import TenantScopedAdminMixin
 
 EDITABLE_FIELDS = ["owner", "owner_uuid", "title", "slug", "type", "data"]
 
@@ -35,12 +36,12 @@ class MetadataAdminForm(forms.ModelForm):
 
 
 @admin.register(Metadata)
-class MetadataAdmin(admin.ModelAdmin):
-    """Metadata resources; saving goes through the same compare-and-swap as the API."""
+class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+    """Metadata resources; saving goes through the same compare-and-swap as the API. Staff see their tenant's."""
 
     form = MetadataAdminForm
     list_display = ("slug", "type", "owner", "tenant", "version", "updated_at")
-    list_filter = ("type", "owner", "tenant")
+    list_filter = ("type", "owner", ("tenant", admin.RelatedOnlyFieldListFilter))
     search_fields = ("slug", "title_search", "uuid")
     readonly_fields = ("version", "created_at", "updated_at")
 

@@ -147,6 +147,14 @@ def may_mutate_linked_metadata(identity, linked_object_type, identifier):
     return holds(identity, CAN_MUTATE_METADATA) or owns_linked_object(identity, linked_object_type, identifier)
 
 
+# --- Django admin (rows are narrowed to the staff user's tenant in tenants.scoping) ------------------------------
+
+
+def may_manage_tenants(user):
+    """Registering or deleting tenants and tying users to them is for superusers, never for one tenant's staff."""
+    return user.is_active and user.is_superuser
+
+
 # --- DRF permission classes (thin: they ask the functions above) -------------------------------------------------
 
 
