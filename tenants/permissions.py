@@ -23,16 +23,6 @@ LINKED_ACCOUNT = "ACCOUNT"
 LINKED_ACCOUNT_USER = "ACCOUNT_USER"
 BROWSE, READ, ADD, EDIT, DELETE = "browse", "read", "add", "edit", "delete"
 
-__all__ = [
-    "CAN_MUTATE_METADATA",
-    "CAN_VIEW_METADATA",
-    "MissingPermission",
-    "granted_permissions",
-    "holds",
-    "may_mutate_linked_metadata",
-    "may_view_linked_metadata",
-]
-
 
 class MissingPermission(PermissionDenied):
     """The token is valid but does not grant this operation (403); the problem names the permission."""

@@ -15,27 +15,14 @@ from pathlib import Path
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from tests.conftest import JSON, TENANT_A, TENANT_B, client_with
+from tests.conftest import JSON, TENANT_A, TENANT_B, client_with, pem_pair
 
 pytestmark = pytest.mark.django_db
 
 DEV_SECRET = "development-only-jwt-secret-do-not-use-in-production"
 LEEWAY = 30
-
-
-def pem_pair(private_key):
-    private = private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = (
-        private_key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return private, public
 
 
 @pytest.fixture(scope="module")

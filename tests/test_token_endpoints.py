@@ -4,14 +4,13 @@ import uuid
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from tenants.models import Role, TenantMember
 from tenants.tokens import PlatformAccessToken
-from tests.conftest import JSON, client_with, token_for
+from tests.conftest import JSON, client_with, pem_pair, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -151,15 +150,7 @@ def test_tokens_without_a_private_key_is_a_501_problem(member, settings):
 
 
 def test_tokens_are_signed_with_es256_when_configured(member, settings):
-    private_key = ec.generate_private_key(ec.SECP256R1())
-    private_pem = private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public_pem = (
-        private_key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
+    private_pem, public_pem = pem_pair(ec.generate_private_key(ec.SECP256R1()))
     settings.SIMPLE_JWT = {
         **settings.SIMPLE_JWT,
         "ALGORITHM": "ES256",
