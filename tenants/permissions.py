@@ -49,7 +49,11 @@ def role_permissions(identity):
     if "role_permissions" not in identity.memo:
         rows = Role.objects.for_tenant(identity.tenant_id).filter(name__in=identity.roles)
         identity.memo["role_permissions"] = frozenset(
-            permission for permissions in rows.values_list("permissions", flat=True) for permission in permissions
+            permission
+            for permissions in rows.values_list("permissions", flat=True)
+            if isinstance(permissions, list)  # the admin validates; a row written by other means grants nothing
+            for permission in permissions
+            if isinstance(permission, str)
         )
     return identity.memo["role_permissions"]
 

@@ -382,3 +382,11 @@ def test_options_on_an_item_advertises_put_only_with_edit(tenant, resource, perm
 
     assert response.status_code == 200
     assert ("PUT" in response.json().get("actions", {})) is advertised
+
+
+def test_a_role_row_whose_permissions_are_not_a_list_grants_nothing_and_breaks_nothing(tenant, resource):
+    Role.objects.create(tenant=tenant, name="broken", permissions={"metadata:read": True})
+    Role.objects.create(tenant=tenant, name="odd", permissions=[42, "metadata:read"])
+
+    assert_forbidden(attempt(caller(tenant, roles=["broken"]), "read", resource), "metadata:read")
+    assert attempt(caller(tenant, roles=["odd"]), "read", resource).status_code == 200
