@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "graphene_django",
     "tenants",
     "metadatas",
 ]
@@ -204,7 +205,15 @@ METADATA_SERVICE = {
     "JSON_MAX_DEPTH": env_int("JSON_MAX_DEPTH", 32),
     "FILTER_VALUES_MAX": env_int("FILTER_VALUES_MAX", 100),
     "TITLE_DEFAULT_LOCALE": env_str("TITLE_DEFAULT_LOCALE", "en"),
+    # GraphQL (/v1/graphql/): GraphiQL for browsers, and limits checked before a query runs.
+    "GRAPHIQL": env_bool("GRAPHIQL", APP_ENV == "development"),
+    "GRAPHQL_QUERY_MAX_CHARS": env_int("GRAPHQL_QUERY_MAX_CHARS", 10_000),
+    "GRAPHQL_QUERY_MAX_TOKENS": env_int("GRAPHQL_QUERY_MAX_TOKENS", 1_000),
+    "GRAPHQL_QUERY_MAX_DEPTH": env_int("GRAPHQL_QUERY_MAX_DEPTH", 20),
+    "LINKED_METADATA_VALUE_MAX_BYTES": env_int("LINKED_METADATA_VALUE_MAX_BYTES", 64 * 1024),
 }
+
+GRAPHENE = {"SCHEMA": "metadatas.graphql_api.schema.schema"}
 
 # --- Production guard -------------------------------------------------------------------
 
