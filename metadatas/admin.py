@@ -109,12 +109,15 @@ class LinkedMetadataAdminForm(forms.ModelForm):
 
 
 @admin.register(LinkedMetadata)
-class LinkedMetadataAdmin(admin.ModelAdmin):
-    """Account and account-user metadata of the GraphQL API; saves and deletes go through the services."""
+class LinkedMetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+    """Account and account-user metadata of the GraphQL API; saves and deletes go through the services.
+
+    Staff tied to a tenant see and edit only that tenant's rows.
+    """
 
     form = LinkedMetadataAdminForm
     list_display = ("key", "linked_object_type", "identifier", "tenant", "version", "updated_at")
-    list_filter = ("linked_object_type", "tenant")
+    list_filter = ("linked_object_type", ("tenant", admin.RelatedOnlyFieldListFilter))
     search_fields = ("identifier", "key")
     readonly_fields = ("version", "created_at", "updated_at")
 

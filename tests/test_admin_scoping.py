@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from metadatas.models import Metadata
+from metadatas.models import LinkedMetadata, Metadata
+from metadatas.services import linked_metadata_upsert
 from tenants.models import Role, Tenant, TenantMember
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +288,42 @@ def test_a_member_cannot_hold_another_tenants_role(superuser, rows, tenant):
     assert response.status_code == 200
     assert "roles of the member" in response.content.decode()
     assert not TenantMember.objects.filter(user=user).exists()
+
+
+# --- Linked (account) metadata ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def linked_rows(tenant, other_tenant):
+    def store(tenant, identifier):
+        return linked_metadata_upsert(
+            tenant_id=tenant.uuid, linked_object_type="ACCOUNT", identifier=identifier, key="pets", value={}
+        )
+
+    return {"own": store(tenant, "A-OWN-1"), "foreign": store(other_tenant, "A-FOREIGN-1")}
+
+
+def test_staff_list_only_their_tenants_linked_metadata(staff_a, linked_rows):
+    page = staff_a.get("/admin/metadatas/linkedmetadata/").content.decode()
+
+    assert "A-OWN-1" in page
+    assert "A-FOREIGN-1" not in page
+    assert "Tenant B" not in page
+
+
+def test_another_tenants_linked_metadata_answers_as_absent_and_stays(staff_a, linked_rows):
+    foreign = linked_rows["foreign"]
+
+    response = staff_a.post(change_url("metadatas/linkedmetadata", foreign.pk), {"value": '{"hacked": true}'})
+
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+    assert LinkedMetadata.objects.get(pk=foreign.pk).value == {}
+
+
+def test_staff_cannot_add_linked_metadata_to_another_tenant(staff_a, other_tenant):
+    form = {"tenant": str(other_tenant.uuid), "linked_object_type": "ACCOUNT", "identifier": "A-9", "key": "k",
+            "value": "{}"}  # fmt: skip
+
+    staff_a.post("/admin/metadatas/linkedmetadata/add/", form)
+
+    assert not LinkedMetadata.objects.filter(identifier="A-9").exists()
