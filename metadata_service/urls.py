@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("metadatas.urls")),
+    path("", include("tenants.urls")),
 ]
 
 handler400 = "metadata_service.problems.bad_request_view"

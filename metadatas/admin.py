@@ -17,6 +17,7 @@ from metadatas.services import (
     metadata_create,
     metadata_update,
 )
+from tenants.scoping import TenantScopedAdminMixin
 
 EDITABLE_FIELDS = ["owner", "owner_uuid", "title", "slug", "type", "data"]
 
@@ -47,12 +48,12 @@ class MetadataAdminForm(forms.ModelForm):
 
 
 @admin.register(Metadata)
-class MetadataAdmin(admin.ModelAdmin):
-    """Metadata resources; saving goes through the same compare-and-swap as the API."""
+class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+    """Metadata resources; saving goes through the same compare-and-swap as the API. Staff see their tenant's."""
 
     form = MetadataAdminForm
     list_display = ("slug", "type", "owner", "tenant", "version", "updated_at")
-    list_filter = ("type", "owner", "tenant")
+    list_filter = ("type", "owner", ("tenant", admin.RelatedOnlyFieldListFilter))
     search_fields = ("slug", "title_search", "uuid")
     readonly_fields = ("version", "created_at", "updated_at")
 
@@ -108,12 +109,15 @@ class LinkedMetadataAdminForm(forms.ModelForm):
 
 
 @admin.register(LinkedMetadata)
-class LinkedMetadataAdmin(admin.ModelAdmin):
-    """Account and account-user metadata of the GraphQL API; saves and deletes go through the services."""
+class LinkedMetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+    """Account and account-user metadata of the GraphQL API; saves and deletes go through the services.
+
+    Staff tied to a tenant see and edit only that tenant's rows.
+    """
 
     form = LinkedMetadataAdminForm
     list_display = ("key", "linked_object_type", "identifier", "tenant", "version", "updated_at")
-    list_filter = ("linked_object_type", "tenant")
+    list_filter = ("linked_object_type", ("tenant", admin.RelatedOnlyFieldListFilter))
     search_fields = ("identifier", "key")
     readonly_fields = ("version", "created_at", "updated_at")
 

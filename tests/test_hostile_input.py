@@ -3,7 +3,7 @@
 Query strings (the filter parser, ordering, pagination), headers and bodies are generated from odd
 unicode, digits of other scripts, huge and non-finite numbers, NUL bytes, invalid UTF-8, deep JSON
 and bracketed parameter spellings. Every answer must be a 2xx or a 4xx problem+json. The number of
-examples is the hypothesis profile's (``HYPOTHESIS_PROFILE=fuzz`` for a long run; see
+examples per property is ``FUZZ_EXAMPLES`` (100 by default; 5000 for the long run in
 docs/reliability.md).
 """
 
@@ -18,14 +18,12 @@ from hypothesis import strategies as st
 
 from tests.conftest import JSON, metadata_body
 
-settings.register_profile(
-    "default",
-    max_examples=100,
+# Examples per property: 100 in every run, FUZZ_EXAMPLES=5000 for the long run (docs/reliability.md).
+fuzzing = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "100")),
     deadline=timedelta(seconds=10),  # a hang, not a slow machine: a request takes milliseconds
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-settings.register_profile("fuzz", parent=settings.get_profile("default"), max_examples=5000)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 PROBLEM = "application/problem+json; charset=utf-8"
 FILTER_NAMES = ["id", "uuid", "owner", "ownerUuid", "slug", "type", "title", "page", "limit"]
@@ -103,12 +101,14 @@ def item(make_metadata):
     return f"/metadatas/{make_metadata().uuid}"
 
 
+@fuzzing
 @given(query=query_strings())
 def test_any_list_query_is_answered_with_200_or_a_400_problem(api, make_metadata, query):
     response = api.get("/metadatas", QUERY_STRING=query, **JSON)
     assert_answered_cleanly(response, {200, 400})
 
 
+@fuzzing
 @given(
     name=st.builds(lambda name, suffix: name + suffix, st.sampled_from(FILTER_NAMES), st.sampled_from(SUFFIXES)),
     value=st.one_of(numbers_as_text, parameter_values),
@@ -118,36 +118,42 @@ def test_any_value_of_a_known_parameter_is_answered_with_200_or_a_400_problem(ap
     assert_answered_cleanly(response, {200, 400})
 
 
+@fuzzing
 @given(name=st.sampled_from(["page", "limit", "id", "id[]", "id[0]"]), value=numbers_as_text)
 def test_any_number_like_text_in_a_numeric_parameter_is_answered_with_200_or_a_400_problem(api, name, value):
     response = api.get("/metadatas", QUERY_STRING=f"{name}={quote(value)}", **JSON)
     assert_answered_cleanly(response, {200, 400})
 
 
+@fuzzing
 @given(query=raw_query_strings)
 def test_any_bytes_in_the_query_string_are_answered_with_200_or_a_400_problem(api, query):
     response = api.get("/metadatas", QUERY_STRING=query, **JSON)
     assert_answered_cleanly(response, {200, 400})
 
 
+@fuzzing
 @given(body=resource_bodies)
 def test_any_json_body_on_create_is_answered_with_201_or_a_400_problem(api, body):
     response = api.post("/metadatas", json.dumps(body), content_type="application/json", **JSON)
     assert_answered_cleanly(response, {201, 400})
 
 
+@fuzzing
 @given(raw=raw_bodies, media_type=st.sampled_from(["application/json", "application/ld+json"]))
 def test_any_bytes_as_a_body_are_answered_with_a_400_problem_or_accepted(api, raw, media_type):
     response = api.post("/metadatas", raw, content_type=media_type, **JSON)
     assert_answered_cleanly(response, {201, 400})
 
 
+@fuzzing
 @given(body=resource_bodies, method=st.sampled_from(["put", "patch"]))
 def test_any_json_body_on_update_is_answered_without_a_5xx(api, item, body, method):
     response = getattr(api, method)(item, json.dumps(body), content_type="application/json", **JSON)
     assert_answered_cleanly(response, {200, 400, 409})
 
 
+@fuzzing
 @given(tag=st.one_of(odd_text, numbers_as_text, st.builds('"{}"'.format, numbers_as_text)))
 def test_any_if_match_or_if_none_match_is_answered_without_a_5xx(api, make_metadata, tag):
     item = f"/metadatas/{make_metadata().uuid}"
@@ -168,6 +174,7 @@ def not_a_readable_length(text):
         return True
 
 
+@fuzzing
 @given(length=st.one_of(numbers_as_text, odd_text).filter(not_a_readable_length))
 def test_any_content_length_is_answered_without_a_5xx(api, length):
     body = json.dumps(metadata_body(slug="by-length")).encode()
