@@ -180,6 +180,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "tenant": env_str("THROTTLE_RATE_TENANT", "50000/min"),
         "token": env_str("THROTTLE_RATE_TOKEN", "20000/min"),
+        "login": env_str("THROTTLE_RATE_LOGIN", "30/min"),
     },
 }
 

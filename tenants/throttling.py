@@ -91,3 +91,16 @@ class TokenRateThrottle(FixedWindowRateThrottle):
             return None
         raw = raw.encode() if isinstance(raw, str) else raw
         return hashlib.sha256(raw).hexdigest()
+
+
+class LoginRateThrottle(FixedWindowRateThrottle):
+    """``THROTTLE_RATE_LOGIN``: password attempts on POST /tokens per client address.
+
+    The address is DRF's (``REMOTE_ADDR``, or ``X-Forwarded-For`` behind ``NUM_PROXIES`` proxies).
+    Not per username: that would let anyone lock a member out by failing on purpose.
+    """
+
+    scope = "login"
+
+    def throttle_key(self, request):
+        return self.get_ident(request) or None

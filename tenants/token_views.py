@@ -13,6 +13,7 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, Toke
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from tenants.models import TenantMember
+from tenants.throttling import LoginRateThrottle
 from tenants.tokens import MemberRefreshToken, PlatformAccessToken, platform_claims, require_signing_key
 
 
@@ -88,6 +89,7 @@ class MemberTokenObtainView(TokenObtainPairView):
     """POST /tokens: ``{"username", "password"}`` of a tenant member → ``{"access", "refresh"}``."""
 
     serializer_class = MemberTokenObtainSerializer
+    throttle_classes = [LoginRateThrottle]  # password guessing
     www_authenticate_realm = "metadata"
 
 

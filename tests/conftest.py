@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from metadatas.models import Metadata
@@ -102,3 +103,9 @@ def pem_pair(private_key):
         .decode()
     )
     return private, public
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit_counters():
+    """Each test starts with no request counted against any rate limit (they live in the cache)."""
+    cache.clear()

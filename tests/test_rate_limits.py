@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.test import APIClient
 
 from tests.conftest import JSON, client_with, token_for
 from tests.live_server import Gunicorn, database_url, request
@@ -18,20 +20,12 @@ from tests.live_server import Gunicorn, database_url, request
 REDIS_URL = "redis://127.0.0.1:6379/6"
 
 
-def rates(tenant=None, token=None):
-    """Settings with the two throttle rates replaced (``None`` is no limit)."""
+def rates(tenant=None, token=None, login=None):
+    """Settings with the throttle rates replaced (``None`` is no limit)."""
     from django.conf import settings
 
-    return override_settings(
-        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"tenant": tenant, "token": token}}
-    )
-
-
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
+    replaced = {"tenant": tenant, "token": token, "login": login}
+    return override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": replaced})
 
 
 def test_a_token_over_its_rate_gets_a_429_problem_with_retry_after(api):
@@ -105,6 +99,29 @@ def test_an_off_rate_means_no_limit(api):
     with rates(tenant="off", token="off"):
         statuses = {api.get("/metadatas", **JSON).status_code for _ in range(5)}
     assert statuses == {200}
+
+
+def test_password_attempts_from_one_address_are_limited_and_do_not_reach_the_check(db):
+    client = APIClient()
+    attempt = {"username": "someone", "password": "guess"}
+    with rates(login="2/day"), mock.patch("tenants.token_views.MemberTokenObtainSerializer.validate") as check:
+        check.side_effect = AuthenticationFailed("No active account found with the given credentials")
+        statuses = [client.post("/tokens", attempt, format="json", **JSON).status_code for _ in range(3)]
+        response = client.post("/tokens", attempt, format="json", **JSON)
+
+    assert statuses == [401, 401, 429]
+    assert (response.status_code, response["Content-Type"]) == (429, "application/problem+json; charset=utf-8")
+    assert int(response["Retry-After"]) >= 1
+    assert check.call_count == 2
+
+
+def test_password_attempts_are_counted_per_address(db):
+    attempt = {"username": "someone", "password": "guess"}
+    with rates(login="1/day"):
+        APIClient().post("/tokens", attempt, format="json", REMOTE_ADDR="10.0.0.1", **JSON)
+        blocked = APIClient().post("/tokens", attempt, format="json", REMOTE_ADDR="10.0.0.1", **JSON)
+        other = APIClient().post("/tokens", attempt, format="json", REMOTE_ADDR="10.0.0.2", **JSON)
+    assert (blocked.status_code, other.status_code) == (429, 401)
 
 
 def redis_or_skip():
