@@ -6,16 +6,12 @@ import os
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 worker_class = "sync"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
-# On SIGTERM a request in flight has this long to finish: at least the longest a request may take.
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", timeout))
-keepalive = 5
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
-errorlog = "-"
 
 
+# Graceful stop (metadata_service/graceful_exit.py): on SIGTERM no new connection is let in, and every
+# request already let in is answered within graceful_timeout (keep it >= timeout, the longest a request runs).
 def when_ready(server):
-    """On SIGTERM the master first stops new connections from completing (see graceful_exit)."""
+    """On SIGTERM the master first stops new connections from completing."""
     from metadata_service.graceful_exit import close_the_door_on_stop
 
     close_the_door_on_stop(server)
@@ -26,3 +22,10 @@ def worker_exit(server, worker):
     from metadata_service.graceful_exit import serve_queued_connections
 
     serve_queued_connections(worker)
+
+
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"

@@ -10,7 +10,7 @@ from django.db import connection
 
 from metadatas.models import Metadata
 from tests.conftest import metadata_body, token_for
-from tests.live_server import Gunicorn, database_url, request
+from tests.gunicorn_server import Gunicorn, database_url, request
 from tests.pg_sessions import row_locked, wait_until_row_unlocked
 from tests.tcp_proxy import FaultyProxy
 

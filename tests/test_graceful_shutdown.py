@@ -14,7 +14,7 @@ from django.db import connection
 
 from metadatas.models import Metadata
 from tests.conftest import token_for
-from tests.live_server import ROOT, Gunicorn, database_url, request
+from tests.gunicorn_server import ROOT, Gunicorn, database_url, request
 from tests.pg_sessions import row_locked, wait_until_a_session_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,16 +14,29 @@ import pytest
 from django.db import connection
 
 from tests.conftest import metadata_body, token_for
-from tests.live_server import database_url, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url():
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings["USER"] or "postgres"
+    return f"postgres://{user}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
 
 
 @pytest.fixture
 def server(transactional_db):
     """A gunicorn serving the app on a free port; yields its base URL."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "DATABASE_CONN_MAX_AGE": "0"}
+    env = {**os.environ, "DATABASE_URL": database_url(), "DATABASE_CONN_MAX_AGE": "0"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "metadata_service.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import metadata_body, token_for
-from tests.live_server import Gunicorn, database_url
+from tests.gunicorn_server import Gunicorn, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PROBLEM = "application/problem+json; charset=utf-8"

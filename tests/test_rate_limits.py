@@ -15,7 +15,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
 from tests.conftest import JSON, client_with, token_for
-from tests.live_server import Gunicorn, database_url, request
+from tests.gunicorn_server import Gunicorn, database_url, request
 
 REDIS_URL = "redis://127.0.0.1:6379/6"
 
