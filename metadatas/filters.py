@@ -6,6 +6,7 @@ is not done here: the view's queryset is already the caller's tenant's.
 """
 
 import re
+from datetime import UTC
 from functools import reduce
 from operator import or_
 
@@ -67,10 +68,33 @@ class TitleContainsFilter(AnyOfFilter):
         return qs.filter(reduce(or_, (Q(title_search__contains=fold_for_search(term)) for term in value)))
 
 
+class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date or date-time, converted to UTC; one that UTC cannot express is invalid.
+
+    PostgreSQL refuses offsets beyond ±15:59 and offsets with seconds, which Python accepts
+    (``+19:23``, ``+00:06:44.5``); in UTC every value reaches the database in one form.
+    """
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except (OverflowError, ValueError):  # 0001-01-01T00:00+01:00 is before the year 1 in UTC
+            raise forms.ValidationError("This date-time is out of range.", code="invalid") from None
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """A timestamp comparison whose value is compared in UTC."""
+
+    field_class = UTCDateTimeField
+
+
 def date_filters(parameter, field_name):
     """The four comparisons of one timestamp: ``createdAt[before]``, ``[after]``, ``[strictly_...]``."""
     return {
-        f"{parameter}[{operator}]": django_filters.IsoDateTimeFilter(field_name=field_name, lookup_expr=lookup)
+        f"{parameter}[{operator}]": UTCDateTimeFilter(field_name=field_name, lookup_expr=lookup)
         for operator, lookup in DATE_OPERATORS.items()
     }
 

@@ -21,9 +21,7 @@ import sys
 import time
 from collections import Counter
 
-from live_service import prepare, serving
-
-NO_RATE_LIMITS = {"THROTTLE_RATE_TENANT": "off", "THROTTLE_RATE_TOKEN": "off"}
+from live_service import NO_RATE_LIMITS, prepare, serving
 
 
 def call(port, method, path, token, body=None):

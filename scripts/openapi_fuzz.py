@@ -13,9 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from live_service import prepare, serving
+from live_service import NO_RATE_LIMITS, prepare, serving
 
-NO_RATE_LIMITS = {"THROTTLE_RATE_TENANT": "off", "THROTTLE_RATE_TOKEN": "off"}
 SCHEMA_PATH = "/docs/openapi.json"
 NOT_YET = 2
 

@@ -9,7 +9,7 @@ docs/reliability.md).
 
 import json
 import os
-from datetime import timedelta
+from datetime import timedelta, timezone
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
@@ -45,8 +45,10 @@ numbers_as_text = st.one_of(
     digits_of_any_script,
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
 )
+utc_offsets = st.timedeltas(min_value=-timedelta(hours=23, minutes=59), max_value=timedelta(hours=23, minutes=59))
 dates_as_text = st.one_of(
     st.datetimes().map(lambda moment: moment.isoformat()),
+    st.datetimes(timezones=utc_offsets.map(timezone)).map(lambda moment: moment.isoformat()),
     st.sampled_from(["2018-07-20", "2018-02-30", "99999-01-01", "2018-07-20T25:00:00Z", "0000-00-00", "T", "Z"]),
 )
 parameter_values = st.one_of(odd_text, numbers_as_text, dates_as_text, st.uuids().map(str), st.just(""))
@@ -122,6 +124,13 @@ def test_any_value_of_a_known_parameter_is_answered_with_200_or_a_400_problem(ap
 @given(name=st.sampled_from(["page", "limit", "id", "id[]", "id[0]"]), value=numbers_as_text)
 def test_any_number_like_text_in_a_numeric_parameter_is_answered_with_200_or_a_400_problem(api, name, value):
     response = api.get("/metadatas", QUERY_STRING=f"{name}={quote(value)}", **JSON)
+    assert_answered_cleanly(response, {200, 400})
+
+
+@fuzzing
+@given(name=st.sampled_from(DATE_PARAMETERS), value=dates_as_text)
+def test_any_date_in_a_date_filter_is_answered_with_200_or_a_400_problem(api, name, value):
+    response = api.get("/metadatas", QUERY_STRING=f"{quote(name, safe='[]')}={quote(value)}", **JSON)
     assert_answered_cleanly(response, {200, 400})
 
 
@@ -288,3 +297,27 @@ def test_a_limit_over_the_maximum_is_capped(api, make_metadata, settings):
         make_metadata()
     response = api.get("/metadatas", {"limit": 10**17}, **JSON)
     assert (response.status_code, len(response.json())) == (200, 3)
+
+
+@pytest.mark.parametrize(
+    "value", ["0166-08-05T21:59:25.19+19:23", "5763-01-11T09:04:40.058555+00:06:44.026033", "2018-07-20T10:00-23:59"]
+)
+def test_a_date_with_an_offset_postgresql_refuses_is_compared_in_utc(api, make_metadata, value):
+    """Found by schemathesis and the fuzz run: PostgreSQL refused the offset and the list was a 500."""
+    make_metadata()
+    response = api.get("/metadatas", {"updatedAt[strictly_before]": value, "createdAt[after]": value}, **JSON)
+    assert response.status_code == 200
+
+
+def test_a_date_utc_cannot_express_is_a_400_naming_the_parameter(api):
+    response = api.get("/metadatas", {"createdAt[before]": "0001-01-01T00:00:00+01:00"}, **JSON)
+    assert_answered_cleanly(response, {400})
+    assert response.json()["violations"][0]["propertyPath"] == "createdAt[before]"
+
+
+def test_an_offset_date_filter_means_the_same_instant_in_utc(api, make_metadata):
+    metadata = make_metadata()
+    created = metadata.created_at
+    just_after = (created + timedelta(seconds=1)).astimezone(timezone(timedelta(hours=-9, minutes=-30)))
+    response = api.get("/metadatas", {"createdAt[strictly_before]": just_after.isoformat()}, **JSON)
+    assert [item["id"] for item in response.json()] == [metadata.id]
