@@ -317,16 +317,9 @@ METADATA_OPERATIONS = {
         ),
         parameters=[TOTAL_COUNT, LINK],
         responses={
-            (200, JSONLD): OpenApiResponse(
-                MetadataSerializer(many=True),
-                "A Hydra collection.",
-                examples=[OpenApiExample("JSON-LD", HYDRA_SAMPLE, media_type=JSONLD, status_codes=[200])],
-            ),
-            (200, JSON): OpenApiResponse(
-                MetadataSerializer(many=True),
-                "A bare array.",
-                examples=[OpenApiExample("plain JSON", [SAMPLE], media_type=JSON, status_codes=[200])],
-            ),
+            # Both bodies are written by describe_collections_and_links (spectacular would wrap them in arrays).
+            (200, JSONLD): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
+            (200, JSON): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
             **problem_responses(400, 401, 403, 406, 503),
             (414, "text/html"): OpenApiResponse(
                 OpenApiTypes.STR,
@@ -436,9 +429,11 @@ def describe_collections_and_links(result, generator, request, public):
     schemas["MetadataMergePatch"] = merge_patch
     for media_type in result["paths"]["/metadatas/{uuid}"]["patch"]["requestBody"]["content"].values():
         media_type["schema"] = {"$ref": "#/components/schemas/MetadataMergePatch"}
-    # spectacular wraps every list response in an array; in JSON-LD the list is a Hydra collection.
-    listing = result["paths"]["/metadatas"]["get"]["responses"]["200"]["content"][JSONLD]
-    listing["schema"] = HYDRA_COLLECTION
+    # The list: a Hydra collection in JSON-LD, a bare array in plain JSON.
+    listing = result["paths"]["/metadatas"]["get"]["responses"]["200"]["content"]
+    listing[JSONLD] = {"schema": HYDRA_COLLECTION, "examples": {"JSON-LD": {"value": HYDRA_SAMPLE}}}
+    listing[JSON] = {"schema": {"type": "array", "items": METADATA_REF}, "examples": {"PlainJSON": {"value": [SAMPLE]}}}
+    schemas.pop("PaginatedMetadataList")
     # A created resource can be read, changed and deleted: links let clients (and schemathesis) follow on.
     created = result["paths"]["/metadatas"]["post"]["responses"]["201"]
     created["links"] = {

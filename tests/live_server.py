@@ -46,7 +46,7 @@ def wait_until_live(server, seconds=30):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and server.process.poll() is None:
         try:
-            with urllib.request.urlopen(f"{server.url}/health/live", timeout=1):
+            with urllib.request.urlopen(f"{server.url}/health/live", timeout=5):
                 return
         except OSError:
             time.sleep(0.1)
