@@ -77,7 +77,7 @@ class MetadataAdmin(admin.ModelAdmin):
 
     form = MetadataAdminForm
     formfield_overrides = {models.JSONField: {"form_class": PrettyJSONField}}
-    list_display = ("slug", "default_title", "type", "owner", "tenant", "version", "updated_at")
+    list_display = ("slug", "default_title", "type", "owner", "version", "updated_at", "tenant")
     list_filter = ("type", "owner", "tenant")
     search_fields = ("slug", "title_search", "uuid")
     readonly_fields = ("version", "created_at", "updated_at")

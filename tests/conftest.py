@@ -82,3 +82,11 @@ def make_metadata(tenant):
 
 def violation_paths(response):
     return {violation["propertyPath"] for violation in response.json()["violations"]}
+
+
+@pytest.fixture(scope="session")
+def collected_static(django_db_blocker):
+    """What gunicorn serves from STATIC_ROOT through WhiteNoise: ``collectstatic``, as scripts/serve runs it."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)

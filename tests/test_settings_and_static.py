@@ -6,7 +6,6 @@ import sys
 import urllib.request
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from tests.live_server import ROOT, gunicorn
@@ -74,12 +73,6 @@ def test_the_https_redirect_spares_probes_and_scrapers(settings):
     assert client.get("/metadatas").status_code == 301
     assert client.get("/health/live").status_code == 200
     assert client.get("/metrics").status_code == 200
-
-
-@pytest.fixture(scope="session")
-def collected_static(django_db_blocker):
-    """What gunicorn's WhiteNoise serves: ``collectstatic`` as scripts/serve and the Dockerfile run it."""
-    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def test_gunicorn_serves_the_admin_css_and_the_swagger_ui_assets(collected_static, tmp_path):
