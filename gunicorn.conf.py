@@ -17,6 +17,9 @@ limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", 8190))
 # access log would repeat it, so it is off unless GUNICORN_ACCESS_LOG names a file ("-" for stderr).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+# gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl), shared by every
+# gunicorn the user runs, and the container's home is read-only; nothing here uses gunicornc.
+control_socket_disable = True
 
 # Prometheus multiprocess mode: each worker writes its samples to files in this directory and /metrics adds
 # them up. It must be set before a worker imports prometheus_client, hence here, in the master.
