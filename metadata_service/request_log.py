@@ -4,14 +4,13 @@ The line carries method, path, status, duration, tenant and request id; never a 
 other than the request id, never a query string, never a body (so never a token).
 """
 
-import json
 import logging
 import re
 import time
 import uuid
-from datetime import UTC, datetime
 from urllib.parse import quote
 
+from metadatas.graphql_api.access import VERIFIED_CALLER as GRAPHQL_CALLER
 from tenants.identity import TokenIdentity
 
 logger = logging.getLogger("metadata_service.requests")
@@ -19,7 +18,6 @@ logger = logging.getLogger("metadata_service.requests")
 REQUEST_ID_HEADER = "X-Request-ID"
 # A client's id is kept when it is short and plain; anything else could forge log lines, so it is replaced.
 ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
-REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "tenant", "request_id")
 
 
 def request_id_for(request):
@@ -29,9 +27,15 @@ def request_id_for(request):
 
 
 def tenant_of(request):
-    """The tenant a verified token named, or None (anonymous, admin, or a refused token)."""
-    user = request.__dict__.get("user")  # type(), not isinstance(): a lazy admin user must stay unevaluated
-    return str(user.tenant_id) if type(user) is TokenIdentity else None
+    """The tenant a verified token named, or None (anonymous, admin, or a refused token).
+
+    REST views leave the caller in ``request.user``; GraphQL verifies its token lazily, into its own attribute.
+    """
+    for attribute in ("user", GRAPHQL_CALLER):
+        caller = request.__dict__.get(attribute)  # type(), not isinstance(): a lazy admin user stays unevaluated
+        if type(caller) is TokenIdentity:
+            return str(caller.tenant_id)
+    return None
 
 
 def logged_path(request):
@@ -68,19 +72,3 @@ class RequestLogMiddleware:
         logger.log(level_for(response.status_code), message.format(**{**fields, "tenant": fields["tenant"] or "-"}),
                    extra=fields)  # fmt: skip
         return response
-
-
-class JSONFormatter(logging.Formatter):
-    """A log record as one JSON object: time, level, logger, message, the request fields when present."""
-
-    def format(self, record):
-        document = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        document.update({name: getattr(record, name) for name in REQUEST_FIELDS if hasattr(record, name)})
-        if record.exc_info:
-            document["exception"] = self.formatException(record.exc_info)
-        return json.dumps(document, ensure_ascii=False, default=str)

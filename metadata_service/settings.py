@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "graphene_django",
     "tenants",
     "metadatas",
     "drf_spectacular",
@@ -190,7 +191,15 @@ METADATA_SERVICE = {
     "JSON_MAX_DEPTH": env_int("JSON_MAX_DEPTH", 32),
     "FILTER_VALUES_MAX": env_int("FILTER_VALUES_MAX", 100),
     "TITLE_DEFAULT_LOCALE": env_str("TITLE_DEFAULT_LOCALE", "en"),
+    # GraphQL (/v1/graphql/): GraphiQL for browsers, and limits checked before a query runs.
+    "GRAPHIQL": env_bool("GRAPHIQL", APP_ENV == "development"),
+    "GRAPHQL_QUERY_MAX_CHARS": env_int("GRAPHQL_QUERY_MAX_CHARS", 10_000),
+    "GRAPHQL_QUERY_MAX_TOKENS": env_int("GRAPHQL_QUERY_MAX_TOKENS", 1_000),
+    "GRAPHQL_QUERY_MAX_DEPTH": env_int("GRAPHQL_QUERY_MAX_DEPTH", 20),
+    "LINKED_METADATA_VALUE_MAX_BYTES": env_int("LINKED_METADATA_VALUE_MAX_BYTES", 64 * 1024),
 }
+
+GRAPHENE = {"SCHEMA": "metadatas.graphql_api.schema.schema"}
 
 # --- Security headers -------------------------------------------------------------------
 # Always on: X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Policy, X-Frame-Options.
@@ -219,7 +228,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "metadata_service.request_log.JSONFormatter"},
+        "json": {"()": "metadata_service.log_format.JSONFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},

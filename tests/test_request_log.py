@@ -7,8 +7,9 @@ import urllib.request
 
 import pytest
 
-from metadata_service.request_log import JSONFormatter
+from metadata_service.log_format import JSONFormatter
 from tests.conftest import JSON, client_with, metadata_body, token_for
+from tests.graphql_calls import METADATA, graphql_client, run
 from tests.live_server import gunicorn
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,13 @@ def test_each_request_logs_one_line_with_method_path_status_duration_tenant_and_
     assert record.request_id == response["X-Request-ID"]
     assert record.duration_ms > 0
     assert record.getMessage().startswith("POST /metadatas 201 ")
+
+
+def test_a_graphql_request_logs_the_tenant_of_its_token(tenant, request_lines):
+    run(graphql_client(tenant.uuid), METADATA, {"type": "ACCOUNT", "identifier": "A-1"})
+
+    (record,) = request_lines()
+    assert (record.path, record.status, record.tenant) == ("/v1/graphql/", 200, str(tenant.uuid))
 
 
 def test_a_request_without_a_token_logs_no_tenant(client, request_lines):
