@@ -64,6 +64,7 @@ def test_the_docs_page_renders_every_operation_from_local_assets(server, browser
     assert {"/metadatas", "/metadatas/{uuid}", "/health/ready", "/contexts/Metadata"} <= paths
     assert page.locator(".opblock").count() == 9
     assert "Metadata service" in page.locator(".info .title").inner_text()
+    assert page.get_by_role("link", name="GraphQL endpoint").get_attribute("href").rstrip("/") == "/v1/graphql"
     assert page.failed == []
     assert all(url.startswith(server.url) for url in page.requested), "the docs page reached off the host"
 
