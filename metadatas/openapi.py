@@ -305,6 +305,10 @@ PATCH_REQUEST, PATCH_EXAMPLES = write_body(MetadataSerializer(partial=True), SAM
 POST_REQUEST, POST_EXAMPLES = write_body(MetadataSerializer, SAMPLE_NEW, [JSON, JSONLD])
 HYDRA_SAMPLE = jsonld.collection_document([SAMPLE], 1)
 UNCHANGED = OpenApiResponse(description="Not modified: `If-None-Match` names the current version.")
+CHANGE_RESPONSES = {  # PUT and PATCH
+    **item_responses(200, "The resource as stored.", SAMPLE_UPDATED),
+    **problem_responses(400, 401, 403, 404, 406, 409, 412, 413, 415, 503),
+}
 
 METADATA_OPERATIONS = {
     "list": extend_schema(
@@ -358,10 +362,7 @@ METADATA_OPERATIONS = {
         request=PUT_REQUEST,
         examples=PUT_EXAMPLES,
         parameters=[IF_MATCH, ETAG],
-        responses={
-            **item_responses(200, "The resource as stored.", SAMPLE_UPDATED),
-            **problem_responses(400, 401, 403, 404, 406, 409, 412, 413, 415, 503),
-        },
+        responses=CHANGE_RESPONSES,
     ),
     "partial_update": extend_schema(
         summary="Merge-patch a resource (RFC 7396)",
@@ -372,10 +373,7 @@ METADATA_OPERATIONS = {
         request=PATCH_REQUEST,
         examples=PATCH_EXAMPLES,
         parameters=[IF_MATCH, ETAG],
-        responses={
-            **item_responses(200, "The resource as stored.", SAMPLE_UPDATED),
-            **problem_responses(400, 401, 403, 404, 406, 409, 412, 413, 415, 503),
-        },
+        responses=CHANGE_RESPONSES,
     ),
     "destroy": extend_schema(
         summary="Delete a resource",
