@@ -66,6 +66,7 @@ PROBLEM_CASES = {
     412: (VERSION_PROBLEM, "`If-Match` names a version the resource no longer has."),
     413: (PROBLEM, "The body is larger than `REQUEST_BODY_MAX_BYTES`."),
     415: (PROBLEM, "The body's Content-Type is not one the operation accepts."),
+    501: (PROBLEM, "This install only verifies tokens (RS256/ES256 without `JWT_PRIVATE_KEY`)."),
     503: (PROBLEM, "The database does not answer; retry after the `Retry-After` seconds."),
 }
 
@@ -83,20 +84,28 @@ def canonical_paths(endpoints, **kwargs):
     return [(path.rstrip("/") or "/", regex, method, callback) for path, regex, method, callback in endpoints]
 
 
+def header(description):
+    return {"required": True, "description": description, "schema": {"type": "string"}}
+
+
+HEADERS_BY_STATUS = {  # headers every answer of that status carries
+    "401": {"WWW-Authenticate": header('`Bearer realm="metadata"`')},
+    "503": {"Retry-After": header("Seconds to wait before retrying.")},
+}
+REQUEST_ID = header("The caller's `X-Request-ID` when it is 1-128 plain characters, else a new one; the "
+                    "request's log line carries it.")  # fmt: skip
+
+
 def complete_schema(result, generator, request, public):
-    """Postprocessing hook: the registered schemas, ``X-Request-ID`` on every response, related interfaces."""
+    """Postprocessing hook: the registered schemas, headers every answer has, related interfaces."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(EXTRA_COMPONENTS)
     for operations in result["paths"].values():
         for operation in operations.values():
             for status, response in operation["responses"].items():
                 if status in ANSWERED_BY_GUNICORN:
                     continue
-                response.setdefault("headers", {})[REQUEST_ID_HEADER] = {
-                    "required": True,
-                    "description": "The caller's `X-Request-ID` when it is 1-128 plain characters, "
-                                   "else a new one; the request's log line carries it.",
-                    "schema": {"type": "string"},
-                }  # fmt: skip
+                headers = response.setdefault("headers", {})
+                headers.update({REQUEST_ID_HEADER: REQUEST_ID, **HEADERS_BY_STATUS.get(status, {})})
     result["info"]["description"] += related_interfaces()
     return result
 

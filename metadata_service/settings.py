@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +36,27 @@ def env_int(name, default):
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_pem(name):
+    """A PEM key; ``\\n`` escapes (a key kept on one line of an .env file) become newlines."""
+    value = env_str(name)
+    return value.replace("\\n", "\n").strip() + "\n" if value else None
+
+
+def check_pem_key(name, pem, algorithm, *, private):
+    """Fail at start, naming the setting, when a PEM key does not load or does not fit the algorithm."""
+    try:
+        key = load_pem_private_key(pem.encode(), password=None) if private else load_pem_public_key(pem.encode())
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(f"{name} is not a PEM {'private' if private else 'public'} key: {exc}") from None
+    key_types = {
+        "RS256": (rsa.RSAPublicKey, rsa.RSAPrivateKey),
+        "ES256": (ec.EllipticCurvePublicKey, ec.EllipticCurvePrivateKey),
+    }
+    wrong_curve = algorithm == "ES256" and not isinstance(getattr(key, "curve", None), ec.SECP256R1)
+    if not isinstance(key, key_types[algorithm]) or wrong_curve:
+        raise ImproperlyConfigured(f"{name} is not a key for {algorithm} (RS256: RSA; ES256: EC P-256)")
 
 
 def env_list(name, default):
@@ -165,10 +188,14 @@ JWT_ALGORITHM = env_str("JWT_ALGORITHM", "HS256")
 if JWT_ALGORITHM not in {"HS256", "RS256", "ES256"}:
     raise ImproperlyConfigured("JWT_ALGORITHM must be one of HS256, RS256, ES256")
 JWT_SECRET = env_str("JWT_SECRET", DEVELOPMENT_JWT_SECRET)
-JWT_PUBLIC_KEY = env_str("JWT_PUBLIC_KEY")
-JWT_PRIVATE_KEY = env_str("JWT_PRIVATE_KEY")
+JWT_PUBLIC_KEY = env_pem("JWT_PUBLIC_KEY")
+JWT_PRIVATE_KEY = env_pem("JWT_PRIVATE_KEY")
 if JWT_ALGORITHM != "HS256" and not JWT_PUBLIC_KEY:
     raise ImproperlyConfigured(f"JWT_PUBLIC_KEY is required with JWT_ALGORITHM={JWT_ALGORITHM}")
+if JWT_ALGORITHM != "HS256":
+    check_pem_key("JWT_PUBLIC_KEY", JWT_PUBLIC_KEY, JWT_ALGORITHM, private=False)
+    if JWT_PRIVATE_KEY:
+        check_pem_key("JWT_PRIVATE_KEY", JWT_PRIVATE_KEY, JWT_ALGORITHM, private=True)
 
 SIMPLE_JWT = {
     "ALGORITHM": JWT_ALGORITHM,
@@ -178,6 +205,7 @@ SIMPLE_JWT = {
     "AUDIENCE": env_str("JWT_AUDIENCE"),
     "LEEWAY": timedelta(seconds=env_int("JWT_LEEWAY_SECONDS", 30)),
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_ACCESS_TOKEN_TTL_SECONDS", 3600)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_REFRESH_TOKEN_TTL_SECONDS", 86400)),
     "AUTH_HEADER_TYPES": ("Bearer", "JWT"),
     "UPDATE_LAST_LOGIN": False,
 }

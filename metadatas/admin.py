@@ -24,6 +24,7 @@ from metadatas.services import (
     metadata_create,
     metadata_update,
 )
+from tenants.scoping import TenantScopedAdminMixin
 
 EDITABLE_FIELDS = ["owner", "owner_uuid", "title", "slug", "type", "data"]
 # Fields the admin checks with the API's own rules (model name: serializer name).
@@ -84,13 +85,13 @@ class MetadataAdminForm(forms.ModelForm):
 
 
 @admin.register(Metadata)
-class MetadataAdmin(admin.ModelAdmin):
-    """Metadata resources; saving goes through the same compare-and-swap as the API."""
+class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+    """Metadata resources; saving goes through the same compare-and-swap as the API. Staff see their tenant's."""
 
     form = MetadataAdminForm
     formfield_overrides = {models.JSONField: {"form_class": PrettyJSONField}}
     list_display = ("slug", "default_title", "type", "owner", "version", "updated_at", "tenant")
-    list_filter = ("type", "owner", "tenant")
+    list_filter = ("type", "owner", ("tenant", admin.RelatedOnlyFieldListFilter))
     search_fields = ("slug", "title_search", "uuid")
     readonly_fields = ("version", "created_at", "updated_at")
     fieldsets = [
@@ -160,12 +161,15 @@ class LinkedMetadataAdminForm(forms.ModelForm):
 
 
 @admin.register(LinkedMetadata)
-class LinkedMetadataAdmin(admin.ModelAdmin):
-    """Account and account-user metadata of the GraphQL API; saves and deletes go through the services."""
+class LinkedMetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+    """Account and account-user metadata of the GraphQL API; saves and deletes go through the services.
+
+    Staff tied to a tenant see and edit only that tenant's rows.
+    """
 
     form = LinkedMetadataAdminForm
     list_display = ("key", "linked_object_type", "identifier", "tenant", "version", "updated_at")
-    list_filter = ("linked_object_type", "tenant")
+    list_filter = ("linked_object_type", ("tenant", admin.RelatedOnlyFieldListFilter))
     search_fields = ("identifier", "key")
     readonly_fields = ("version", "created_at", "updated_at")
 
