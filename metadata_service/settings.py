@@ -91,10 +91,15 @@ INSTALLED_APPS = [
     "graphene_django",
     "tenants",
     "metadatas",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
+    "metadata_service.request_log.RequestLogMiddleware",  # outermost: logs the status the client gets
+    "metadata_service.metrics.PrometheusMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) under gunicorn
     "metadata_service.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,6 +169,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# WhiteNoise serves what `collectstatic` gathered (scripts/serve, scripts/test and the Dockerfile run it),
+# gzip-compressed; no manifest, so a page renders even where collectstatic has not run.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 # --- REST framework ---------------------------------------------------------------------
 
@@ -174,6 +185,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["metadata_service.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "metadata_service.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Formats are chosen by Accept only: a `format` query parameter is as unknown (and ignored) as any other.
+    "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Counted in the shared cache (CACHES below), so a limit holds across workers and hosts.
     "DEFAULT_THROTTLE_CLASSES": ["tenants.throttling.TenantRateThrottle", "tenants.throttling.TokenRateThrottle"],
@@ -247,10 +261,82 @@ METADATA_SERVICE = {
 
 GRAPHENE = {"SCHEMA": "metadatas.graphql_api.schema.schema"}
 
+# --- Security headers -------------------------------------------------------------------
+# Always on: X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Policy, X-Frame-Options.
+# Behind a TLS proxy, turn on HSTS, the redirect and secure cookies; the defaults keep local http working.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)  # sent on https requests only
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]  # probes and scrapers speak plain http inside the network
+if env_str("SECURE_PROXY_SSL_HEADER"):  # the header the TLS proxy sets, e.g. X-Forwarded-Proto: https
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + env_str("SECURE_PROXY_SSL_HEADER").upper().replace("-", "_"), "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- Logs: one line per request (metadata_service/request_log.py) --------------------------
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = env_str("LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "metadata_service.log_format.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # The request line already reports every 4xx; django.request keeps only 5xx with their tracebacks.
+        "django.request": {"level": "ERROR"},
+    },
+}
+
+# --- OpenAPI (drf-spectacular): /docs and /docs/openapi.json --------------------------------
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Metadata service",
+    "DESCRIPTION": (
+        "Typed, titled JSON documents (metadata resources) of one tenant, read and written under optimistic "
+        "locking. Every `/metadatas` route needs a JWT that names the tenant."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our own static files: the docs work offline
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "displayRequestDuration": True},
+    "PREPROCESSING_HOOKS": ["metadata_service.openapi.canonical_paths"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "metadata_service.openapi.complete_schema",
+        "metadatas.openapi.describe_collections_and_links",
+    ],
+}
+
 # --- Production guard -------------------------------------------------------------------
 
+PLACEHOLDER_SECRET_PREFIX = "change-me"  # the values .env.example ships with
+
+
+def is_default_secret(value, development_value):
+    return value == development_value or value.startswith(PLACEHOLDER_SECRET_PREFIX)
+
+
 if APP_ENV == "production":
-    if SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    if is_default_secret(SECRET_KEY, DEVELOPMENT_SECRET_KEY):
         raise ImproperlyConfigured("APP_ENV=production needs a SECRET_KEY of its own")
-    if JWT_ALGORITHM == "HS256" and JWT_SECRET == DEVELOPMENT_JWT_SECRET:
+    if JWT_ALGORITHM == "HS256" and is_default_secret(JWT_SECRET, DEVELOPMENT_JWT_SECRET):
         raise ImproperlyConfigured("APP_ENV=production needs a JWT_SECRET of its own")

@@ -1,5 +1,6 @@
 """The /metadatas REST API."""
 
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -14,6 +15,7 @@ from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderPar
 from metadatas.locking import delete_expected_version, etag_for, expected_version, is_not_modified
 from metadatas.merge_patch import merge_patch_body
 from metadatas.models import Metadata
+from metadatas.openapi import CONTEXT_OPERATION, METADATA_OPERATIONS
 from metadatas.pagination import PageLimitPagination
 from metadatas.renderers import MetadataJSONLDRenderer, MetadataJSONRenderer
 from metadatas.serializers import MetadataSerializer
@@ -22,6 +24,7 @@ from tenants.permissions import ADD, EDIT, IsTenantIdentity, MetadataPermission,
 from tenants.scoping import TenantScopedViewMixin
 
 
+@extend_schema_view(**METADATA_OPERATIONS)
 class MetadataViewSet(TenantScopedViewMixin, viewsets.ModelViewSet):
     """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH) and delete."""
 
@@ -114,5 +117,6 @@ class MetadataContextView(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
 
+    @CONTEXT_OPERATION
     def get(self, request):
         return Response(jsonld.CONTEXT_DOCUMENT)

@@ -6,3 +6,6 @@ class TenantsConfig(AppConfig):
 
     name = "tenants"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from tenants import openapi  # noqa: F401  (registers the JWT scheme with drf-spectacular)

@@ -109,3 +109,11 @@ def pem_pair(private_key):
 def fresh_rate_limit_counters():
     """Each test starts with no request counted against any rate limit (they live in the cache)."""
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def collected_static(django_db_blocker):
+    """What gunicorn serves from STATIC_ROOT through WhiteNoise: ``collectstatic``, as scripts/serve runs it."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
