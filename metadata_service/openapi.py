@@ -63,11 +63,21 @@ PROBLEM_CASES = {
     404: (PROBLEM, "No such resource in the caller's tenant (another tenant's resource is a 404 too)."),
     406: (PROBLEM, "The Accept header names no format the service offers."),
     409: (VERSION_PROBLEM, "The body's `version` is stale: someone changed the resource since."),
+    411: (PROBLEM, "A chunked body: send the body with a `Content-Length`."),
     412: (VERSION_PROBLEM, "`If-Match` names a version the resource no longer has."),
     413: (PROBLEM, "The body is larger than `REQUEST_BODY_MAX_BYTES`."),
     415: (PROBLEM, "The body's Content-Type is not one the operation accepts."),
+    429: (
+        PROBLEM,
+        "Over a rate limit (per tenant, per token, or password attempts per address); retry after "
+        "the `Retry-After` seconds.",
+    ),
     501: (PROBLEM, "This install only verifies tokens (RS256/ES256 without `JWT_PRIVATE_KEY`)."),
-    503: (PROBLEM, "The database does not answer; retry after the `Retry-After` seconds."),
+    503: (
+        PROBLEM,
+        "The database does not answer, or a statement ran past `DATABASE_STATEMENT_TIMEOUT_MS`; "
+        "retry after the `Retry-After` seconds.",
+    ),
 }
 
 
@@ -90,6 +100,7 @@ def header(description):
 
 HEADERS_BY_STATUS = {  # headers every answer of that status carries
     "401": {"WWW-Authenticate": header('`Bearer realm="metadata"`')},
+    "429": {"Retry-After": header("Seconds until the rate limit's window ends.")},
     "503": {"Retry-After": header("Seconds to wait before retrying.")},
 }
 REQUEST_ID = header("The caller's `X-Request-ID` when it is 1-128 plain characters, else a new one; the "

@@ -307,7 +307,7 @@ HYDRA_SAMPLE = jsonld.collection_document([SAMPLE], 1)
 UNCHANGED = OpenApiResponse(description="Not modified: `If-None-Match` names the current version.")
 CHANGE_RESPONSES = {  # PUT and PATCH
     **item_responses(200, "The resource as stored.", SAMPLE_UPDATED),
-    **problem_responses(400, 401, 403, 404, 406, 409, 412, 413, 415, 503),
+    **problem_responses(400, 401, 403, 404, 406, 409, 411, 412, 413, 415, 429, 503),
 }
 
 METADATA_OPERATIONS = {
@@ -324,7 +324,7 @@ METADATA_OPERATIONS = {
             # Both bodies are written by describe_collections_and_links (spectacular would wrap them in arrays).
             (200, JSONLD): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
             (200, JSON): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
-            **problem_responses(400, 401, 403, 406, 503),
+            **problem_responses(400, 401, 403, 406, 429, 503),
             (414, "text/html"): OpenApiResponse(
                 OpenApiTypes.STR,
                 "The request line is longer than gunicorn accepts (`GUNICORN_LIMIT_REQUEST_LINE`, 8190 bytes): "
@@ -338,7 +338,7 @@ METADATA_OPERATIONS = {
         responses={
             **item_responses(200, "The resource; `ETag` carries its version.", SAMPLE),
             304: UNCHANGED,
-            **problem_responses(400, 401, 403, 404, 406, 503),
+            **problem_responses(400, 401, 403, 404, 406, 429, 503),
         },
     ),
     "create": extend_schema(
@@ -353,7 +353,7 @@ METADATA_OPERATIONS = {
         parameters=[ETAG, LOCATION],
         responses={
             **item_responses(201, "Created; `Location` is its URL.", SAMPLE),
-            **problem_responses(400, 401, 403, 406, 413, 415, 503),
+            **problem_responses(400, 401, 403, 406, 411, 413, 415, 429, 503),
         },
     ),
     "update": extend_schema(
@@ -380,7 +380,7 @@ METADATA_OPERATIONS = {
         parameters=[IF_MATCH_DELETE],
         responses={
             204: OpenApiResponse(description="Deleted."),
-            **problem_responses(400, 401, 403, 404, 406, 412, 503),
+            **problem_responses(400, 401, 403, 404, 406, 412, 429, 503),
         },
     ),
 }

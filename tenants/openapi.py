@@ -38,7 +38,7 @@ TOKEN_PAIR = schema_component("TokenPair", {
 ACCESS_TOKEN = schema_component(
     "AccessToken", {"type": "object", "required": ["access"], "properties": {"access": ACCESS}}
 )
-TOKEN_ERRORS = problem_responses(400, 401, 406, 413, 415, 501, 503)
+TOKEN_ERRORS = problem_responses(400, 401, 406, 411, 413, 415, 501, 503)
 SAMPLE_LOGIN = {"username": "ops-reader", "password": "a-long-passphrase"}
 SAMPLE_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJ0ZW5hbnQiOiJkMmM3In0.c2lnbmF0dXJl"
 
@@ -53,7 +53,11 @@ class MemberTokenObtainSchema(OpenApiViewExtension):
             summary="Tokens for a tenant member (username and password)",
             description="For a Django user that belongs to a tenant (a tenant member in the admin). A wrong "
             "password, an inactive user, a user of no tenant or of a disabled tenant is a 401.",
-            responses={200: OpenApiResponse(TOKEN_PAIR, "A refresh and an access token."), **TOKEN_ERRORS},
+            responses={
+                200: OpenApiResponse(TOKEN_PAIR, "A refresh and an access token."),
+                **TOKEN_ERRORS,
+                **problem_responses(429),  # THROTTLE_RATE_LOGIN
+            },
             examples=[OpenApiExample("member", SAMPLE_LOGIN, request_only=True)],
         )
         class Documented(self.target_class):

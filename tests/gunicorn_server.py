@@ -1,4 +1,4 @@
-"""The service under a real gunicorn on a free port, for end-to-end tests over real HTTP."""
+"""A gunicorn the reliability tests can signal, inspect and point at any database (see also live_server)."""
 
 import contextlib
 import http.client
@@ -12,24 +12,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.live_server import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 60
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url(settings_dict, host=None, port=None):
-    """A ``DATABASE_URL`` for the database of ``settings_dict``, optionally through another host/port."""
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings_dict['NAME']}"
-    user = settings_dict["USER"] or "postgres"
-    host = host or settings_dict["HOST"] or "127.0.0.1"
-    port = port or settings_dict["PORT"] or 5432
-    return f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}"
 
 
 def wait_for_port(port, process, timeout=START_TIMEOUT_SECONDS):
@@ -55,6 +41,7 @@ class Gunicorn:
         command = [sys.executable, "-m", "gunicorn", "metadata_service.wsgi:application", "-c", "gunicorn.conf.py"]
         command += ["-b", f"127.0.0.1:{self.port}", "-w", str(workers), "--access-logfile", "/dev/null", *args]
         environment = {**os.environ, "DATABASE_URL": database, **(env or {})}
+        environment.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py makes one per server
         self.log = open(ROOT / "var" / f"gunicorn-{self.port}.log", "w+b")  # closed in stop()
         self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=self.log, stderr=self.log)
         try:

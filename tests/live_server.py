@@ -21,13 +21,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def database_url():
-    """The test database's URL, for a server process of its own."""
+def database_url(host=None, port=None):
+    """The test database's URL, for a server process of its own (optionally through another host/port)."""
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
     user = settings["USER"] or "postgres"
-    return f"postgres://{user}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    host, port = host or settings["HOST"] or "127.0.0.1", port or settings["PORT"] or 5432
+    return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
 
 
 @dataclass

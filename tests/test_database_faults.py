@@ -10,7 +10,8 @@ from django.db import connection
 
 from metadatas.models import Metadata
 from tests.conftest import metadata_body, token_for
-from tests.gunicorn_server import Gunicorn, database_url, request
+from tests.gunicorn_server import Gunicorn, request
+from tests.live_server import database_url
 from tests.pg_sessions import row_locked, wait_until_row_unlocked
 from tests.tcp_proxy import FaultyProxy
 
@@ -37,7 +38,7 @@ def proxy():
 @pytest.fixture
 def server(proxy, tenant):
     """One worker (so the same process must recover) keeping its connection between requests."""
-    database = database_url(connection.settings_dict, host="127.0.0.1", port=proxy.port)
+    database = database_url(host="127.0.0.1", port=proxy.port)
     env = {"DATABASE_CONN_MAX_AGE": "60", "DATABASE_CONNECT_TIMEOUT": "3"}
     with Gunicorn(database, workers=1, env=env) as running:
         yield running
@@ -87,7 +88,7 @@ def test_while_the_database_is_down_reads_and_writes_get_503_and_the_same_worker
 
 def test_the_service_starts_while_the_database_is_down_and_serves_once_it_is_up(proxy, tenant, token):
     proxy.go_down()
-    database = database_url(connection.settings_dict, host="127.0.0.1", port=proxy.port)
+    database = database_url(host="127.0.0.1", port=proxy.port)
     with Gunicorn(database, workers=1, env={"DATABASE_CONNECT_TIMEOUT": "3"}) as server:
         assert_unavailable(request(f"{server.url}/metadatas", token=token))
         proxy.come_back()
@@ -179,7 +180,7 @@ def test_health_ready_follows_the_database(server, proxy):
 def test_a_statement_over_the_timeout_is_cancelled_with_a_503_and_the_worker_serves_on(tenant, token, make_metadata):
     metadata = make_metadata()
     env = {"DATABASE_STATEMENT_TIMEOUT_MS": "300"}
-    with Gunicorn(database_url(connection.settings_dict), workers=1, env=env) as server:
+    with Gunicorn(database_url(), workers=1, env=env) as server:
         item = f"{server.url}/metadatas/{metadata.uuid}"
         workers = server.worker_pids()
         with row_locked(metadata.pk):  # the service's UPDATE waits behind this lock until its timeout

@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from metadatas.models import Metadata
 from tests.conftest import token_for
-from tests.gunicorn_server import ROOT, Gunicorn, database_url, request
+from tests.gunicorn_server import ROOT, Gunicorn, request
+from tests.live_server import database_url
 from tests.pg_sessions import row_locked, wait_until_a_session_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,7 +47,7 @@ def wait_for_log(server, text, timeout=30):
 
 def test_sigterm_under_a_write_load_loses_no_acknowledged_write_and_resets_no_request(tenant):
     token = token_for(tenant.uuid)
-    with Gunicorn(database_url(connection.settings_dict), workers=2) as server:
+    with Gunicorn(database_url(), workers=2) as server:
         writers = [start_writer(server.url, token) for _ in range(WRITERS)]
         try:
             assert [read_line(writer, timeout=60) for writer in writers] == ["ready"] * WRITERS
@@ -75,7 +75,7 @@ def test_sigterm_under_a_write_load_loses_no_acknowledged_write_and_resets_no_re
 def test_a_request_in_flight_at_sigterm_is_answered_before_the_server_exits(tenant, make_metadata):
     metadata = make_metadata()
     token = token_for(tenant.uuid)
-    with Gunicorn(database_url(connection.settings_dict), workers=1) as server, ThreadPoolExecutor(1) as pool:
+    with Gunicorn(database_url(), workers=1) as server, ThreadPoolExecutor(1) as pool:
         item = f"{server.url}/metadatas/{metadata.uuid}"
         with row_locked(metadata.pk):
             in_flight = pool.submit(request, item, "PUT", token=token, body={"owner": "Late", "version": 1})

@@ -4,10 +4,10 @@ import http.client
 import json
 
 import pytest
-from django.db import connection
 
 from tests.conftest import metadata_body, token_for
-from tests.gunicorn_server import Gunicorn, database_url
+from tests.gunicorn_server import Gunicorn
+from tests.live_server import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PROBLEM = "application/problem+json; charset=utf-8"
@@ -15,7 +15,7 @@ PROBLEM = "application/problem+json; charset=utf-8"
 
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), Gunicorn(database_url(connection.settings_dict), workers=1) as running:
+    with django_db_blocker.unblock(), Gunicorn(database_url(), workers=1) as running:
         yield running
 
 

@@ -8,14 +8,14 @@ from unittest import mock
 import pytest
 import redis
 from django.core.cache import cache
-from django.db import connection
 from django.test import override_settings
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
 from tests.conftest import JSON, client_with, token_for
-from tests.gunicorn_server import Gunicorn, database_url, request
+from tests.gunicorn_server import Gunicorn, request
+from tests.live_server import database_url
 
 REDIS_URL = "redis://127.0.0.1:6379/6"
 
@@ -138,7 +138,7 @@ def test_a_limit_counted_in_redis_holds_across_gunicorn_workers(tenant):
     env = {"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix, "THROTTLE_RATE_TOKEN": "10/day"}
     token = token_for(tenant.uuid)
     try:
-        with Gunicorn(database_url(connection.settings_dict), workers=3, env=env) as server:
+        with Gunicorn(database_url(), workers=3, env=env) as server:
             statuses = burst(f"{server.url}/metadatas", token)
     finally:
         client = redis.Redis.from_url(REDIS_URL)
@@ -158,3 +158,13 @@ def burst(url, token, count=20, concurrency=6):
             statuses = list(pool.map(lambda _: request(url, token=token)[0], range(count)))
         if int(time.time() // 86400) == day:
             return statuses
+
+
+def test_the_openapi_document_describes_the_429_of_every_limited_operation(client, db):
+    paths = client.get("/docs/openapi.json").json()["paths"]
+    limited = [(path, method) for path in ("/metadatas", "/metadatas/{uuid}") for method in paths[path]]
+    limited.append(("/tokens", "post"))
+    for path, method in limited:
+        answer = paths[path][method]["responses"]["429"]
+        assert "application/problem+json" in answer["content"], (path, method)
+        assert "Retry-After" in answer["headers"], (path, method)
