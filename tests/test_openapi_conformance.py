@@ -22,7 +22,8 @@ EXAMPLES_PER_OPERATION = 20
 
 @pytest.fixture
 def server(transactional_db, tmp_path, tenant):
-    with gunicorn(tmp_path, LOG_LEVEL="WARNING", DATABASE_CONN_MAX_AGE="60") as live:
+    # Password attempts are limited per address (30/min): off, so that schemathesis reaches the login itself.
+    with gunicorn(tmp_path, LOG_LEVEL="WARNING", DATABASE_CONN_MAX_AGE="60", THROTTLE_RATE_LOGIN="off") as live:
         yield live
 
 
