@@ -176,6 +176,8 @@ METADATA_SERVICE = {
     "JSON_MAX_DEPTH": env_int("JSON_MAX_DEPTH", 32),
     "FILTER_VALUES_MAX": env_int("FILTER_VALUES_MAX", 100),
     "TITLE_DEFAULT_LOCALE": env_str("TITLE_DEFAULT_LOCALE", "en"),
+    # Lists count exactly up to this many rows; beyond, the total is PostgreSQL's estimate (and says so).
+    "COUNT_EXACT_MAX": env_int("COUNT_EXACT_MAX", 1000),
 }
 
 # --- Production guard -------------------------------------------------------------------

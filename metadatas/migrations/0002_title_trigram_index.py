@@ -1,0 +1,31 @@
+"""A trigram GIN index on (tenant_id, title_search), on PostgreSQL only.
+
+The title filter is ``title_search LIKE '%<folded term>%'`` inside one tenant; pg_trgm answers that
+from the index, and btree_gin lets the same index lead with the tenant (so it stays tenant-local
+when the table is distributed by tenant). Both extensions are trusted: the database owner may
+create them. SQLite has no GIN: there the filter scans the tenant's rows, as before.
+"""
+
+from django.db import migrations
+
+from metadata_service.migration_operations import RunSQLOnVendor
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("metadatas", "0001_initial"),
+    ]
+
+    operations = [
+        RunSQLOnVendor(
+            "postgresql",
+            sql=[
+                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                "CREATE EXTENSION IF NOT EXISTS btree_gin",
+                "CREATE INDEX IF NOT EXISTS metadata_tenant_title_trgm ON metadatas_metadata "
+                "USING gin (tenant_id, title_search gin_trgm_ops)",
+            ],
+            reverse_sql=["DROP INDEX IF EXISTS metadata_tenant_title_trgm"],
+        ),
+    ]
