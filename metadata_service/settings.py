@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "metadata_service.db_routers.ReplicaPinningMiddleware",
 ]
 
 ROOT_URLCONF = "metadata_service.urls"
@@ -121,6 +122,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Read replicas (comma-separated URLs): reads go there, writes and the reads of a request that
+# writes go to "default" (metadata_service.db_routers). In tests each replica mirrors "default".
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica{_number}"] = {
+        **dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["metadata_service.db_routers.PrimaryReplicaRouter"]
+# Seconds a client that wrote keeps reading from the primary (a cookie), covering replica lag.
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 5)
+
+# --- Caches -------------------------------------------------------------------------------
+
+# "tenants" holds each tenant's enabled state for every worker (tenants.registry). It must be shared
+# (Redis, CACHE_URL) for a disabled tenant to be refused at once by all workers; without CACHE_URL it
+# is a no-op cache and every request asks the database.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "tenants": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    ),
+}
 
 # --- Internationalisation and time ------------------------------------------------------
 
@@ -178,6 +212,8 @@ METADATA_SERVICE = {
     "TITLE_DEFAULT_LOCALE": env_str("TITLE_DEFAULT_LOCALE", "en"),
     # Lists count exactly up to this many rows; beyond, the total is PostgreSQL's estimate (and says so).
     "COUNT_EXACT_MAX": env_int("COUNT_EXACT_MAX", 1000),
+    # How long a tenant's state may stay in the shared cache (saves overwrite it at once anyway).
+    "TENANT_CACHE_SECONDS": env_int("TENANT_CACHE_SECONDS", 60),
 }
 
 # --- Production guard -------------------------------------------------------------------

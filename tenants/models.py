@@ -3,6 +3,19 @@ import uuid
 from django.db import models
 
 
+class TenantQuerySet(models.QuerySet):
+    """Bulk updates publish the new states to the shared tenant cache too (saves do it by signal)."""
+
+    def update(self, **kwargs):
+        from tenants.registry import publish_tenant_state
+
+        ids = list(self.values_list("pk", flat=True))
+        updated = super().update(**kwargs)
+        for tenant in Tenant.objects.filter(pk__in=ids):
+            publish_tenant_state(tenant)
+        return updated
+
+
 class Tenant(models.Model):
     """A customer of the platform; every stored row belongs to exactly one tenant."""
 
@@ -10,6 +23,8 @@ class Tenant(models.Model):
     name = models.CharField(max_length=255)
     enabled = models.BooleanField(default=True, help_text="Disabling a tenant rejects its tokens at once.")
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
