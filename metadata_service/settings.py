@@ -136,26 +136,6 @@ DATABASE_ROUTERS = ["metadata_service.db_routers.PrimaryReplicaRouter"]
 # Seconds a client that wrote keeps reading from the primary (a cookie), covering replica lag.
 DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 5)
 
-# --- Caches -------------------------------------------------------------------------------
-
-# "tenants" holds each tenant's enabled state for every worker (tenants.registry). It must be shared
-# (Redis, CACHE_URL) for a disabled tenant to be refused at once by all workers; without CACHE_URL it
-# is a no-op cache and every request asks the database.
-CACHE_URL = env_str("CACHE_URL")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "tenants": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
-            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
-        }
-        if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    ),
-}
-
 # --- Internationalisation and time ------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
@@ -212,8 +192,8 @@ METADATA_SERVICE = {
     "TITLE_DEFAULT_LOCALE": env_str("TITLE_DEFAULT_LOCALE", "en"),
     # Lists count exactly up to this many rows; beyond, the total is PostgreSQL's estimate (and says so).
     "COUNT_EXACT_MAX": env_int("COUNT_EXACT_MAX", 1000),
-    # How long a tenant's state may stay in the shared cache (saves overwrite it at once anyway).
-    "TENANT_CACHE_SECONDS": env_int("TENANT_CACHE_SECONDS", 60),
+    # Keep tenants' enabled states per worker, refreshed by PostgreSQL NOTIFY (tenants.registry).
+    "TENANT_STATE_CACHE": env_bool("TENANT_STATE_CACHE", True),
 }
 
 # --- Production guard -------------------------------------------------------------------

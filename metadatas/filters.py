@@ -90,12 +90,21 @@ class MetadataFilterSet(django_filters.FilterSet):
         model = Metadata
         fields = []
 
+    _form_classes = {}
+
     @classmethod
     def get_filters(cls):
         filters = super().get_filters()
         filters.update(date_filters("createdAt", "created_at"))
         filters.update(date_filters("updatedAt", "updated_at"))
         return filters
+
+    def get_form_class(self):
+        """The form class, built once per FilterSet class (django-filter builds one per request)."""
+        form_class = self._form_classes.get(type(self))
+        if form_class is None:
+            form_class = self._form_classes[type(self)] = super().get_form_class()
+        return form_class
 
 
 def canonical_query(params, list_names):

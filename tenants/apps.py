@@ -9,8 +9,8 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from tenants import registry
         from tenants.models import Tenant
+        from tenants.registry import announce_tenant_change
 
-        post_save.connect(lambda instance, **_: registry.publish_tenant_state(instance), sender=Tenant, weak=False)
-        post_delete.connect(lambda instance, **_: registry.forget_tenant(instance), sender=Tenant, weak=False)
+        for signal in (post_save, post_delete):
+            signal.connect(lambda instance, **_: announce_tenant_change(instance.pk), sender=Tenant, weak=False)

@@ -4,15 +4,15 @@ from django.db import models
 
 
 class TenantQuerySet(models.QuerySet):
-    """Bulk updates publish the new states to the shared tenant cache too (saves do it by signal)."""
+    """Bulk updates announce the changed tenants to every worker too (saves do it by signal)."""
 
     def update(self, **kwargs):
-        from tenants.registry import publish_tenant_state
+        from tenants.registry import announce_tenant_change
 
         ids = list(self.values_list("pk", flat=True))
         updated = super().update(**kwargs)
-        for tenant in Tenant.objects.filter(pk__in=ids):
-            publish_tenant_state(tenant)
+        for tenant_id in ids:
+            announce_tenant_change(tenant_id)
         return updated
 
 

@@ -1,22 +1,27 @@
-"""Answers whether a tenant named by a token may use the service, from a cache shared by all workers.
+"""Answers whether a tenant named by a token may use the service, without a query per request.
 
-Each request needs "is this tenant registered and enabled?". The answer is kept in the ``tenants``
-cache (Redis when ``CACHE_URL`` is set; without it, no cache and one small query per request).
-Disabling must reject a tenant's tokens at once in every gunicorn worker, so the cache is written
-through: every save of a tenant stores its new state once the transaction commits, and a reader that
-missed only ``add``s what it read, never overwriting a newer state a save just stored.
+Each request needs "is this tenant registered and enabled?". On PostgreSQL each worker process keeps
+the answers it has read, and a dedicated connection LISTENs on ``tenant_state``: every save, delete or
+bulk update of a tenant sends ``NOTIFY tenant_state, '<uuid>'`` inside its transaction, which
+PostgreSQL delivers to every listening worker, on every machine, the moment it commits. A worker
+drains the notifications (a non-blocking read of a socket, no round trip) before it trusts its copy.
+Disabling a tenant therefore rejects its tokens at once everywhere. When the listening connection is
+down, or on SQLite, nothing is cached and each request asks the database, as before.
+The listener needs a direct connection to the primary (not a transaction-mode pooler).
 """
 
 import logging
+import time
 
+import psycopg2
 from django.conf import settings
-from django.core.cache import caches
-from django.db import transaction
+from django.db import connections
 from rest_framework.exceptions import AuthenticationFailed
 
 from tenants.models import Tenant
 
-CACHE_ALIAS = "tenants"
+CHANNEL = "tenant_state"
+RECONNECT_SECONDS = 5
 logger = logging.getLogger(__name__)
 
 
@@ -30,38 +35,74 @@ def require_enabled_tenant(tenant_id):
 
 
 def tenant_enabled(tenant_id):
-    """True or False for a registered tenant, None for an unknown one; the cache first."""
-    key = cache_key(tenant_id)
-    cached = _cache_call("get", key)
-    if cached is not None:
-        return cached
+    """True or False for a registered tenant, None for an unknown one; from the process's copy if fresh."""
+    key = str(tenant_id)
+    trusted = tenant_states.fresh()
+    if trusted and key in tenant_states.states:
+        return tenant_states.states[key]
     enabled = Tenant.objects.filter(pk=tenant_id).values_list("enabled", flat=True).first()
-    if enabled is not None:
-        _cache_call("add", key, enabled, settings.METADATA_SERVICE["TENANT_CACHE_SECONDS"])
+    if trusted and enabled is not None:
+        tenant_states.states[key] = enabled
     return enabled
 
 
-def publish_tenant_state(tenant):
-    """After the saving transaction commits, store the tenant's state for every worker to see."""
-    key, enabled = cache_key(tenant.pk), tenant.enabled
-    timeout = settings.METADATA_SERVICE["TENANT_CACHE_SECONDS"]
-    transaction.on_commit(lambda: _cache_call("set", key, enabled, timeout))
+def announce_tenant_change(tenant_id):
+    """Forget the tenant here now, and tell every worker once the current transaction commits."""
+    tenant_states.states.pop(str(tenant_id), None)
+    connection = connections["default"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(tenant_id)])
 
 
-def forget_tenant(tenant):
-    """After a deleting transaction commits, drop the tenant's cached state."""
-    key = cache_key(tenant.pk)
-    transaction.on_commit(lambda: _cache_call("delete", key))
+class TenantStates:
+    """One process's copy of tenants' enabled states, trusted only while its LISTEN connection is up."""
+
+    def __init__(self):
+        self.states = {}
+        self.listener = None
+        self.retry_at = 0.0
+
+    def fresh(self):
+        """Apply the notifications that arrived; whether the copy may be trusted now."""
+        if not settings.METADATA_SERVICE["TENANT_STATE_CACHE"] or connections["default"].vendor != "postgresql":
+            return False
+        if self.listener is None and not self._listen():
+            return False
+        try:
+            self.listener.poll()
+        except psycopg2.Error:
+            logger.warning("tenant state listener lost; asking the database until it is back")
+            self.close()
+            return False
+        while self.listener.notifies:
+            self.states.pop(self.listener.notifies.pop().payload, None)
+        return True
+
+    def _listen(self):
+        if time.monotonic() < self.retry_at:
+            return False
+        self.retry_at = time.monotonic() + RECONNECT_SECONDS
+        try:
+            listener = psycopg2.connect(**connections["default"].get_connection_params())
+            listener.autocommit = True
+            listener.cursor().execute(f"LISTEN {CHANNEL}")
+        except psycopg2.Error:
+            logger.warning("cannot LISTEN for tenant changes; asking the database on every request")
+            return False
+        self.listener = listener
+        self.states.clear()  # whatever changed while nobody listened is forgotten
+        return True
+
+    def close(self):
+        """Stop listening and forget every state (tests, or a lost connection)."""
+        if self.listener is not None:
+            try:
+                self.listener.close()
+            except psycopg2.Error:
+                pass
+        self.listener = None
+        self.states.clear()
 
 
-def cache_key(tenant_id):
-    return f"tenant-enabled:{tenant_id}"
-
-
-def _cache_call(method, *args):
-    """A cache operation that degrades to "no cache" when the cache server is unreachable."""
-    try:
-        return getattr(caches[CACHE_ALIAS], method)(*args)
-    except Exception:  # a cache outage must not fail requests: the database still answers
-        logger.exception("tenant cache %s failed", method)
-        return None
+tenant_states = TenantStates()

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import timedelta
+from functools import lru_cache
 
 import jwt
 from rest_framework_simplejwt.backends import TokenBackend
@@ -50,15 +51,20 @@ def _message_for(exc):
 
 
 def build_token_backend():
-    return PlatformTokenBackend(
+    """The backend for the current settings, built once per settings (it prepares the keys)."""
+    return _token_backend(
         api_settings.ALGORITHM,
         api_settings.SIGNING_KEY,
         api_settings.VERIFYING_KEY,
         api_settings.AUDIENCE,
         api_settings.ISSUER,
-        None,
         api_settings.LEEWAY,
     )
+
+
+@lru_cache(maxsize=8)
+def _token_backend(algorithm, signing_key, verifying_key, audience, issuer, leeway):
+    return PlatformTokenBackend(algorithm, signing_key, verifying_key, audience, issuer, None, leeway)
 
 
 class PlatformAccessToken(Token):

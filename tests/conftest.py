@@ -82,3 +82,13 @@ def make_metadata(tenant):
 
 def violation_paths(response):
     return {violation["propertyPath"] for violation in response.json()["violations"]}
+
+
+@pytest.fixture(autouse=True)
+def _tenant_states_not_cached(settings):
+    """Tests see the tenant registry uncached (their rolled-back writes notify nobody) unless they enable it."""
+    from tenants.registry import tenant_states
+
+    settings.METADATA_SERVICE = {**settings.METADATA_SERVICE, "TENANT_STATE_CACHE": False}
+    yield
+    tenant_states.close()
