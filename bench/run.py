@@ -241,7 +241,8 @@ def cases(tenant_rows, position, cursor):
 
 def service_env(database):
     return {"DATABASE_URL": load.database_url(database), "DATABASE_CONN_MAX_AGE": "600",
-            "APP_ENV": "development"}  # fmt: skip
+            "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/0"),
+            "CACHE_KEY_PREFIX": f"bench-{os.getpid()}", "APP_ENV": "development"}  # fmt: skip
 
 
 def run_size(rows, options):

@@ -192,8 +192,10 @@ METADATA_SERVICE = {
     "TITLE_DEFAULT_LOCALE": env_str("TITLE_DEFAULT_LOCALE", "en"),
     # Lists count exactly up to this many rows; beyond, the total is PostgreSQL's estimate (and says so).
     "COUNT_EXACT_MAX": env_int("COUNT_EXACT_MAX", 1000),
-    # Keep tenants' enabled states per worker, refreshed by PostgreSQL NOTIFY (tenants.registry).
-    "TENANT_STATE_CACHE": env_bool("TENANT_STATE_CACHE", True),
+    # Tenants' enabled states, shared by every worker in Redis (tenants.registry); unset: no cache.
+    "TENANT_CACHE_URL": env_str("CACHE_URL"),
+    "TENANT_CACHE_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
+    "TENANT_CACHE_SECONDS": env_int("TENANT_CACHE_SECONDS", 300),
 }
 
 # --- Production guard -------------------------------------------------------------------

@@ -12,5 +12,7 @@ class TenantsConfig(AppConfig):
         from tenants.models import Tenant
         from tenants.registry import announce_tenant_change
 
-        for signal in (post_save, post_delete):
-            signal.connect(lambda instance, **_: announce_tenant_change(instance.pk), sender=Tenant, weak=False)
+        post_save.connect(
+            lambda instance, **_: announce_tenant_change(instance.pk, instance.enabled), sender=Tenant, weak=False
+        )
+        post_delete.connect(lambda instance, **_: announce_tenant_change(instance.pk, None), sender=Tenant, weak=False)

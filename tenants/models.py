@@ -11,8 +11,8 @@ class TenantQuerySet(models.QuerySet):
 
         ids = list(self.values_list("pk", flat=True))
         updated = super().update(**kwargs)
-        for tenant_id in ids:
-            announce_tenant_change(tenant_id)
+        for tenant_id, enabled in Tenant.objects.filter(pk__in=ids).values_list("pk", "enabled"):
+            announce_tenant_change(tenant_id, enabled)
         return updated
 
 

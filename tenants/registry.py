@@ -1,28 +1,25 @@
-"""Answers whether a tenant named by a token may use the service, without a query per request.
+"""Answers whether a tenant named by a token may use the service, from a cache all workers share.
 
-Each request needs "is this tenant registered and enabled?". On PostgreSQL each worker process keeps
-the answers it has read, and a dedicated connection LISTENs on ``tenant_state``: every save, delete or
-bulk update of a tenant sends ``NOTIFY tenant_state, '<uuid>'`` inside its transaction, which
-PostgreSQL delivers to every listening worker, on every machine, the moment it commits. A worker
-drains the notifications (a non-blocking read of a socket, no round trip) before it trusts its copy.
-Disabling a tenant therefore rejects its tokens at once everywhere. When the listening connection is
-down, or on SQLite, nothing is cached and each request asks the database, as before.
-The listener needs a direct connection to the primary (not a transaction-mode pooler).
+Each request needs "is this tenant registered and enabled?". With ``CACHE_URL`` set (Redis), the
+answer is kept there for every worker on every machine; without it each request asks the database.
+Disabling must reject a tenant's tokens at once, so the cache is written through: a save, delete or
+bulk update of a tenant stores its new state (or drops it) as soon as its transaction commits, before
+the saving request answers; a reader that missed only adds what it read (SET NX), so it can never
+overwrite a newer state. If the cache cannot be reached, requests ask the database.
 """
 
 import logging
-import time
+from functools import lru_cache
 
-import psycopg2
+import redis
 from django.conf import settings
-from django.db import connections
+from django.db import transaction
 from rest_framework.exceptions import AuthenticationFailed
 
 from tenants.models import Tenant
 
-CHANNEL = "tenant_state"
-RECONNECT_SECONDS = 5
 logger = logging.getLogger(__name__)
+STATES = {b"1": True, b"0": False}
 
 
 def require_enabled_tenant(tenant_id):
@@ -35,74 +32,51 @@ def require_enabled_tenant(tenant_id):
 
 
 def tenant_enabled(tenant_id):
-    """True or False for a registered tenant, None for an unknown one; from the process's copy if fresh."""
-    key = str(tenant_id)
-    trusted = tenant_states.fresh()
-    if trusted and key in tenant_states.states:
-        return tenant_states.states[key]
-    enabled = Tenant.objects.filter(pk=tenant_id).values_list("enabled", flat=True).first()
-    if trusted and enabled is not None:
-        tenant_states.states[key] = enabled
+    """True or False for a registered tenant, None for an unknown one; the shared cache first."""
+    key = cache_key(tenant_id)
+    cached = _cache_call("get", key)
+    if cached in STATES:
+        return STATES[cached]
+    enabled = _read_enabled(tenant_id)
+    if enabled is not None:
+        _cache_call("set", key, b"1" if enabled else b"0", ex=_ttl(), nx=True)
     return enabled
 
 
-def announce_tenant_change(tenant_id):
-    """Forget the tenant here now, and tell every worker once the current transaction commits."""
-    tenant_states.states.pop(str(tenant_id), None)
-    connection = connections["default"]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(tenant_id)])
+def _read_enabled(tenant_id):
+    return Tenant.objects.filter(pk=tenant_id).values_list("enabled", flat=True).first()
 
 
-class TenantStates:
-    """One process's copy of tenants' enabled states, trusted only while its LISTEN connection is up."""
-
-    def __init__(self):
-        self.states = {}
-        self.listener = None
-        self.retry_at = 0.0
-
-    def fresh(self):
-        """Apply the notifications that arrived; whether the copy may be trusted now."""
-        if not settings.METADATA_SERVICE["TENANT_STATE_CACHE"] or connections["default"].vendor != "postgresql":
-            return False
-        if self.listener is None and not self._listen():
-            return False
-        try:
-            self.listener.poll()
-        except psycopg2.Error:
-            logger.warning("tenant state listener lost; asking the database until it is back")
-            self.close()
-            return False
-        while self.listener.notifies:
-            self.states.pop(self.listener.notifies.pop().payload, None)
-        return True
-
-    def _listen(self):
-        if time.monotonic() < self.retry_at:
-            return False
-        self.retry_at = time.monotonic() + RECONNECT_SECONDS
-        try:
-            listener = psycopg2.connect(**connections["default"].get_connection_params())
-            listener.autocommit = True
-            listener.cursor().execute(f"LISTEN {CHANNEL}")
-        except psycopg2.Error:
-            logger.warning("cannot LISTEN for tenant changes; asking the database on every request")
-            return False
-        self.listener = listener
-        self.states.clear()  # whatever changed while nobody listened is forgotten
-        return True
-
-    def close(self):
-        """Stop listening and forget every state (tests, or a lost connection)."""
-        if self.listener is not None:
-            try:
-                self.listener.close()
-            except psycopg2.Error:
-                pass
-        self.listener = None
-        self.states.clear()
+def announce_tenant_change(tenant_id, enabled):
+    """Once the current transaction commits, store the tenant's state (None: deleted) for every worker."""
+    key = cache_key(tenant_id)
+    if enabled is None:
+        transaction.on_commit(lambda: _cache_call("delete", key))
+    else:
+        transaction.on_commit(lambda: _cache_call("set", key, b"1" if enabled else b"0", ex=_ttl()))
 
 
-tenant_states = TenantStates()
+def cache_key(tenant_id):
+    return f"{settings.METADATA_SERVICE['TENANT_CACHE_PREFIX']}:tenant-enabled:{tenant_id}"
+
+
+def _ttl():
+    return settings.METADATA_SERVICE["TENANT_CACHE_SECONDS"]
+
+
+def _cache_call(method, *args, **kwargs):
+    """A Redis command, or None when no cache is configured or it cannot be reached."""
+    url = settings.METADATA_SERVICE["TENANT_CACHE_URL"]
+    if not url:
+        return None
+    try:
+        return getattr(_client(url), method)(*args, **kwargs)
+    except redis.RedisError:
+        logger.warning("tenant cache: %s failed; asking the database", method, exc_info=True)
+        return None
+
+
+@lru_cache(maxsize=4)
+def _client(url):
+    """One client (and connection pool, reset after a fork) per process."""
+    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)

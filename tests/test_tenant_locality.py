@@ -1,0 +1,50 @@
+"""Every unique constraint and index carries the tenant: tables can be distributed by tenant (Citus)."""
+
+import pytest
+from django.apps import apps
+from django.db import connection, models
+
+TENANT_FIELD = "tenant"
+
+
+def tenant_models():
+    return [model for model in apps.get_models() if any(field.name == TENANT_FIELD for field in model._meta.fields)]
+
+
+def leading_field(index):
+    if index.fields:
+        return index.fields[0].lstrip("-")
+    first = index.expressions[0]
+    return first.name if isinstance(first, models.F) else None
+
+
+def test_there_are_tenant_scoped_models_to_check():
+    assert "Metadata" in {model.__name__ for model in tenant_models()}
+
+
+@pytest.mark.parametrize("model", tenant_models(), ids=lambda model: model.__name__)
+def test_every_unique_constraint_of_a_tenant_model_holds_the_tenant(model):
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint):
+            assert TENANT_FIELD in constraint.fields, f"{model.__name__}.{constraint.name} lacks the tenant"
+    for field in model._meta.fields:
+        assert not field.unique or field.primary_key, f"{model.__name__}.{field.name} is unique without the tenant"
+
+
+@pytest.mark.parametrize("model", tenant_models(), ids=lambda model: model.__name__)
+def test_every_index_of_a_tenant_model_leads_with_the_tenant(model):
+    for index in model._meta.indexes:
+        assert leading_field(index) == TENANT_FIELD, f"{model.__name__}.{index.name} does not lead with the tenant"
+
+
+@pytest.mark.parametrize("model", tenant_models(), ids=lambda model: model.__name__)
+def test_in_postgresql_every_unique_index_and_the_primary_key_hold_the_tenant(model, require_postgres):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    tenant_column = model._meta.get_field(TENANT_FIELD).column
+    indexes = {name: c for name, c in constraints.items() if c["index"] or c["unique"] or c["primary_key"]}
+    assert indexes
+    for name, constraint in indexes.items():
+        if constraint["unique"] or constraint["primary_key"]:
+            assert tenant_column in constraint["columns"], f"{name} is unique without the tenant"
+        assert constraint["columns"][0] == tenant_column, f"{name} does not lead with the tenant"
