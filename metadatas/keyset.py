@@ -15,7 +15,8 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Q
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 from rest_framework.exceptions import ValidationError
 
 MAX_BIGINT = 2**63 - 1
@@ -34,6 +35,10 @@ class OrderKey:
     def __init__(self, index, order_by):
         self.alias = f"_keyset_{index}"
         self.expression = order_by.expression
+        # Compared as plain values (a JSON key's text would otherwise take JSON lookups on SQLite).
+        self.value_expression = (
+            self.expression if isinstance(self.expression, F) else Cast(self.expression, TextField())
+        )
         self.descending = order_by.descending
         # PostgreSQL's default: NULLs sort as if larger than any value.
         self.nulls_first = order_by.nulls_first if order_by.nulls_first or order_by.nulls_last else self.descending
@@ -41,7 +46,7 @@ class OrderKey:
     def output_field(self, model):
         if isinstance(self.expression, F):
             return model._meta.get_field(self.expression.name)
-        return self.expression.output_field
+        return TextField()
 
     def nullable(self, model):
         return not isinstance(self.expression, F) or self.output_field(model).null
@@ -60,7 +65,7 @@ def fingerprint(keys):
 
 def with_key_values(queryset, keys):
     """``queryset`` with each order key's value selected too, to build the next cursor from."""
-    return queryset.annotate(**{key.alias: key.expression for key in keys})
+    return queryset.annotate(**{key.alias: key.value_expression for key in keys})
 
 
 def encode(keys, row):
