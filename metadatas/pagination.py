@@ -11,11 +11,12 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from metadatas import jsonld, keyset
-from metadatas.counting import list_total
+from metadatas.counting import Total, list_total
 
 HYDRA_RELATIONS = {"first": "hydra:first", "previous": "hydra:previous", "next": "hydra:next", "last": "hydra:last"}
 LINK_RELATIONS = {"first": "first", "previous": "prev", "next": "next", "last": "last"}
 ESTIMATED_HEADER = "X-Total-Count-Estimated"
+MAX_OFFSET = 2**62  # beyond any table; PostgreSQL's OFFSET is a bigint
 
 
 def positive_int_parameter(params, name, default):
@@ -43,11 +44,10 @@ class PageLimitPagination(BasePagination):
         self.request = request
         self.page = positive_int_parameter(request.query_params, "page", 1)
         self.limit = page_limit(request)
-        self.total = list_total(queryset)
         offset = (self.page - 1) * self.limit
-        if offset >= self.total.count and not self.total.estimated:
-            return []
-        return list(queryset[offset : offset + self.limit])
+        rows = list(queryset[offset : offset + self.limit]) if offset <= MAX_OFFSET else []
+        self.total = total_from_page(offset, self.limit, rows) or list_total(queryset)
+        return rows
 
     def get_paginated_response(self, data):
         if self.delegate is not None:
@@ -87,12 +87,14 @@ class KeysetPagination(BasePagination):
         self.limit = page_limit(request)
         keys = keyset.order_keys(queryset)
         cursor = request.query_params["cursor"]
-        self.total = list_total(queryset)
         rows = keyset.with_key_values(queryset, keys)
         if cursor:
             rows = keyset.rows_after(rows, keys, keyset.decode(keys, queryset.model, cursor))
         page = list(rows[: self.limit + 1])
         self.next_cursor = keyset.encode(keys, page[self.limit - 1]) if len(page) > self.limit else None
+        self.total = (total_from_page(0, self.limit, page[: self.limit]) if not cursor else None) or list_total(
+            queryset
+        )
         return page[: self.limit]
 
     def get_paginated_response(self, data):
@@ -103,6 +105,13 @@ class KeysetPagination(BasePagination):
         if self.next_cursor:
             links["next"] = page_path(self.request, cursor=self.next_cursor)
         return links
+
+
+def total_from_page(offset, limit, rows):
+    """The exact total when the page itself shows it (a short page with rows, or an empty first page)."""
+    if len(rows) < limit and (rows or offset == 0):
+        return Total(offset + len(rows))
+    return None
 
 
 def page_limit(request):

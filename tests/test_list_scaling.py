@@ -258,11 +258,22 @@ def test_an_item_read_costs_one_query(api, make_metadata, cached_tenant_states, 
     assert response.status_code == 200
 
 
-def test_a_list_page_costs_a_count_and_a_page(api, make_metadata, cached_tenant_states, django_assert_num_queries):
+def test_a_full_list_page_costs_the_page_and_a_capped_count(api, make_metadata, cached_tenant_states,
+                                                             django_assert_num_queries):  # fmt: skip
     for _ in range(3):
         make_metadata()
 
     with django_assert_num_queries(2):
-        api.get("/metadatas?type=authentication&order[title]=asc", **JSON)
+        api.get("/metadatas?type=authentication&order[title]=asc&limit=2", **JSON)
     with django_assert_num_queries(2):
         api.get("/metadatas?cursor=&limit=2", **JSON)
+
+
+def test_a_short_first_page_is_its_own_count(api, make_metadata, cached_tenant_states, django_assert_num_queries):
+    for _ in range(3):
+        make_metadata()
+
+    with django_assert_num_queries(1):
+        response = api.get("/metadatas?limit=10", **JSON)
+
+    assert response["X-Total-Count"] == "3"
