@@ -107,7 +107,8 @@ def write_results(report, path):
     ]
     for size in report["sizes"]:
         out += [
-            f"## {size['rows']:,} rows ({size['tenant_rows']:,} in the bench tenant; load {size['load_seconds']} s)",
+            f"## {size['rows']:,} rows ({size['tenant_rows']:,} in the bench tenant; load or reuse "
+            f"{size['load_seconds']} s)",
             "",
             f"Load average before/after: {' '.join(f'{x:.2f}' for x in size['load_average_before'])} / "
             f"{' '.join(f'{x:.2f}' for x in size['load_average_after'])}",

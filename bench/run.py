@@ -250,7 +250,7 @@ def run_size(rows, options):
     database = f"ms_bench_{rows}"
     started = time.monotonic()
     load.prepare(rows, database)
-    load_seconds = round(time.monotonic() - started)
+    load_seconds = round(time.monotonic() - started)  # a few seconds when the data set is reused
     tenant, tenant_rows, position, cursor, token = fixtures(database, rows)
     size_cases = cases(tenant_rows, position, cursor)
     env = service_env(database)

@@ -5,6 +5,7 @@ Each exact filter takes one value or several: ``owner=A``, ``owner[]=A&owner[]=B
 is not done here: the view's queryset is already the caller's tenant's.
 """
 
+import copy
 import re
 from functools import reduce
 from operator import or_
@@ -24,6 +25,14 @@ LIST_SPELLING = re.compile(r"^(?P<name>[A-Za-z]+)\[\d*\]$")
 ORDER_PARAMETER = re.compile(r"^order\[(?P<field>[A-Za-z]+)\]$")
 DATE_OPERATORS = {"before": "lte", "after": "gte", "strictly_before": "lt", "strictly_after": "gt"}
 MAX_BIGINT = 2**63 - 1
+
+
+class CopiedShallow(dict):
+    """Filters or form fields that django-filter and Django deep-copy for every request; a shallow copy
+    of each is enough (they hold no per-request state beyond what is set on the copy) and is cheaper."""
+
+    def __deepcopy__(self, memo):
+        return {name: copy.copy(item) for name, item in self.items()}
 
 
 class MultipleValueField(forms.Field):
@@ -97,13 +106,14 @@ class MetadataFilterSet(django_filters.FilterSet):
         filters = super().get_filters()
         filters.update(date_filters("createdAt", "created_at"))
         filters.update(date_filters("updatedAt", "updated_at"))
-        return filters
+        return CopiedShallow(filters)
 
     def get_form_class(self):
         """The form class, built once per FilterSet class (django-filter builds one per request)."""
         form_class = self._form_classes.get(type(self))
         if form_class is None:
             form_class = self._form_classes[type(self)] = super().get_form_class()
+            form_class.base_fields = CopiedShallow(form_class.base_fields)
         return form_class
 
 
