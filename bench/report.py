@@ -101,8 +101,10 @@ def write_results(report, path):
         f"- machine: {postgres['machine']}; {postgres['version']}",
         f"- gunicorn (both apps): {options['workers']} sync workers, preload, no access log; the service with "
         "`DATABASE_CONN_MAX_AGE=600` and tenant states in Redis (`CACHE_URL`)",
-        "- PostgreSQL: " + ", ".join(f"{name}={value}" for name, value in postgres.items()
-                                      if name not in ("version", "machine")),  # fmt: skip
+        "- PostgreSQL: "
+        + ", ".join(
+            f"{name}={value}" for name, value in postgres.items() if name not in ("version", "machine")
+        ),  # fmt: skip
         "",
     ]
     for size in report["sizes"]:

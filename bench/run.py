@@ -229,10 +229,16 @@ def cases(tenant_rows, position, cursor):
         Case("list", "GET /metadatas?page=1&limit=10 (+ count)", path="/metadatas?page=1&limit=10", floor=True),
         Case("type", f"GET /metadatas?type={TYPE}", path=f"/metadatas?type={TYPE}", floor=True),
         Case("title", f"GET /metadatas?title={TITLE_WORD}", path=f"/metadatas?title={TITLE_WORD}", floor=True),
-        *([Case("deep_page", "GET /metadatas?page=500&limit=10", path="/metadatas?page=500&limit=10", floor=True)]
-          if deep else []),  # fmt: skip
-        Case("deep_cursor", f"GET /metadatas?cursor=<after row {position}>&limit=10",
-             path=f"/metadatas?cursor={cursor}&limit=10"),  # fmt: skip
+        *(
+            [Case("deep_page", "GET /metadatas?page=500&limit=10", path="/metadatas?page=500&limit=10", floor=True)]
+            if deep
+            else []
+        ),  # fmt: skip
+        Case(
+            "deep_cursor",
+            f"GET /metadatas?cursor=<after row {position}>&limit=10",
+            path=f"/metadatas?cursor={cursor}&limit=10",
+        ),  # fmt: skip
         Case("post", "POST /metadatas", "post.lua", read=False),
         Case("put", "PUT /metadatas/{uuid}", "put.lua", read=False, env={"BENCH_ROWS": str(VAR / "put-rows.txt")}),
         Case("graphql", "POST /v1/graphql/ updateMetadata (upsert)", "graphql.lua", read=False),
