@@ -1,8 +1,8 @@
 """Pagination of GET /metadatas: ``page``/``limit`` (numbered pages) or ``cursor``/``limit`` (keyset).
 
 Both formats say the total: ``hydra:totalItems`` in JSON-LD, ``X-Total-Count`` in plain JSON. It is
-exact up to ``COUNT_EXACT_MAX`` rows, the planner's estimate beyond (``totalItemsEstimated: true``
-and ``X-Total-Count-Estimated: true`` say so); see ``metadatas.counting``.
+counted in the page's own query, exact up to ``COUNT_EXACT_MAX`` rows, the planner's estimate beyond
+(``totalItemsEstimated: true`` and ``X-Total-Count-Estimated: true`` say so); see ``metadatas.counting``.
 """
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from metadatas import jsonld, keyset
-from metadatas.counting import Total, list_total
+from metadatas.counting import list_total, total_of_page, with_capped_total
 
 HYDRA_RELATIONS = {"first": "hydra:first", "previous": "hydra:previous", "next": "hydra:next", "last": "hydra:last"}
 LINK_RELATIONS = {"first": "first", "previous": "prev", "next": "next", "last": "last"}
@@ -45,8 +45,11 @@ class PageLimitPagination(BasePagination):
         self.page = positive_int_parameter(request.query_params, "page", 1)
         self.limit = page_limit(request)
         offset = (self.page - 1) * self.limit
-        rows = list(queryset[offset : offset + self.limit]) if offset <= MAX_OFFSET else []
-        self.total = total_from_page(offset, self.limit, rows) or list_total(queryset)
+        if offset > MAX_OFFSET:
+            self.total = list_total(queryset)
+            return []
+        rows = list(with_capped_total(queryset, queryset)[offset : offset + self.limit])
+        self.total = total_of_page(rows, queryset)
         return rows
 
     def get_paginated_response(self, data):
@@ -90,11 +93,9 @@ class KeysetPagination(BasePagination):
         rows = keyset.with_key_values(queryset, keys)
         if cursor:
             rows = keyset.rows_after(rows, keys, keyset.decode(keys, queryset.model, cursor))
-        page = list(rows[: self.limit + 1])
+        page = list(with_capped_total(rows, queryset)[: self.limit + 1])
         self.next_cursor = keyset.encode(keys, page[self.limit - 1]) if len(page) > self.limit else None
-        self.total = (total_from_page(0, self.limit, page[: self.limit]) if not cursor else None) or list_total(
-            queryset
-        )
+        self.total = total_of_page(page, queryset)
         return page[: self.limit]
 
     def get_paginated_response(self, data):
@@ -105,13 +106,6 @@ class KeysetPagination(BasePagination):
         if self.next_cursor:
             links["next"] = page_path(self.request, cursor=self.next_cursor)
         return links
-
-
-def total_from_page(offset, limit, rows):
-    """The exact total when the page itself shows it (a short page with rows, or an empty first page)."""
-    if len(rows) < limit and (rows or offset == 0):
-        return Total(offset + len(rows))
-    return None
 
 
 def page_limit(request):

@@ -258,22 +258,24 @@ def test_an_item_read_costs_one_query(api, make_metadata, cached_tenant_states, 
     assert response.status_code == 200
 
 
-def test_a_full_list_page_costs_the_page_and_a_capped_count(api, make_metadata, cached_tenant_states,
-                                                             django_assert_num_queries):  # fmt: skip
-    for _ in range(3):
-        make_metadata()
-
-    with django_assert_num_queries(2):
-        api.get("/metadatas?type=authentication&order[title]=asc&limit=2", **JSON)
-    with django_assert_num_queries(2):
-        api.get("/metadatas?cursor=&limit=2", **JSON)
-
-
-def test_a_short_first_page_is_its_own_count(api, make_metadata, cached_tenant_states, django_assert_num_queries):
+def test_a_list_page_and_its_total_cost_one_query(api, make_metadata, cached_tenant_states,
+                                                   django_assert_num_queries):  # fmt: skip
     for _ in range(3):
         make_metadata()
 
     with django_assert_num_queries(1):
-        response = api.get("/metadatas?limit=10", **JSON)
-
+        response = api.get("/metadatas?type=authentication&order[title]=asc&limit=2", **JSON)
     assert response["X-Total-Count"] == "3"
+    with django_assert_num_queries(1):
+        response = api.get("/metadatas?cursor=&limit=2", **JSON)
+    assert response["X-Total-Count"] == "3"
+
+
+def test_a_page_past_the_end_counts_apart(api, make_metadata, cached_tenant_states, django_assert_num_queries):
+    make_metadata()
+
+    with django_assert_num_queries(2):
+        response = api.get("/metadatas?page=3", **JSON)
+
+    assert response.json() == []
+    assert response["X-Total-Count"] == "1"
