@@ -16,6 +16,7 @@ from metadatas.counting import list_total, total_of_page, with_capped_total
 HYDRA_RELATIONS = {"first": "hydra:first", "previous": "hydra:previous", "next": "hydra:next", "last": "hydra:last"}
 LINK_RELATIONS = {"first": "first", "previous": "prev", "next": "next", "last": "last"}
 ESTIMATED_HEADER = "X-Total-Count-Estimated"
+PAGE_PLACEHOLDER = "PAGE0NUMBER0PLACEHOLDER"
 MAX_OFFSET = 2**62  # beyond any table; PostgreSQL's OFFSET is a bigint
 
 
@@ -71,9 +72,8 @@ class PageLimitPagination(BasePagination):
         return numbers
 
     def _links(self):
-        links = {"@id": page_path(self.request, page=str(self.page))}
-        links.update({name: page_path(self.request, page=str(page)) for name, page in self._page_numbers().items()})
-        return links
+        path_of = page_paths(self.request)
+        return {"@id": path_of(self.page), **{name: path_of(page) for name, page in self._page_numbers().items()}}
 
 
 class KeysetPagination(BasePagination):
@@ -112,6 +112,17 @@ def page_limit(request):
     options = settings.METADATA_SERVICE
     requested = positive_int_parameter(request.query_params, "limit", options["PAGE_SIZE_DEFAULT"])
     return min(requested, options["PAGE_SIZE_MAX"])
+
+
+def page_paths(request):
+    """A function of a page number to the request's path and query with that ``page`` (others kept).
+
+    The query is encoded once, with a placeholder where the page number goes.
+    """
+    if PAGE_PLACEHOLDER in request.META.get("QUERY_STRING", ""):
+        return lambda page: page_path(request, page=str(page))
+    template = page_path(request, page=PAGE_PLACEHOLDER)
+    return lambda page: template.replace(PAGE_PLACEHOLDER, str(page))
 
 
 def page_path(request, **replacements):
