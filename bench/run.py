@@ -161,6 +161,15 @@ def wrk(url, case, duration, token, connections=16, threads=2, extra_env=None):
     return result
 
 
+def pgbench(database, script, duration):
+    """Transactions per second of the service's own SQL for one request, PostgreSQL alone (16 clients)."""
+    command = ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-T", str(duration), "-c", "16", "-j", "2",
+               "-f", str(script), database]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60).stdout
+    line = next((line for line in output.splitlines() if line.startswith("tps = ")), None)
+    return round(float(line.split()[2]), 1) if line else None
+
+
 def request(url, token, method="GET", body=None):
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Type": "application/json"}
@@ -260,7 +269,8 @@ def run_size(rows, options):
     tenant, tenant_rows, position, cursor, token = fixtures(database, rows)
     size_cases = cases(tenant_rows, position, cursor)
     env = service_env(database)
-    explain_paths = [case.path for case in size_cases if case.read and case.path != "/"]
+    item_path = "/metadatas/" + (VAR / "uuids.txt").read_text().split()[0]
+    explain_paths = [f"item={item_path}"] + [f"{c.name}={c.path}" for c in size_cases if c.read and c.path != "/"]
     subprocess.run([sys.executable, str(BENCH / "explain.py"), str(BENCH / f"explain-{rows}.md"), token,
                     *explain_paths], cwd=ROOT, env={**os.environ, **env}, check=True)  # fmt: skip
     floor = start_server("floor", "bench.floor:application", env, options.workers)
@@ -282,6 +292,8 @@ def run_size(rows, options):
         if case.floor:
             row["floor"] = wrk(floor.url, case, options.duration, token)
         row["service"] = wrk(service.url, case, options.duration, token)
+        if (VAR / "sql" / f"{case.name}.sql").exists():
+            row["postgres_tps"] = pgbench(database, VAR / "sql" / f"{case.name}.sql", options.duration)
         print(f"  {case.name:12} service {row['service']['rps']:8.0f} req/s"
               + (f"   floor {row['floor']['rps']:8.0f}" if "floor" in row else ""), flush=True)  # fmt: skip
         results["cases"].append(row)
