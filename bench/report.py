@@ -17,8 +17,8 @@ READING_NOTES = [
     "- The service's figures count what the floor skips: DRF's request cycle (content negotiation, the",
     "  FilterSet and its form, the serializer), simplejwt, the tenant check in Redis, Django's SQL compiler,",
     "  and a JSON-LD/Hydra or Link-header envelope. Profiles of one request (cProfile with a CPU clock) put",
-    "  an item read at ~1.2 ms of CPU and a list page at ~2.5-3 ms, against a few hundred microseconds for",
-    "  the floor; the rest is waiting on PostgreSQL and Redis.",
+    "  an item read at ~1.2 ms of CPU and a list page at ~2.5-3 ms, against ~0.26 ms and ~0.4-0.6 ms for",
+    "  the floor (gunicorn adds the same ~0.2 ms to both); the rest is waiting on PostgreSQL and Redis.",
     "- `deep_cursor` is compared with the floor's `page=500` (OFFSET): the same position, reached by keyset.",
     "- POST and PUT are compared with the service's own item-read rate, as the targets are.",
 ]
