@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "graphene_django",
     "tenants",
     "metadatas",
 ]
@@ -196,7 +197,15 @@ METADATA_SERVICE = {
     "TENANT_CACHE_URL": env_str("CACHE_URL"),
     "TENANT_CACHE_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
     "TENANT_CACHE_SECONDS": env_int("TENANT_CACHE_SECONDS", 300),
+    # GraphQL (/v1/graphql/): GraphiQL for browsers, and limits checked before a query runs.
+    "GRAPHIQL": env_bool("GRAPHIQL", APP_ENV == "development"),
+    "GRAPHQL_QUERY_MAX_CHARS": env_int("GRAPHQL_QUERY_MAX_CHARS", 10_000),
+    "GRAPHQL_QUERY_MAX_TOKENS": env_int("GRAPHQL_QUERY_MAX_TOKENS", 1_000),
+    "GRAPHQL_QUERY_MAX_DEPTH": env_int("GRAPHQL_QUERY_MAX_DEPTH", 20),
+    "LINKED_METADATA_VALUE_MAX_BYTES": env_int("LINKED_METADATA_VALUE_MAX_BYTES", 64 * 1024),
 }
+
+GRAPHENE = {"SCHEMA": "metadatas.graphql_api.schema.schema"}
 
 # --- Production guard -------------------------------------------------------------------
 

@@ -5,13 +5,13 @@ tests are skipped and say so.
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import JSON
+from tests.seeds import seed_file
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "002_a4be23ec61f7fa24.txt"
+SEED = seed_file("002_a4be23ec61f7fa24.txt")
 GENERATED = {"id", "uuid", "createdAt", "updatedAt"}
 
 pytestmark = [

@@ -1,36 +1,37 @@
-"""A trigram GIN index on (tenant_id, title_search), and a tenant-led primary key, on PostgreSQL only.
+"""A trigram GIN index on (tenant_id, title_search), and tenant-led primary keys, on PostgreSQL only.
 
 The title filter is ``title_search LIKE '%<folded term>%'`` inside one tenant; pg_trgm answers that
 from the index, and btree_gin lets the same index lead with the tenant (so it stays tenant-local
 when the table is distributed by tenant). Both extensions are trusted: the database owner may
 create them. SQLite has no GIN: there the filter scans the tenant's rows, as before.
 
-The primary key becomes (tenant_id, id): ids stay unique (one sequence) and Django still knows the
-row by ``id``, but every unique constraint of the table now holds the tenant, as Citus requires to
-distribute the table by tenant. Nothing references a metadata row by foreign key.
+The primary keys of both tenant tables become (tenant_id, id): ids stay unique (one sequence each) and
+Django still knows a row by ``id``, but every unique constraint now holds the tenant, as Citus requires
+to distribute the tables by tenant. Nothing references these rows by foreign key.
 """
 
 from django.db import migrations
 
 from metadata_service.migration_operations import RunSQLOnVendor
 
+TENANT_TABLES = ("metadatas_metadata", "metadatas_linkedmetadata")
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ("metadatas", "0001_initial"),
+        ("metadatas", "0002_linked_metadata"),
     ]
 
     operations = [
         RunSQLOnVendor(
             "postgresql",
             sql=[
-                "ALTER TABLE metadatas_metadata DROP CONSTRAINT metadatas_metadata_pkey, "
-                "ADD CONSTRAINT metadatas_metadata_pkey PRIMARY KEY (tenant_id, id)",
+                f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey, ADD CONSTRAINT {table}_pkey PRIMARY KEY (tenant_id, id)"
+                for table in TENANT_TABLES
             ],
             reverse_sql=[
-                "ALTER TABLE metadatas_metadata DROP CONSTRAINT metadatas_metadata_pkey, "
-                "ADD CONSTRAINT metadatas_metadata_pkey PRIMARY KEY (id)",
+                f"ALTER TABLE {table} DROP CONSTRAINT {table}_pkey, ADD CONSTRAINT {table}_pkey PRIMARY KEY (id)"
+                for table in TENANT_TABLES
             ],
         ),
         RunSQLOnVendor(

@@ -1,0 +1,1 @@
+"""The Kraken-compatible GraphQL API of linked metadata (contract graphql.md), on graphene-django."""

@@ -1,0 +1,148 @@
+"""GraphQL errors in Kraken's shape: ``extensions.errorType``, ``errorCode``, ``errorDescription``.
+
+Resolvers raise the service's DRF-shaped exceptions (``metadatas.exceptions``, DRF's auth errors);
+``formatted_error`` maps each to its code. Errors the view finds before running a query (bad request,
+syntax, unknown fields, limits) are built with ``document_error``. Anything else is a bug: it is logged
+and answered as ``MS-GQL-5001`` without its text, so no SQL or stack trace reaches a client.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import InterfaceError, OperationalError
+from graphql import GraphQLError
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied, ValidationError
+
+from metadatas.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
+
+logger = logging.getLogger("metadatas.graphql")
+
+AUTHORIZATION = "AUTHORIZATION"
+VALIDATION = "VALIDATION"
+NOT_FOUND = "NOT_FOUND"
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+INTERNAL = "INTERNAL"
+
+
+@dataclass(frozen=True)
+class KrakenCode:
+    """One row of the README's table of GraphQL error codes."""
+
+    code: str
+    error_type: str
+    message: str
+
+
+AUTHORIZATION_HEADER_MISSING = KrakenCode("KT-CT-1112", AUTHORIZATION, "'Authorization' header not provided.")
+TOKEN_REFUSED = KrakenCode("KT-CT-1111", AUTHORIZATION, "Unauthorized.")
+OBJECT_FORBIDDEN = KrakenCode("KT-CT-4123", AUTHORIZATION, "Unauthorized.")
+KEY_EXISTS = KrakenCode("KT-CT-8414", VALIDATION, "Key already exists.")
+KEY_DOES_NOT_EXIST = KrakenCode("KT-CT-8415", NOT_FOUND, "Key does not exist.")
+INVALID_DATA = KrakenCode("MS-GQL-1001", VALIDATION, "Invalid data.")
+SYNTAX_ERROR = KrakenCode("MS-GQL-1002", VALIDATION, "Syntax error.")
+INVALID_QUERY = KrakenCode("MS-GQL-1003", VALIDATION, "Invalid query.")
+QUERY_TOO_LARGE = KrakenCode("MS-GQL-1004", VALIDATION, "Query too large.")
+QUERY_TOO_DEEP = KrakenCode("MS-GQL-1005", VALIDATION, "Query too deep.")
+BAD_REQUEST = KrakenCode("MS-GQL-1006", VALIDATION, "Bad request.")
+DATABASE_UNAVAILABLE = KrakenCode("MS-GQL-5031", SERVICE_UNAVAILABLE, "Service unavailable.")
+INTERNAL_ERROR = KrakenCode("MS-GQL-5001", INTERNAL, "Internal error.")
+
+# Checked in order: the first class the raised exception is an instance of gives its code.
+EXCEPTION_CODES = (
+    (NotAuthenticated, AUTHORIZATION_HEADER_MISSING),
+    (AuthenticationFailed, TOKEN_REFUSED),
+    (PermissionDenied, OBJECT_FORBIDDEN),
+    (LinkedMetadataKeyExists, KEY_EXISTS),
+    (LinkedMetadataKeyNotFound, KEY_DOES_NOT_EXIST),
+    (ValidationError, INVALID_DATA),
+    ((OperationalError, InterfaceError), DATABASE_UNAVAILABLE),
+)
+DATABASE_UNAVAILABLE_DESCRIPTION = "The service cannot reach its database; retry later."
+INTERNAL_ERROR_DESCRIPTION = "The service failed to answer this field; the failure is logged."
+
+
+def kraken_extensions(kraken_code, description, validation_errors=None):
+    extensions = {
+        "errorType": kraken_code.error_type,
+        "errorCode": kraken_code.code,
+        "errorDescription": description,
+        "errorClass": kraken_code.error_type,
+    }
+    if validation_errors:
+        extensions["validationErrors"] = validation_errors
+    return extensions
+
+
+def document_error(kraken_code, description, nodes=None, source=None, positions=None):
+    """An error found before execution (request, syntax, schema validation, limits), already in Kraken's shape."""
+    return GraphQLError(
+        kraken_code.message,
+        nodes,
+        source=source,
+        positions=positions,
+        extensions=kraken_extensions(kraken_code, description),
+    )
+
+
+def formatted_error(error):
+    """The JSON of one error in Kraken's shape: message, locations, path and extensions."""
+    if isinstance(error, GraphQLError) and "errorCode" in (error.extensions or {}):
+        return error.formatted
+    if not isinstance(error, GraphQLError):  # raised outside graphql-core (e.g. the request body)
+        error = GraphQLError(str(error), original_error=error)
+    kraken_code, description, validation_errors = _classify(error)
+    formatted = error.formatted
+    formatted["message"] = kraken_code.message
+    formatted["extensions"] = kraken_extensions(kraken_code, description, validation_errors)
+    return formatted
+
+
+def _classify(error):
+    original = error.original_error
+    if original is None or error.path is None or isinstance(original, GraphQLError):
+        # graphql-core's own verdict on the document or its variables: a wrong type, an unknown operation...
+        return INVALID_QUERY, error.message, None
+    for exception_class, kraken_code in EXCEPTION_CODES:
+        if isinstance(original, exception_class):
+            return kraken_code, _description(original), _validation_errors(original)
+    logger.error("GraphQL field %s failed", error.path, exc_info=(type(original), original, original.__traceback__))
+    return INTERNAL_ERROR, INTERNAL_ERROR_DESCRIPTION, None
+
+
+def _description(exc):
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return DATABASE_UNAVAILABLE_DESCRIPTION
+    if isinstance(exc, ValidationError):
+        return " ".join(message for _, message in _field_messages(exc))
+    return str(exc.detail)
+
+
+def _validation_errors(exc):
+    if not isinstance(exc, ValidationError):
+        return None
+    prefix = tuple(getattr(exc, "input_path_prefix", ()))
+    return [
+        {"message": message, "inputPath": [*prefix, _camel_case(field)] if field else list(prefix)}
+        for field, message in _field_messages(exc)
+    ]
+
+
+def _field_messages(exc):
+    """``(field, message)`` pairs of a DRF ValidationError (whose detail is a dict or a list)."""
+    detail = exc.detail if isinstance(exc.detail, dict) else {"": exc.detail}
+    return [
+        (field, str(message))
+        for field, messages in detail.items()
+        for message in (messages if isinstance(messages, list) else [messages])
+    ]
+
+
+def _camel_case(name):
+    first, *rest = str(name).split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+def at_input_path(exc, *prefix):
+    """Mark a validation error as one of the arguments under ``prefix`` (e.g. ``"input"``) and return it."""
+    exc.input_path_prefix = prefix
+    return exc

@@ -1,0 +1,189 @@
+"""The schema of contract graphql.md: key/value metadata on accounts and account users, as Kraken serves it.
+
+Resolvers stay thin: who asks (``access``), then one service call (``metadatas.services``) or one
+tenant-scoped query. Errors are the services' exceptions, shaped for clients by ``errors``.
+"""
+
+import json
+from contextlib import contextmanager
+
+import graphene
+from graphql import StringValueNode, Undefined
+from rest_framework.exceptions import ValidationError
+
+from metadatas.exceptions import LinkedMetadataKeyNotFound
+from metadatas.graphql_api.access import caller, require_mutate, require_view
+from metadatas.graphql_api.errors import at_input_path
+from metadatas.linked_rules import JSONText, clean_linked_input
+from metadatas.models import LinkedMetadata
+from metadatas.services import linked_metadata_create, linked_metadata_delete, linked_metadata_upsert
+
+
+class JSONString(graphene.Scalar):
+    """A JSON document written as a string, e.g. "{\\"pet_type\\": \\"dog\\"}".
+
+    Input is handed to the services as ``JSONText`` and parsed there, so that text that is not JSON is
+    an "Invalid data." error naming ``value``. Output is the JSON text of the stored document.
+    """
+
+    @staticmethod
+    def serialize(value):
+        return value if isinstance(value, str) else json.dumps(value)
+
+    @staticmethod
+    def parse_value(value):
+        return JSONText(value)
+
+    @staticmethod
+    def parse_literal(node, _variables=None):
+        return JSONText(node.value) if isinstance(node, StringValueNode) else Undefined
+
+
+class LinkedObjectType(graphene.Enum):
+    """What the metadata hangs on: ACCOUNT (identifier: account number) or ACCOUNT_USER (identifier: email)."""
+
+    ACCOUNT = "ACCOUNT"
+    ACCOUNT_USER = "ACCOUNT_USER"
+
+
+class Metadata(graphene.ObjectType):
+    """One key of a linked object's metadata and its JSON value."""
+
+    key = graphene.String(required=True)
+    value = JSONString(required=True)
+
+    @staticmethod
+    def resolve_value(row, info):
+        return json.dumps(row.value)  # text, so that a stored JSON null is "null", not a missing value
+
+
+class MetadataInput(graphene.InputObjectType):
+    """A key and value for one account or account user."""
+
+    linked_object_type = LinkedObjectType(required=True)
+    identifier = graphene.String(required=True, description="Account number for ACCOUNT, email for ACCOUNT_USER.")
+    key = graphene.String(required=True, description="1 to 255 characters.")
+    value = JSONString(required=True, description="A JSON document as a string, at most 64 KiB.")
+
+
+class DeleteMetadataInput(graphene.InputObjectType):
+    """The key to remove from one account or account user."""
+
+    linked_object_type = LinkedObjectType(required=True)
+    identifier = graphene.String(required=True)
+    key = graphene.String(required=True)
+
+
+@contextmanager
+def input_errors_at(*prefix):
+    """Validation errors raised inside name their fields under ``prefix`` in ``validationErrors``."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise at_input_path(exc, *prefix) from None
+
+
+def write_metadata(info, service, data, **extra):
+    """Check the caller may change the object's metadata, then call ``service`` in the caller's tenant."""
+    identity = caller(info.context)
+    require_mutate(identity, data.linked_object_type.value, data.identifier)
+    with input_errors_at("input"):
+        return service(
+            tenant_id=identity.tenant_id,
+            linked_object_type=data.linked_object_type.value,
+            identifier=data.identifier,
+            key=data.key,
+            **extra,
+        )
+
+
+def readable_rows(info, linked_object_type, identifier, key=None):
+    """The caller's tenant's rows of one linked object (and key), once it may view them."""
+    identity = caller(info.context)
+    require_view(identity, linked_object_type.value, identifier)
+    with input_errors_at():
+        clean = clean_linked_input(linked_object_type=linked_object_type.value, identifier=identifier, key=key)
+    rows = LinkedMetadata.objects.for_tenant(identity.tenant_id).filter(
+        linked_object_type=clean.linked_object_type, identifier=clean.identifier
+    )
+    return rows if key is None else rows.filter(key=clean.key)
+
+
+class CreateMetadata(graphene.Mutation):
+    """Add a key to an account or account user; KT-CT-8414 if the key exists."""
+
+    class Arguments:
+        input = MetadataInput(required=True)
+
+    metadata = graphene.Field(Metadata)
+
+    @staticmethod
+    def mutate(root, info, input):
+        return CreateMetadata(metadata=write_metadata(info, linked_metadata_create, input, value=input.value))
+
+
+class UpdateMetadata(graphene.Mutation):
+    """Create a key on an account or account user, or replace its value (an upsert, as the seed documents)."""
+
+    class Arguments:
+        input = MetadataInput(required=True)
+
+    metadata = graphene.Field(Metadata)
+
+    @staticmethod
+    def mutate(root, info, input):
+        return UpdateMetadata(metadata=write_metadata(info, linked_metadata_upsert, input, value=input.value))
+
+
+class DeleteMetadata(graphene.Mutation):
+    """Remove a key from an account or account user and return it as it was; KT-CT-8415 if absent."""
+
+    class Arguments:
+        input = DeleteMetadataInput(required=True)
+
+    metadata = graphene.Field(Metadata)
+
+    @staticmethod
+    def mutate(root, info, input):
+        return DeleteMetadata(metadata=write_metadata(info, linked_metadata_delete, input))
+
+
+class Query(graphene.ObjectType):
+    """Reading metadata of one account or account user."""
+
+    metadata = graphene.List(
+        graphene.NonNull(Metadata),
+        required=True,
+        linked_object_type=LinkedObjectType(required=True),
+        identifier=graphene.String(required=True),
+        description="Every key of the object, ordered by key.",
+    )
+    metadata_for_key = graphene.Field(
+        Metadata,
+        linked_object_type=LinkedObjectType(required=True),
+        identifier=graphene.String(required=True),
+        key=graphene.String(required=True),
+        description="One key of the object; KT-CT-8415 if absent.",
+    )
+
+    @staticmethod
+    def resolve_metadata(root, info, linked_object_type, identifier):
+        return readable_rows(info, linked_object_type, identifier).order_by("key")
+
+    @staticmethod
+    def resolve_metadata_for_key(root, info, linked_object_type, identifier, key):
+        row = readable_rows(info, linked_object_type, identifier, key).first()
+        if row is None:
+            raise LinkedMetadataKeyNotFound()
+        return row
+
+
+class Mutation(graphene.ObjectType):
+    """Writing metadata of accounts and account users."""
+
+    create_metadata = CreateMetadata.Field()
+    update_metadata = UpdateMetadata.Field()
+    delete_metadata = DeleteMetadata.Field()
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

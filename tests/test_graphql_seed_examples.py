@@ -1,0 +1,123 @@
+"""The Kraken seed's own examples, run unchanged but for URL and token against the service under gunicorn.
+
+The Python examples use requests (requirements-dev.txt); the Node ones use axios, which this test installs
+with npm into ``var/node`` (a cache, not committed). The examples are read from the seed, which lives
+beside a development clone, not in the project: without it, or without node and npm, the tests skip
+and say why.
+"""
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from metadatas.models import LinkedMetadata
+from tests import test_http_gunicorn
+from tests.conftest import token_for
+from tests.graphql_calls import SEED_VALUE
+from tests.seeds import ROOT, seed_file
+
+SEED = seed_file("000_b3defde456e55df9.txt")
+AXIOS_VERSION = "1.21.1"
+NODE_CACHE = ROOT / "var" / "node"
+TOKEN_PLACEHOLDER = "PLACE_JWT_TOKEN_HERE"
+SEED_URL = re.compile(r"https://[^\s\"']+/v1/graphql/")
+# Where each kind of example starts, and the line that ends it.
+EXAMPLE_KINDS = {
+    "python": (re.compile(r"^import json$", re.M), re.compile(r"^pprint\.pprint\(.*\)$", re.M)),
+    "node-commonjs": (re.compile(r'^const axios = require\("axios"\)$', re.M), re.compile(r"^\}\);$", re.M)),
+    "node-esm": (re.compile(r"^import axios from 'axios';$", re.M), re.compile(r"^\}\);$", re.M)),
+}
+LINKED_OBJECTS = [("ACCOUNT", "A-154321"), ("ACCOUNT_USER", "some.test@email.com")]
+
+server = test_http_gunicorn.server  # the live gunicorn of the HTTP tests, on a free port
+pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"the seed {SEED} is not beside this clone")
+
+
+def seed_examples(kind):
+    """The seed's examples of one kind, in the order the seed gives them (account, then account user)."""
+    start, end = EXAMPLE_KINDS[kind]
+    text = SEED.read_text()
+    examples = []
+    for opening in start.finditer(text):
+        closing = end.search(text, opening.end())
+        examples.append(text[opening.start() : closing.end()] + "\n")
+    return examples
+
+
+def for_this_server(example, url, token):
+    """The example with only its URL and token replaced."""
+    assert SEED_URL.search(example) and TOKEN_PLACEHOLDER in example, "the seed's example changed shape"
+    return SEED_URL.sub(url, example).replace(TOKEN_PLACEHOLDER, token)
+
+
+@pytest.fixture
+def account_user_token(tenant):
+    """The seed's caller: an account user holding account A-154321 and the email some.test@email.com."""
+    return token_for(tenant.uuid, "AccountUser", accounts=["A-154321"], email="some.test@email.com")
+
+
+@pytest.fixture(scope="session")
+def node_modules():
+    """axios installed by npm into var/node (once; again only when the pinned version changes)."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        pytest.skip("the Node examples need node and npm on PATH, and this machine lacks them")
+    installed = NODE_CACHE / "node_modules" / "axios" / "package.json"
+    if not installed.exists() or json.loads(installed.read_text())["version"] != AXIOS_VERSION:
+        command = [npm, "install", "--prefix", str(NODE_CACHE), "--no-audit", "--no-fund", f"axios@{AXIOS_VERSION}"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            pytest.skip(f"npm could not install axios@{AXIOS_VERSION}: {result.stderr.strip()[-500:]}")
+    return NODE_CACHE / "node_modules"
+
+
+def run_example(command, tmp_path):
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def assert_stored(printed, linked_object_type, identifier):
+    """The example printed the stored key and value, and the row is in the database."""
+    metadata = printed["data"]["updateMetadata"]["metadata"]
+    assert metadata["key"] == "some_unique_key"
+    assert json.loads(metadata["value"]) == SEED_VALUE
+    row = LinkedMetadata.objects.get(linked_object_type=linked_object_type, identifier=identifier)
+    assert (row.key, row.value) == ("some_unique_key", SEED_VALUE)
+
+
+def test_the_seed_has_each_example_for_an_account_and_an_account_user():
+    for kind in EXAMPLE_KINDS:
+        examples = seed_examples(kind)
+        assert len(examples) == 2, kind
+        for example, (linked_object_type, identifier) in zip(examples, LINKED_OBJECTS, strict=True):
+            assert f'"{linked_object_type}"' in example and f'"{identifier}"' in example
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
+def test_the_seeds_python_example_stores_and_prints_the_metadata(server, account_user_token, tmp_path, index):
+    script = tmp_path / "example.py"
+    script.write_text(for_this_server(seed_examples("python")[index], f"{server}/v1/graphql/", account_user_token))
+
+    printed = run_example([sys.executable, str(script)], tmp_path)
+
+    assert_stored(ast.literal_eval(printed), *LINKED_OBJECTS[index])
+
+
+@pytest.mark.parametrize("kind, suffix", [("node-commonjs", ".cjs"), ("node-esm", ".mjs")], ids=["commonjs", "esm"])
+@pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
+def test_the_seeds_node_example_stores_and_prints_the_metadata(
+    server, account_user_token, node_modules, tmp_path, kind, suffix, index
+):
+    (tmp_path / "node_modules").symlink_to(node_modules, target_is_directory=True)
+    script = tmp_path / f"example{suffix}"
+    script.write_text(for_this_server(seed_examples(kind)[index], f"{server}/v1/graphql/", account_user_token))
+
+    printed = run_example(["node", str(script)], tmp_path)
+
+    assert_stored(json.loads(printed), *LINKED_OBJECTS[index])
