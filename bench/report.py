@@ -19,6 +19,9 @@ READING_NOTES = [
     "  and a JSON-LD/Hydra or Link-header envelope. Profiles of one request (cProfile with a CPU clock) put",
     "  an item read at ~1.2 ms of CPU and a list page at ~2.5-3 ms, against ~0.26 ms and ~0.4-0.6 ms for",
     "  the floor (gunicorn adds the same ~0.2 ms to both); the rest is waiting on PostgreSQL and Redis.",
+    "- Django's connection health check (`DATABASE_CONN_HEALTH_CHECKS`, on by default) sends a `SELECT 1`",
+    "  before each request's first query: py-spy put it at ~9 % of a list request's samples. The bench keeps",
+    "  the default; `DATABASE_CONN_HEALTH_CHECKS=false bench/run` measures without it.",
     "- `deep_cursor` is compared with the floor's `page=500` (OFFSET): the same position, reached by keyset.",
     "- POST and PUT are compared with the service's own item-read rate, as the targets are.",
 ]
@@ -105,7 +108,10 @@ def targets(report):
     return lines
 
 
-def write_results(report, path):
+def write_results(report, path, workers_path=None):
+    """RESULTS.md from one run's measurements, plus the latest gunicorn comparison (``--compare-workers``)."""
+    if workers_path and Path(workers_path).exists():
+        report = {**report, "workers": json.loads(Path(workers_path).read_text())}
     options, postgres = report["options"], report["postgres"]
     out = [
         "# Benchmark results",
@@ -118,7 +124,8 @@ def write_results(report, path):
         "",
         f"- machine: {postgres['machine']}; {postgres['version']}",
         f"- gunicorn (both apps): {options['workers']} sync workers, preload, no access log; the service with "
-        "`DATABASE_CONN_MAX_AGE=600` and tenant states in Redis (`CACHE_URL`)",
+        f"`DATABASE_CONN_MAX_AGE=600`, `DATABASE_CONN_HEALTH_CHECKS={options.get('health_checks', 'true')}` and "
+        "tenant states in Redis (`CACHE_URL`)",
         "- PostgreSQL: "
         + ", ".join(
             f"{name}={value}" for name, value in postgres.items() if name not in ("version", "machine")
@@ -146,10 +153,11 @@ def write_results(report, path):
         ]
     out += ["## Targets of the issue", "", *targets(report), ""]
     if report.get("workers"):
-        out += ["## gunicorn workers (item and list, first size)", "",
+        out += [f"## gunicorn workers (item and list, first size; `--compare-workers`, {report['workers']['started']})",
+                "",
                 "| set-up | item req/s | list req/s | item p99 ms | peak RSS per worker MiB |",
                 "|---|---:|---:|---:|---|"]  # fmt: skip
-        for setup in report["workers"]:
+        for setup in report["workers"]["setups"]:
             rates = setup["rates"]
             out.append(f"| {setup['setup']} | {rates['item']['rps']} | {rates['list']['rps']} | "
                        f"{rates['item']['p99_ms']:.2f} | {setup['rss_mib']} |")  # fmt: skip
@@ -160,4 +168,4 @@ def write_results(report, path):
 
 if __name__ == "__main__":
     data = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else "bench/var/results.json").read_text())
-    write_results(data, sys.argv[2] if len(sys.argv) > 2 else "bench/RESULTS.md")
+    write_results(data, sys.argv[2] if len(sys.argv) > 2 else "bench/RESULTS.md", "bench/var/workers.json")

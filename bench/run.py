@@ -374,16 +374,19 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         sizes = [int(size) for size in options.rows.split(",")]
+        options.health_checks = os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "true (default)")
         report = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "options": vars(options),
                   "sizes": [run_size(rows, options) for rows in sizes], "postgres": postgres_settings()}  # fmt: skip
         if options.compare_workers:
-            report["workers"] = compare_workers(sizes[0], options, options.compare_workers.split(","))
+            comparison = compare_workers(sizes[0], options, options.compare_workers.split(","))
+            workers_file = VAR / "workers.json"
+            workers_file.write_text(json.dumps({"started": report["started"], "setups": comparison}, indent=2))
     finally:
         stop_all()
     (VAR / "results.json").write_text(json.dumps(report, indent=2))
     from report import write_results
 
-    write_results(report, BENCH / "RESULTS.md")
+    write_results(report, BENCH / "RESULTS.md", VAR / "workers.json")
     print(f"Wrote {BENCH / 'RESULTS.md'}")
 
 

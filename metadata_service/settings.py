@@ -108,7 +108,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -128,8 +128,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # writes go to "default" (metadata_service.db_routers). In tests each replica mirrors "default".
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _primary = DATABASES["default"]
     DATABASES[f"replica{_number}"] = {
-        **dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True),
+        **dj_database_url.parse(
+            _url, conn_max_age=_primary["CONN_MAX_AGE"], conn_health_checks=_primary["CONN_HEALTH_CHECKS"]
+        ),
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_REPLICAS.append(f"replica{_number}")
