@@ -1,9 +1,11 @@
 """gunicorn settings for the metadata service (override any of them with GUNICORN_CMD_ARGS).
 
-Chosen by measurement (bench/RESULTS.md, "gunicorn workers"): sync workers, two per core. A request
-is a few hundred microseconds of Python around one or two database round trips; sync workers with
-persistent connections serve that best on this kind of machine, threads add GIL contention, and more
-processes than 2 x cores only add context switches and memory.
+Sync workers, two per core, preloaded. `bench/run --compare-workers sync:2,sync:4,gthread:2:4,...` measures
+the alternatives (bench/RESULTS.md, "gunicorn workers"). On the shared development machine the runs
+differed more between repeats of one set-up than between set-ups, so the default was not changed on
+that evidence; fewer processes than 2 x cores never lost by much. Rerun on a quiet machine and set
+WEB_CONCURRENCY / GUNICORN_WORKER_CLASS / GUNICORN_THREADS from it. A request is ~1-3 ms of Python
+around one or two round trips; threads (gthread) overlap the waits but share one GIL per process.
 """
 
 import multiprocessing
