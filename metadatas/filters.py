@@ -123,6 +123,12 @@ class MetadataFilterSet(django_filters.FilterSet):
         return form_class
 
 
+def filter_parameter(name):
+    """Whether a query parameter names one of the filters, in any spelling (``type``, ``type[]``, ``type[0]``)."""
+    match = LIST_SPELLING.match(name)
+    return (match.group("name") if match else name) in MetadataFilterSet.base_filters
+
+
 def canonical_query(params, list_names):
     """Fold ``x[]=`` and ``x[0]=`` into ``x`` for the multi-value filters; other parameters stay."""
     canonical = QueryDict(mutable=True)
@@ -135,6 +141,11 @@ def canonical_query(params, list_names):
 
 class MetadataFilterBackend(DjangoFilterBackend):
     """django-filter's backend, reading the three list spellings of each multi-value filter."""
+
+    def filter_queryset(self, request, queryset, view):
+        if not any(filter_parameter(name) for name in request.query_params):
+            return queryset  # no filter asked for: no FilterSet to build and validate
+        return super().filter_queryset(request, queryset, view)
 
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
