@@ -1,6 +1,6 @@
 """gunicorn settings for the metadata service (override any of them with GUNICORN_CMD_ARGS).
 
-Sync workers, two per core, preloaded. `bench/run --compare-workers sync:2,sync:4,gthread:2:4,...` measures
+Sync workers, two per core. `bench/run --compare-workers sync:2,sync:4,gthread:2:4,...` measures
 the alternatives (bench/RESULTS.md, "gunicorn workers"). On the shared development machine the runs
 differed more between repeats of one set-up than between set-ups, so the default was not changed on
 that evidence; fewer processes than 2 x cores never lost by much. Rerun on a quiet machine and set
@@ -10,6 +10,8 @@ around one or two round trips; threads (gthread) overlap the waits but share one
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
@@ -18,10 +20,40 @@ threads = int(os.environ.get("GUNICORN_THREADS", 1))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 keepalive = 5
-# Load Django once in the master: workers start faster and share the imported code's memory.
-preload_app = True
 # Recycle a worker now and then, so a slow leak cannot grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
 max_requests_jitter = max_requests // 10
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
+# The longest request line accepted (gunicorn's maximum): list queries with many filter values are long.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", 8190))
+# The application logs one line per request (with tenant and request id, see LOG_FORMAT); gunicorn's own
+# access log would repeat it, so it is off unless GUNICORN_ACCESS_LOG names a file ("-" for stderr).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+# gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl), shared by every
+# gunicorn the user runs, and the container's home is read-only; nothing here uses gunicornc.
+control_socket_disable = True
+
+# Prometheus multiprocess mode: each worker writes its samples to files in this directory and /metrics adds
+# them up. It must be set before a worker imports prometheus_client, hence here, in the master.
+OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if OWN_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="metadata-service-metrics-")
+
+
+def on_starting(server):
+    """Start from zero: samples of an earlier run must not be added to this one's."""
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        os.remove(os.path.join(directory, name))
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if OWN_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

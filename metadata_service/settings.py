@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +36,27 @@ def env_int(name, default):
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_pem(name):
+    """A PEM key; ``\\n`` escapes (a key kept on one line of an .env file) become newlines."""
+    value = env_str(name)
+    return value.replace("\\n", "\n").strip() + "\n" if value else None
+
+
+def check_pem_key(name, pem, algorithm, *, private):
+    """Fail at start, naming the setting, when a PEM key does not load or does not fit the algorithm."""
+    try:
+        key = load_pem_private_key(pem.encode(), password=None) if private else load_pem_public_key(pem.encode())
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(f"{name} is not a PEM {'private' if private else 'public'} key: {exc}") from None
+    key_types = {
+        "RS256": (rsa.RSAPublicKey, rsa.RSAPrivateKey),
+        "ES256": (ec.EllipticCurvePublicKey, ec.EllipticCurvePrivateKey),
+    }
+    wrong_curve = algorithm == "ES256" and not isinstance(getattr(key, "curve", None), ec.SECP256R1)
+    if not isinstance(key, key_types[algorithm]) or wrong_curve:
+        raise ImproperlyConfigured(f"{name} is not a key for {algorithm} (RS256: RSA; ES256: EC P-256)")
 
 
 def env_list(name, default):
@@ -68,10 +91,15 @@ INSTALLED_APPS = [
     "graphene_django",
     "tenants",
     "metadatas",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
+    "metadata_service.request_log.RequestLogMiddleware",  # outermost: logs the status the client gets
+    "metadata_service.metrics.PrometheusMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) under gunicorn
     "metadata_service.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,6 +177,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# WhiteNoise serves what `collectstatic` gathered (scripts/serve, scripts/test and the Dockerfile run it),
+# gzip-compressed; no manifest, so a page renders even where collectstatic has not run.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 # --- REST framework ---------------------------------------------------------------------
 
@@ -159,6 +193,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["metadata_service.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "metadata_service.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Formats are chosen by Accept only: a `format` query parameter is as unknown (and ignored) as any other.
+    "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -168,10 +205,14 @@ JWT_ALGORITHM = env_str("JWT_ALGORITHM", "HS256")
 if JWT_ALGORITHM not in {"HS256", "RS256", "ES256"}:
     raise ImproperlyConfigured("JWT_ALGORITHM must be one of HS256, RS256, ES256")
 JWT_SECRET = env_str("JWT_SECRET", DEVELOPMENT_JWT_SECRET)
-JWT_PUBLIC_KEY = env_str("JWT_PUBLIC_KEY")
-JWT_PRIVATE_KEY = env_str("JWT_PRIVATE_KEY")
+JWT_PUBLIC_KEY = env_pem("JWT_PUBLIC_KEY")
+JWT_PRIVATE_KEY = env_pem("JWT_PRIVATE_KEY")
 if JWT_ALGORITHM != "HS256" and not JWT_PUBLIC_KEY:
     raise ImproperlyConfigured(f"JWT_PUBLIC_KEY is required with JWT_ALGORITHM={JWT_ALGORITHM}")
+if JWT_ALGORITHM != "HS256":
+    check_pem_key("JWT_PUBLIC_KEY", JWT_PUBLIC_KEY, JWT_ALGORITHM, private=False)
+    if JWT_PRIVATE_KEY:
+        check_pem_key("JWT_PRIVATE_KEY", JWT_PRIVATE_KEY, JWT_ALGORITHM, private=True)
 
 SIMPLE_JWT = {
     "ALGORITHM": JWT_ALGORITHM,
@@ -181,6 +222,7 @@ SIMPLE_JWT = {
     "AUDIENCE": env_str("JWT_AUDIENCE"),
     "LEEWAY": timedelta(seconds=env_int("JWT_LEEWAY_SECONDS", 30)),
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_ACCESS_TOKEN_TTL_SECONDS", 3600)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_REFRESH_TOKEN_TTL_SECONDS", 86400)),
     "AUTH_HEADER_TYPES": ("Bearer", "JWT"),
     "UPDATE_LAST_LOGIN": False,
 }
@@ -210,10 +252,82 @@ METADATA_SERVICE = {
 
 GRAPHENE = {"SCHEMA": "metadatas.graphql_api.schema.schema"}
 
+# --- Security headers -------------------------------------------------------------------
+# Always on: X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Policy, X-Frame-Options.
+# Behind a TLS proxy, turn on HSTS, the redirect and secure cookies; the defaults keep local http working.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)  # sent on https requests only
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]  # probes and scrapers speak plain http inside the network
+if env_str("SECURE_PROXY_SSL_HEADER"):  # the header the TLS proxy sets, e.g. X-Forwarded-Proto: https
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + env_str("SECURE_PROXY_SSL_HEADER").upper().replace("-", "_"), "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- Logs: one line per request (metadata_service/request_log.py) --------------------------
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = env_str("LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "metadata_service.log_format.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # The request line already reports every 4xx; django.request keeps only 5xx with their tracebacks.
+        "django.request": {"level": "ERROR"},
+    },
+}
+
+# --- OpenAPI (drf-spectacular): /docs and /docs/openapi.json --------------------------------
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Metadata service",
+    "DESCRIPTION": (
+        "Typed, titled JSON documents (metadata resources) of one tenant, read and written under optimistic "
+        "locking. Every `/metadatas` route needs a JWT that names the tenant."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our own static files: the docs work offline
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "displayRequestDuration": True},
+    "PREPROCESSING_HOOKS": ["metadata_service.openapi.canonical_paths"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "metadata_service.openapi.complete_schema",
+        "metadatas.openapi.describe_collections_and_links",
+    ],
+}
+
 # --- Production guard -------------------------------------------------------------------
 
+PLACEHOLDER_SECRET_PREFIX = "change-me"  # the values .env.example ships with
+
+
+def is_default_secret(value, development_value):
+    return value == development_value or value.startswith(PLACEHOLDER_SECRET_PREFIX)
+
+
 if APP_ENV == "production":
-    if SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    if is_default_secret(SECRET_KEY, DEVELOPMENT_SECRET_KEY):
         raise ImproperlyConfigured("APP_ENV=production needs a SECRET_KEY of its own")
-    if JWT_ALGORITHM == "HS256" and JWT_SECRET == DEVELOPMENT_JWT_SECRET:
+    if JWT_ALGORITHM == "HS256" and is_default_secret(JWT_SECRET, DEVELOPMENT_JWT_SECRET):
         raise ImproperlyConfigured("APP_ENV=production needs a JWT_SECRET of its own")

@@ -1,9 +1,20 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+from metadata_service.health import LivenessView, ReadinessView
+from metadata_service.metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("metadatas.urls")),
+    path("", include("tenants.urls")),
+    # Operators' endpoints: no token.
+    re_path(r"^health/live/?$", LivenessView.as_view(), name="health-live"),
+    re_path(r"^health/ready/?$", ReadinessView.as_view(), name="health-ready"),
+    re_path(r"^metrics/?$", metrics_view, name="metrics"),
+    re_path(r"^docs/openapi\.json$", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
+    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="docs"),
 ]
 
 handler400 = "metadata_service.problems.bad_request_view"

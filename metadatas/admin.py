@@ -1,7 +1,13 @@
-from django import forms
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+import json
 
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import models
+from django.http import HttpResponseRedirect
+from rest_framework import serializers
+
+from metadata_service.problems import violations_from
 from metadatas.exceptions import (
     InvalidLinkedMetadata,
     LinkedMetadataKeyExists,
@@ -10,6 +16,7 @@ from metadatas.exceptions import (
 )
 from metadatas.linked_rules import NOT_GIVEN, clean_linked_input
 from metadatas.models import LinkedMetadata, Metadata
+from metadatas.serializers import MetadataSerializer
 from metadatas.services import (
     linked_metadata_create,
     linked_metadata_delete,
@@ -17,8 +24,32 @@ from metadatas.services import (
     metadata_create,
     metadata_update,
 )
+from tenants.scoping import TenantScopedAdminMixin
 
 EDITABLE_FIELDS = ["owner", "owner_uuid", "title", "slug", "type", "data"]
+# Fields the admin checks with the API's own rules (model name: serializer name).
+API_RULES = {"owner": "owner", "title": "title", "slug": "slug", "type": "type", "data": "data"}
+
+
+class PrettyJSONField(forms.JSONField):
+    """JSON shown indented in a monospace textarea as tall as the document (up to 30 lines)."""
+
+    widget = forms.Textarea(attrs={"class": "vLargeTextField", "style": "font-family: monospace", "cols": 80})
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return "" if value is None else json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def api_rule_errors(name, value):
+    """The API's complaints about ``value`` for model field ``name``, as lines; empty when it is valid."""
+    try:
+        MetadataSerializer().fields[API_RULES[name]].run_validation(value)
+    except serializers.ValidationError as exc:
+        return [f"{v['propertyPath']}: {v['message']}" if v["propertyPath"] else v["message"]
+                for v in violations_from(exc.detail)]  # fmt: skip
+    return []
 
 
 class MetadataAdminForm(forms.ModelForm):
@@ -34,9 +65,16 @@ class MetadataAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+        for name in ("title", "data"):
+            lines = self.fields[name].prepare_value(getattr(self.instance, name, None)).count("\n") + 2
+            self.fields[name].widget.attrs["rows"] = min(max(lines, 4), 30)
 
     def clean(self):
         cleaned = super().clean()
+        for name in API_RULES:
+            if name in cleaned:
+                for message in api_rule_errors(name, cleaned[name]):
+                    self.add_error(name, message)
         expected = cleaned.get("expected_version")
         if self.instance.pk and expected != self.instance.version:
             raise forms.ValidationError(
@@ -47,14 +85,29 @@ class MetadataAdminForm(forms.ModelForm):
 
 
 @admin.register(Metadata)
-class MetadataAdmin(admin.ModelAdmin):
-    """Metadata resources; saving goes through the same compare-and-swap as the API."""
+class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+    """Metadata resources; saving goes through the same compare-and-swap as the API. Staff see their tenant's."""
 
     form = MetadataAdminForm
-    list_display = ("slug", "type", "owner", "tenant", "version", "updated_at")
-    list_filter = ("type", "owner", "tenant")
+    formfield_overrides = {models.JSONField: {"form_class": PrettyJSONField}}
+    list_display = ("slug", "default_title", "type", "owner", "version", "updated_at", "tenant")
+    list_filter = ("type", "owner", ("tenant", admin.RelatedOnlyFieldListFilter))
     search_fields = ("slug", "title_search", "uuid")
     readonly_fields = ("version", "created_at", "updated_at")
+    fieldsets = [
+        (None, {"fields": ["tenant", "uuid", "slug", "type"]}),
+        ("Owner", {"fields": ["owner", "owner_uuid"]}),
+        ("Document (JSON)", {"fields": ["title", "data"]}),
+        ("Version", {"fields": ["version", "created_at", "updated_at", "expected_version"],
+                     "description": "Saving checks that nobody saved a newer version since this page was opened."}),
+    ]  # fmt: skip
+
+    @admin.display(description="title")
+    def default_title(self, metadata):
+        """The title in the default locale (else any), for the list."""
+        title = metadata.title or {}
+        locale = settings.METADATA_SERVICE["TITLE_DEFAULT_LOCALE"]
+        return title.get(locale) or next(iter(title.values()), "")
 
     def get_readonly_fields(self, request, obj=None):
         fixed_once_created = ("tenant", "uuid") if obj is not None else ()
@@ -108,12 +161,15 @@ class LinkedMetadataAdminForm(forms.ModelForm):
 
 
 @admin.register(LinkedMetadata)
-class LinkedMetadataAdmin(admin.ModelAdmin):
-    """Account and account-user metadata of the GraphQL API; saves and deletes go through the services."""
+class LinkedMetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+    """Account and account-user metadata of the GraphQL API; saves and deletes go through the services.
+
+    Staff tied to a tenant see and edit only that tenant's rows.
+    """
 
     form = LinkedMetadataAdminForm
     list_display = ("key", "linked_object_type", "identifier", "tenant", "version", "updated_at")
-    list_filter = ("linked_object_type", "tenant")
+    list_filter = ("linked_object_type", ("tenant", admin.RelatedOnlyFieldListFilter))
     search_fields = ("identifier", "key")
     readonly_fields = ("version", "created_at", "updated_at")
 

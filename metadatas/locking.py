@@ -25,6 +25,8 @@ class ExpectedVersion:
 
 def parse_entity_tags(header, name):
     """``*``, or the (strong, weak) entity-tag values of a conditional header; 400 if malformed."""
+    if not header.strip():
+        raise ValidationError({name: [f'{name} is empty; send * or a quoted entity tag, like "3".']})
     if header.strip() == ANY:
         return ANY
     bare = BARE_VERSION.match(header)

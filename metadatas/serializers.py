@@ -24,6 +24,24 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID that must be a JSON string: DRF would read ``false``, ``true`` or ``7`` as a UUID."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be a UUID string.")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An integer that must be a JSON number (``3`` or ``3.0``, as JSON Schema has it): DRF would read ``"3"``."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            raise serializers.ValidationError("Must be an integer.")
+        return super().to_internal_value(data)
+
+
 class UTCSecondsDateTimeField(serializers.DateTimeField):
     """ISO 8601 in UTC to the second, with a ``+00:00`` offset: ``2018-07-18T19:20:17+00:00``."""
 
@@ -80,7 +98,8 @@ class MetadataSerializer(serializers.ModelSerializer):
     createdAt = UTCSecondsDateTimeField(source="created_at", read_only=True)
     updatedAt = UTCSecondsDateTimeField(source="updated_at", read_only=True)
     owner = StrictCharField(max_length=255)
-    ownerUuid = serializers.UUIDField(source="owner_uuid", allow_null=True, required=False)
+    uuid = StrictUUIDField(required=False)
+    ownerUuid = StrictUUIDField(source="owner_uuid", allow_null=True, required=False)
     title = TitleField()
     slug = StrictCharField(
         max_length=255,
@@ -88,7 +107,7 @@ class MetadataSerializer(serializers.ModelSerializer):
     )
     type = StrictCharField(max_length=255)
     data = DataField(required=False)
-    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, required=False)
+    version = StrictIntegerField(min_value=1, max_value=MAX_VERSION, required=False)
     tenant = serializers.UUIDField(source="tenant_id", read_only=True)
 
     class Meta:
@@ -98,7 +117,6 @@ class MetadataSerializer(serializers.ModelSerializer):
             "slug", "type", "data", "version", "tenant",
         ]  # fmt: skip
         read_only_fields = ["id"]
-        extra_kwargs = {"uuid": {"required": False}}
         validators = []  # uniqueness in the tenant is the database's to enforce (see services)
 
     def get_fields(self):

@@ -1,5 +1,6 @@
 """The /metadatas REST API."""
 
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -14,17 +15,21 @@ from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderPar
 from metadatas.locking import delete_expected_version, etag_for, expected_version, is_not_modified
 from metadatas.merge_patch import merge_patch_body
 from metadatas.models import Metadata
+from metadatas.openapi import CONTEXT_OPERATION, METADATA_OPERATIONS
 from metadatas.pagination import PageLimitPagination
 from metadatas.renderers import MetadataJSONLDRenderer, MetadataJSONRenderer
 from metadatas.serializers import MetadataSerializer
 from metadatas.services import metadata_create, metadata_delete, metadata_update
+from tenants.permissions import ADD, EDIT, IsTenantIdentity, MetadataPermission, browsable_metadata, require_on_owner
 from tenants.scoping import TenantScopedViewMixin
 
 
+@extend_schema_view(**METADATA_OPERATIONS)
 class MetadataViewSet(TenantScopedViewMixin, viewsets.ModelViewSet):
     """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH) and delete."""
 
     queryset = Metadata.objects.all()
+    permission_classes = [IsTenantIdentity, MetadataPermission]
     serializer_class = MetadataSerializer
     lookup_field = "uuid"
     filter_backends = [MetadataFilterBackend, OrderParameterFilter]
@@ -32,6 +37,12 @@ class MetadataViewSet(TenantScopedViewMixin, viewsets.ModelViewSet):
     pagination_class = PageLimitPagination
     renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
     parser_classes = [StrictJSONParser, JSONLDParser]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":  # owner-scoped browse lists only its owners, in the query
+            return queryset.filter(browsable_metadata(self.request.user))
+        return queryset
 
     def filter_queryset(self, queryset):
         """Filters and orders apply to the list; an item is found by its uuid alone (no FilterSet built)."""
@@ -81,11 +92,15 @@ class MetadataViewSet(TenantScopedViewMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         fields = {name: value for name, value in serializer.validated_data.items() if name != "version"}
+        require_on_owner(self.request.user, ADD, fields["owner"], fields.get("owner_uuid"))
         serializer.instance = metadata_create(tenant_id=self.request.user.tenant_id, fields=fields)
 
     def perform_update(self, serializer):
         changes = dict(serializer.validated_data)
         metadata = serializer.instance
+        if "owner" in changes or "owner_uuid" in changes:  # the new owner must be editable too
+            new_owner = changes.get("owner", metadata.owner), changes.get("owner_uuid", metadata.owner_uuid)
+            require_on_owner(self.request.user, EDIT, *new_owner)
         expected = expected_version(self.request, changes.pop("version", None), metadata.version)
         try:
             metadata_update(metadata=metadata, expected_version=expected.version, changes=changes)
@@ -106,5 +121,6 @@ class MetadataContextView(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
 
+    @CONTEXT_OPERATION
     def get(self, request):
         return Response(jsonld.CONTEXT_DOCUMENT)

@@ -9,6 +9,7 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from tenants import openapi  # noqa: F401  (registers the JWT scheme with drf-spectacular)
         from tenants.models import Tenant
         from tenants.registry import announce_tenant_change
 

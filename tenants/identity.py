@@ -19,6 +19,8 @@ class TokenIdentity:
     permissions: frozenset[str] = field(default_factory=frozenset)
     email: str | None = None
     accounts: tuple[str, ...] = ()
+    # Answers derived from the identity (its roles' permissions), kept as long as it lives: one request.
+    memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     # What DRF and Django expect of ``request.user``.
     is_authenticated = True

@@ -10,6 +10,13 @@ class TenantScopedQuerySet(models.QuerySet):
         return self.filter(tenant_id=tenant_id)
 
 
+class TenantRegistryQuerySet(models.QuerySet):
+    """The tenant table itself; ``for_tenant`` keeps the tenant's own row."""
+
+    def for_tenant(self, tenant_id):
+        return self.filter(pk=tenant_id)
+
+
 class TenantScopedViewMixin:
     """Narrows a generic view's queryset to the authenticated caller's tenant.
 
@@ -19,3 +26,36 @@ class TenantScopedViewMixin:
 
     def get_queryset(self):
         return super().get_queryset().for_tenant(self.request.user.tenant_id)
+
+
+def for_admin_user(queryset, user):
+    """The rows a Django admin user may see: a superuser every tenant's, a staff user its own tenant's.
+
+    A staff user's tenant is its ``TenantMember`` row; a staff user of no tenant sees no row.
+    """
+    if user.is_superuser:
+        return queryset
+    member = getattr(user, "tenant_member", None)
+    return queryset.none() if member is None else queryset.for_tenant(member.tenant_id)
+
+
+class TenantScopedAdminMixin:
+    """Narrows a ModelAdmin, and its ``tenant`` choices, to what ``for_admin_user`` lets the user see.
+
+    Another tenant's row is then absent for a staff user: its change page answers as for a deleted row.
+    """
+
+    def get_queryset(self, request):
+        return for_admin_user(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "tenant":
+            kwargs["queryset"] = for_admin_user(db_field.related_model.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        member = getattr(request.user, "tenant_member", None)
+        if member is not None and not request.user.is_superuser:
+            initial.setdefault("tenant", member.tenant_id)
+        return initial

@@ -5,10 +5,12 @@ from datetime import timedelta
 from functools import lru_cache
 
 import jwt
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework_simplejwt import settings as simplejwt_settings
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
-from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 # PyJWT's verdicts, in words a client can act on (checked most specific first).
 DECODE_ERROR_MESSAGES = (
@@ -51,31 +53,26 @@ def _message_for(exc):
 
 
 def build_token_backend():
-    """The backend for the current settings, built once per settings (it prepares the keys)."""
-    return _token_backend(
-        api_settings.ALGORITHM,
-        api_settings.SIGNING_KEY,
-        api_settings.VERIFYING_KEY,
-        api_settings.AUDIENCE,
-        api_settings.ISSUER,
-        api_settings.LEEWAY,
+    """The backend of the current ``SIMPLE_JWT`` settings (simplejwt rebuilds them when a test overrides them)."""
+    return _backend_for(simplejwt_settings.api_settings)
+
+
+@lru_cache(maxsize=4)
+def _backend_for(jwt_settings):
+    # One backend per settings object, so that a PEM key is parsed once, not on every request.
+    return PlatformTokenBackend(
+        jwt_settings.ALGORITHM,
+        jwt_settings.SIGNING_KEY,
+        jwt_settings.VERIFYING_KEY,
+        jwt_settings.AUDIENCE,
+        jwt_settings.ISSUER,
+        None,
+        jwt_settings.LEEWAY,
     )
 
 
-@lru_cache(maxsize=8)
-def _token_backend(algorithm, signing_key, verifying_key, audience, issuer, leeway):
-    return PlatformTokenBackend(algorithm, signing_key, verifying_key, audience, issuer, None, leeway)
-
-
-class PlatformAccessToken(Token):
-    """An access token as the platform issues it: ``exp`` and ``tenant`` required, no type or id needed.
-
-    Platform tokens carry no ``token_type`` and no ``jti``; a token that does carry a type must be an
-    access token, so a refresh token is never accepted in its place.
-    """
-
-    token_type = "access"
-    lifetime = api_settings.ACCESS_TOKEN_LIFETIME
+class PlatformVerifiedMixin:
+    """Decodes with ``PlatformTokenBackend`` and keeps its precise message when a token fails."""
 
     def get_token_backend(self):
         return build_token_backend()
@@ -86,9 +83,20 @@ class PlatformAccessToken(Token):
         except TokenError as exc:
             raise TokenError(_unwrap(exc)) from exc
 
+
+class PlatformAccessToken(PlatformVerifiedMixin, Token):
+    """An access token as the platform issues it: ``exp`` and ``tenant`` required, no type or id needed.
+
+    Platform tokens carry no ``token_type`` and no ``jti``; a token that does carry a type must be an
+    access token, so a refresh token is never accepted in its place.
+    """
+
+    token_type = "access"
+    lifetime = simplejwt_settings.api_settings.ACCESS_TOKEN_LIFETIME
+
     def verify(self):
         self.check_exp()
-        claimed_type = self.payload.get(api_settings.TOKEN_TYPE_CLAIM)
+        claimed_type = self.payload.get(simplejwt_settings.api_settings.TOKEN_TYPE_CLAIM)
         if claimed_type not in (None, self.token_type):
             raise TokenError(f"A {claimed_type} token cannot be used as an access token.")
 
@@ -101,16 +109,45 @@ def _unwrap(exc):
     return str(exc.args[0]) if exc.args else "The token is invalid."
 
 
-def issue_platform_token(*, tenant_id, identity_type, identity_uuid=None, roles=(), permissions=(),
-                         email=None, accounts=(), ttl_seconds=3600):  # fmt: skip
-    """Sign an access token with the platform's claims (see auth.md)."""
+def platform_claims(*, tenant_id, identity_type, identity_uuid=None, roles=(), permissions=(), email=None,
+                    accounts=()):  # fmt: skip
+    """The claims of the platform's tokens (auth.md): tenant, identity, permissions, email, accounts."""
+    claims = {
+        "tenant": str(tenant_id),
+        "identity": {"type": identity_type, "uuid": identity_uuid or str(uuid.uuid4()), "roles": list(roles)},
+        "permissions": list(permissions),
+    }
+    if email:
+        claims["email"] = email
+    if accounts:
+        claims["accounts"] = list(accounts)
+    return claims
+
+
+def issue_platform_token(*, ttl_seconds=3600, **claims):
+    """Sign an access token with the platform's claims (keyword arguments of ``platform_claims``)."""
+    require_signing_key()
     token = PlatformAccessToken()
     token.set_exp(lifetime=timedelta(seconds=ttl_seconds))
-    token["tenant"] = str(tenant_id)
-    token["identity"] = {"type": identity_type, "uuid": identity_uuid or str(uuid.uuid4()), "roles": list(roles)}
-    token["permissions"] = list(permissions)
-    if email:
-        token["email"] = email
-    if accounts:
-        token["accounts"] = list(accounts)
+    token.payload.update(platform_claims(**claims))
     return str(token)
+
+
+class TokenIssuingUnavailable(APIException):
+    """The service verifies RS256/ES256 tokens with a public key but holds no private key to sign any."""
+
+    status_code = status.HTTP_501_NOT_IMPLEMENTED
+    default_detail = "This service only verifies tokens: set JWT_PRIVATE_KEY to let it issue them."
+    default_code = "token_issuing_unavailable"
+
+
+def require_signing_key():
+    """Raise ``TokenIssuingUnavailable`` unless a token can be signed with the configured algorithm."""
+    if not simplejwt_settings.api_settings.SIGNING_KEY:
+        raise TokenIssuingUnavailable()
+
+
+class MemberRefreshToken(PlatformVerifiedMixin, RefreshToken):
+    """The refresh token of ``POST /tokens``, verified like an access token (pinned algorithm, exp required)."""
+
+    access_token_class = PlatformAccessToken

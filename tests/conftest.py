@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from rest_framework.test import APIClient
 
 from metadatas.models import Metadata
@@ -111,3 +112,30 @@ def tenant_cache(settings):
     yield {"url": url, "prefix": prefix}
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Django's default hasher spends ~0.3 s per password on purpose; tests only need the check to work."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pem_pair(private_key):
+    """(private PEM, public PEM) of a cryptography private key, as JWT_PRIVATE_KEY / JWT_PUBLIC_KEY hold them."""
+    private = private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        private_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public
+
+
+@pytest.fixture(scope="session")
+def collected_static(django_db_blocker):
+    """What gunicorn serves from STATIC_ROOT through WhiteNoise: ``collectstatic``, as scripts/serve runs it."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)

@@ -59,3 +59,63 @@ def test_admin_adds_a_resource(admin_client, tenant):
 
     assert response.status_code == 302
     assert Metadata.objects.get(slug="added").title_search == "added"
+
+
+def test_the_change_page_shows_title_and_data_as_indented_json(admin_client, make_metadata):
+    metadata = make_metadata(title={"en": "Sign-in", "fr": "Connexion"}, data={"providers": ["GitLab"]})
+
+    page = admin_client.get(f"/admin/metadatas/metadata/{metadata.pk}/change/").content.decode()
+
+    assert "{\n  &quot;en&quot;: &quot;Sign-in&quot;,\n  &quot;fr&quot;: &quot;Connexion&quot;\n}" in page
+    assert "{\n  &quot;providers&quot;: [\n    &quot;GitLab&quot;\n  ]\n}" in page
+
+
+def test_the_change_page_shows_the_version_without_a_field_to_edit_it(admin_client, make_metadata):
+    metadata = make_metadata()
+    Metadata.objects.filter(pk=metadata.pk).update(version=4)
+
+    page = admin_client.get(f"/admin/metadatas/metadata/{metadata.pk}/change/").content.decode()
+
+    assert '<div class="readonly">4</div>' in page
+    assert 'name="version"' not in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "complaint"),
+    [
+        ("title", '{"en": "  "}', "en: Must be a non-empty string."),
+        ("title", '["Sign-in"]', "Must be an object of locale code to title"),
+        ("data", '"just text"', "Must be a JSON object or array."),
+        ("slug", "has spaces", "Use only letters, digits and . _ ~ -"),
+    ],
+)
+def test_the_admin_refuses_what_the_api_refuses(admin_client, make_metadata, field, value, complaint):
+    metadata = make_metadata()
+
+    form = change_form(metadata, 1, **{field: value})
+    response = admin_client.post(f"/admin/metadatas/metadata/{metadata.pk}/change/", form)
+
+    assert response.status_code == 200
+    assert complaint in response.content.decode()
+    assert Metadata.objects.get(pk=metadata.pk).version == 1
+
+
+def test_the_list_filters_by_type_and_owner(admin_client, make_metadata):
+    make_metadata(slug="kept", type="auth", owner="Team")
+    make_metadata(slug="other-type", type="billing", owner="Team")
+    make_metadata(slug="other-owner", type="auth", owner="Staff")
+
+    page = admin_client.get("/admin/metadatas/metadata/?type=auth&owner=Team").content.decode()
+
+    assert ">kept<" in page and "other-type" not in page and "other-owner" not in page
+
+
+def test_the_list_searches_slugs_and_titles_in_any_locale(admin_client, make_metadata):
+    make_metadata(slug="sign-in", title={"en": "Providers", "de": "Anbieter für Anmeldung"})
+    make_metadata(slug="billing", title={"en": "Invoices"})
+
+    by_title = admin_client.get("/admin/metadatas/metadata/?q=anmeldung").content.decode()
+    by_slug = admin_client.get("/admin/metadatas/metadata/?q=billing").content.decode()
+
+    assert ">sign-in<" in by_title and ">billing<" not in by_title
+    assert ">billing<" in by_slug and ">sign-in<" not in by_slug

@@ -70,3 +70,31 @@ def test_issue_token_carries_the_claims_asked_for():
 def test_issue_token_refuses_an_unregistered_tenant():
     with pytest.raises(CommandError, match="create_tenant"):
         run("issue_token", "--tenant", TENANT)
+
+
+@pytest.mark.parametrize(
+    "option, value, problem",
+    [("--permission", "metadata:brows", "not a permission"), ("--uuid", "not-a-uuid", "UUID")],
+)
+def test_issue_token_refuses_what_would_grant_nothing(option, value, problem):
+    run("create_tenant", "--uuid", TENANT, "--name", "Acme")
+
+    with pytest.raises(CommandError, match=problem):
+        run("issue_token", "--tenant", TENANT, option, value)
+
+
+def test_issue_token_accepts_an_owner_scoped_permission():
+    run("create_tenant", "--uuid", TENANT, "--name", "Acme")
+    scoped = "metadata:edit@BusinessUnit:c11c546e-bd01-47cf-97da-e25388357b5a"
+
+    token = run("issue_token", "--tenant", TENANT, "--type", "Staff", "--permission", scoped)
+
+    assert PlatformAccessToken(token).payload["permissions"] == [scoped]
+
+
+def test_issue_token_without_a_private_key_says_how_to_get_one(settings):
+    run("create_tenant", "--uuid", TENANT, "--name", "Acme")
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "ALGORITHM": "RS256", "SIGNING_KEY": ""}
+
+    with pytest.raises(CommandError, match="JWT_PRIVATE_KEY"):
+        run("issue_token", "--tenant", TENANT)

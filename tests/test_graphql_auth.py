@@ -5,7 +5,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from tenants.models import Tenant
+from tenants.models import Role, Tenant
 from tenants.tokens import issue_platform_token
 from tests.conftest import TENANT_B, client_with, token_for
 from tests.graphql_calls import (
@@ -184,3 +184,31 @@ def test_an_account_user_of_another_tenant_cannot_reach_the_same_account_number(
     body = run(client, FOR_KEY, {"type": "ACCOUNT", "identifier": "A-154321", "key": "some_unique_key"})
 
     assert error_code(body) == "KT-CT-8415"
+
+
+# --- Roles grant the GraphQL permissions too ------------------------------------------------------------------------
+
+
+def role_holder(tenant, role_permissions):
+    Role.objects.create(tenant=tenant, name="linked-editor", permissions=role_permissions)
+    return graphql_client(tenant.uuid, "Staff", roles=["linked-editor"])
+
+
+@pytest.mark.parametrize("operation", ["updateMetadata", "metadata", "deleteMetadata"])
+def test_a_role_with_can_mutate_metadata_reads_and_writes(tenant, stored_key, operation):
+    assert "errors" not in answer(role_holder(tenant, ["CAN_MUTATE_METADATA"]), operation)
+
+
+def test_a_role_with_can_view_metadata_reads_but_does_not_write(tenant, stored_key):
+    client = role_holder(tenant, ["CAN_VIEW_METADATA"])
+
+    assert "errors" not in answer(client, "metadata")
+    assert error_code(answer(client, "updateMetadata")) == "KT-CT-4123"
+
+
+def test_another_tenants_role_of_the_same_name_grants_nothing(tenant, other_tenant, stored_key):
+    Role.objects.create(tenant=other_tenant, name="linked-editor", permissions=["CAN_MUTATE_METADATA"])
+
+    body = answer(graphql_client(tenant.uuid, "Staff", roles=["linked-editor"]), "updateMetadata")
+
+    assert error_code(body) == "KT-CT-4123"

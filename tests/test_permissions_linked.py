@@ -5,7 +5,8 @@ import uuid
 import pytest
 
 from tenants.identity import TokenIdentity
-from tenants.permissions import may_mutate_linked_metadata, may_view_linked_metadata
+from tenants.models import Role
+from tenants.permissions import granted_permissions, holds, may_mutate_linked_metadata, may_view_linked_metadata
 
 TENANT = uuid.uuid4()
 
@@ -54,3 +55,52 @@ def test_staff_without_permissions_reaches_nothing():
 
     assert not may_view_linked_metadata(staff, "ACCOUNT", "A-1")
     assert not may_mutate_linked_metadata(staff, "ACCOUNT_USER", "s@example.com")
+
+
+# --- Roles count in every answer ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tenant_roles(tenant):
+    Role.objects.create(tenant=tenant, name="metadata-mutator", permissions=["CAN_MUTATE_METADATA"])
+    Role.objects.create(tenant=tenant, name="metadata-viewer", permissions=["CAN_VIEW_METADATA"])
+    return tenant
+
+
+def role_holder(tenant, *roles):
+    return TokenIdentity(tenant_id=tenant.uuid, type="Staff", roles=roles)
+
+
+def test_a_role_with_can_mutate_metadata_allows_mutating(tenant_roles):
+    assert may_mutate_linked_metadata(role_holder(tenant_roles, "metadata-mutator"), "ACCOUNT", "A-1")
+
+
+def test_a_role_with_can_view_metadata_allows_viewing_only(tenant_roles):
+    viewer = role_holder(tenant_roles, "metadata-viewer")
+
+    assert may_view_linked_metadata(viewer, "ACCOUNT", "A-1")
+    assert not may_mutate_linked_metadata(viewer, "ACCOUNT", "A-1")
+
+
+def test_granted_permissions_join_the_claim_and_the_roles(tenant_roles):
+    staff = TokenIdentity(tenant_id=tenant_roles.uuid, roles=("metadata-viewer",), permissions=frozenset({"x"}))
+
+    assert granted_permissions(staff) == {"x", "CAN_VIEW_METADATA"}
+    assert holds(staff, "CAN_VIEW_METADATA")
+
+
+def test_roles_are_looked_up_once_per_identity(tenant_roles, django_assert_num_queries):
+    staff = role_holder(tenant_roles, "metadata-viewer", "metadata-mutator")
+
+    with django_assert_num_queries(1):
+        for _ in range(3):
+            may_view_linked_metadata(staff, "ACCOUNT", "A-1")
+            may_mutate_linked_metadata(staff, "ACCOUNT", "A-1")
+
+
+def test_an_identity_without_roles_costs_no_query(tenant_roles, django_assert_num_queries):
+    staff = identity(permissions=["CAN_VIEW_METADATA"])
+
+    with django_assert_num_queries(0):
+        assert may_view_linked_metadata(staff, "ACCOUNT", "A-1")
+        assert not may_mutate_linked_metadata(staff, "ACCOUNT", "A-1")

@@ -2,9 +2,24 @@ import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tenants.grants import InvalidPermission, parse_grant
 from tenants.identity import IDENTITY_TYPES
 from tenants.models import Tenant
-from tenants.tokens import issue_platform_token
+from tenants.tokens import TokenIssuingUnavailable, issue_platform_token
+
+
+def check_options(options):
+    """Refuse what would silently grant nothing: a malformed identity uuid or permission."""
+    if options["uuid"]:
+        try:
+            uuid.UUID(options["uuid"])
+        except ValueError:
+            raise CommandError(f"--uuid must be a UUID, got {options['uuid']!r}") from None
+    for permission in options["permission"]:
+        try:
+            parse_grant(permission)
+        except InvalidPermission as exc:
+            raise CommandError(f"--permission {permission!r}: {exc}") from None
 
 
 class Command(BaseCommand):
@@ -29,8 +44,9 @@ class Command(BaseCommand):
             raise CommandError(f"No registered tenant {options['tenant']!r}; run create_tenant first.") from None
         if options["ttl"] < 1:
             raise CommandError("--ttl must be at least 1 second")
-        self.stdout.write(
-            issue_platform_token(
+        check_options(options)
+        try:
+            token = issue_platform_token(
                 tenant_id=tenant.uuid,
                 identity_type=options["type"],
                 identity_uuid=options["uuid"],
@@ -40,4 +56,6 @@ class Command(BaseCommand):
                 accounts=options["account"],
                 ttl_seconds=options["ttl"],
             )
-        )
+        except TokenIssuingUnavailable as exc:
+            raise CommandError(str(exc.detail)) from None
+        self.stdout.write(token)

@@ -1,0 +1,23 @@
+"""Log formats of LOG_FORMAT. Loaded while logging is configured, before Django's apps: no app imports here."""
+
+import json
+import logging
+from datetime import UTC, datetime
+
+REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "tenant", "request_id")
+
+
+class JSONFormatter(logging.Formatter):
+    """A log record as one JSON object: time, level, logger, message, the request fields when present."""
+
+    def format(self, record):
+        document = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        document.update({name: getattr(record, name) for name in REQUEST_FIELDS if hasattr(record, name)})
+        if record.exc_info:
+            document["exception"] = self.formatException(record.exc_info)
+        return json.dumps(document, ensure_ascii=False, default=str)

@@ -1,0 +1,95 @@
+"""Prometheus metrics: requests by route template and status, their latency, and database query time.
+
+Under gunicorn every worker writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` (set by
+``gunicorn.conf.py``) and ``/metrics`` adds them up, so a scrape sees the whole service, not one worker.
+"""
+
+import os
+import re
+import time
+
+from django.conf import settings
+from django.db import connections
+from django.http import HttpResponse
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+QUERY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+REQUESTS = Counter(
+    "http_requests_total", "HTTP requests answered, by route template and status.", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "http_request_duration_seconds", "Time to answer an HTTP request, by route template.", ["method", "route"]
+)
+DATABASE_TIME = Histogram(
+    "db_query_duration_seconds", "Time of each database query, by connection alias.", ["alias"], buckets=QUERY_BUCKETS
+)
+
+REGEX_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+PATH_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+UNMATCHED_ROUTE = "<unmatched>"
+KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
+def route_template(route):
+    """``^metadatas/(?P<uuid>[^/.]+)/?$`` → ``/metadatas/{uuid}``: a label that does not grow with the data."""
+    route = REGEX_GROUP.sub(r"{\1}", route)
+    route = PATH_CONVERTER.sub(r"{\1}", route)
+    return "/" + route.replace("^", "").replace("$", "").replace("/?", "")
+
+
+def route_of(request):
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        return route_template(match.route)
+    static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+    return static_prefix + "{path}" if request.path.startswith(static_prefix) else UNMATCHED_ROUTE
+
+
+def method_of(request):
+    return request.method if request.method in KNOWN_METHODS else "other"
+
+
+class QueryTimer:
+    """A Django execute wrapper that records each query's duration under its connection alias."""
+
+    def __init__(self, alias):
+        self.histogram = DATABASE_TIME.labels(alias=alias)
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.histogram.observe(time.perf_counter() - started)
+
+
+class PrometheusMiddleware:
+    """Counts and times every request by method, route template and status, and times its queries."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        connection = connections["default"]
+        with connection.execute_wrapper(QueryTimer(connection.alias)):
+            response = self.get_response(request)
+        method, route = method_of(request), route_of(request)
+        LATENCY.labels(method=method, route=route).observe(time.perf_counter() - started)
+        REQUESTS.labels(method=method, route=route, status=str(response.status_code)).inc()
+        return response
+
+
+def metrics_registry():
+    """Every worker's samples under gunicorn (multiprocess mode), else this process's."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
+def metrics_view(request):
+    """``GET /metrics``: the Prometheus text format (no token: keep it off the public network)."""
+    return HttpResponse(generate_latest(metrics_registry()), content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,74 @@
+"""One log line per request, and the request id that ties a client's call to it.
+
+The line carries method, path, status, duration, tenant and request id; never a header value
+other than the request id, never a query string, never a body (so never a token).
+"""
+
+import logging
+import re
+import time
+import uuid
+from urllib.parse import quote
+
+from metadatas.graphql_api.access import VERIFIED_CALLER as GRAPHQL_CALLER
+from tenants.identity import TokenIdentity
+
+logger = logging.getLogger("metadata_service.requests")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A client's id is kept when it is short and plain; anything else could forge log lines, so it is replaced.
+ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+
+
+def request_id_for(request):
+    """The client's ``X-Request-ID`` when it is acceptable, else a new one."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    return given if ACCEPTABLE_REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def tenant_of(request):
+    """The tenant a verified token named, or None (anonymous, admin, or a refused token).
+
+    REST views leave the caller in ``request.user``; GraphQL verifies its token lazily, into its own attribute.
+    """
+    for attribute in ("user", GRAPHQL_CALLER):
+        caller = request.__dict__.get(attribute)  # type(), not isinstance(): a lazy admin user stays unevaluated
+        if type(caller) is TokenIdentity:
+            return str(caller.tenant_id)
+    return None
+
+
+def logged_path(request):
+    """The path as sent on the wire (percent-encoded again), so that no decoded newline can split a line."""
+    return quote(request.path, safe="/:@!$&'()*+,;=~")
+
+
+def level_for(status):
+    if status >= 500:
+        return logging.ERROR
+    return logging.WARNING if status >= 400 else logging.INFO
+
+
+class RequestLogMiddleware:
+    """Logs one line per request and echoes the request id in ``X-Request-ID``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request.request_id = request_id_for(request)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request.request_id
+        fields = {
+            "method": request.method,
+            "path": logged_path(request),
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "tenant": tenant_of(request),
+            "request_id": request.request_id,
+        }
+        message = "{method} {path} {status} {duration_ms}ms tenant={tenant} request_id={request_id}"
+        logger.log(level_for(response.status_code), message.format(**{**fields, "tenant": fields["tenant"] or "-"}),
+                   extra=fields)  # fmt: skip
+        return response

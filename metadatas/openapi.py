@@ -1,0 +1,447 @@
+"""How the /metadatas API appears in the OpenAPI document (drf-spectacular).
+
+Parameters are derived from the FilterSet, the order filter and the paginator, so that a filter
+added there shows up here. Examples use the service's own sample values.
+"""
+
+import copy
+
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django_filters import IsoDateTimeFilter
+from drf_spectacular.extensions import OpenApiFilterExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+
+from metadata_service.openapi import problem_responses, schema_component
+from metadatas import jsonld
+from metadatas.filters import AnyOfFilter, MetadataFilterSet, OrderParameterFilter
+from metadatas.serializers import LOCALE_PATTERN, MAX_VERSION, MetadataSerializer
+
+JSON, JSONLD, MERGE_PATCH = "application/json", "application/ld+json", "application/merge-patch+json"
+# Strings are trimmed, so one of only spaces is blank (a 400); NUL is refused anywhere.
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+# An RFC 9110 entity-tag list, ``*``, or a bare version: what If-Match and If-None-Match accept.
+ENTITY_TAGS = r'^[ \t]*(\*|[0-9]{1,18}|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$'
+
+# --- Sample values (the documents' own, not a real tenant's) --------------------------------------
+
+SAMPLE = {
+    "id": 7,
+    "uuid": "6a1d0c52-93f4-4b8e-a7d5-2e9c4f61b03a",
+    "createdAt": "2024-03-05T09:15:42+00:00",
+    "updatedAt": "2024-03-05T09:15:42+00:00",
+    "owner": "Team",
+    "ownerUuid": "b84e2f19-0c6d-4d3a-9e57-7f1a2c3d4e5f",
+    "title": {"en": "Sign-in providers", "fr": "Fournisseurs de connexion"},
+    "slug": "sign-in-providers",
+    "type": "authentication",
+    "data": ["GitLab", "Microsoft", "Apple"],
+    "version": 1,
+    "tenant": "d2c7e9a4-5b18-4f60-8c3e-91a0b7f4e626",
+}
+SAMPLE_NEW = {key: SAMPLE[key] for key in ("owner", "ownerUuid", "title", "slug", "type", "data")}
+SAMPLE_CHANGE = {"data": ["GitLab", "Microsoft"], "version": 1}
+SAMPLE_UPDATED = {**SAMPLE, **SAMPLE_CHANGE, "version": 2, "updatedAt": "2024-03-06T16:02:11+00:00"}
+
+# --- Schemas the serializers cannot express -------------------------------------------------------
+
+TITLE_SCHEMA = {
+    "type": "object",
+    "description": "Locale code to title; at least one entry. The list filter `title` searches every locale.",
+    "minProperties": 1,
+    "propertyNames": {"pattern": LOCALE_PATTERN.pattern},
+    "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": NOT_BLANK},
+    "examples": [SAMPLE["title"]],
+}
+DATA_SCHEMA = {
+    "type": ["object", "array"],
+    "description": f"Any JSON object or array (not a bare scalar), nested at most "
+                   f"{settings.METADATA_SERVICE['JSON_MAX_DEPTH']} levels; strings may not hold NUL.",
+    "examples": [SAMPLE["data"]],
+}  # fmt: skip
+JSONLD_KEYS = {
+    "@id": {"type": "string", "description": "`/metadatas/{uuid}`", "examples": [jsonld.resource_path(SAMPLE["uuid"])]},
+    "@type": {"const": jsonld.RESOURCE_TYPE},
+}
+METADATA_REF = {"$ref": "#/components/schemas/Metadata"}
+JSONLD_MEMBER = schema_component("MetadataJsonLdMember", {
+    "description": "A resource inside a Hydra collection: its fields plus `@id` and `@type`.",
+    "allOf": [METADATA_REF, {"type": "object", "required": ["@id", "@type"], "properties": JSONLD_KEYS}],
+})  # fmt: skip
+JSONLD_ITEM = schema_component("MetadataJsonLd", {
+    "description": "A resource in JSON-LD: its fields plus `@context`, `@id` and `@type`.",
+    "allOf": [METADATA_REF, {"type": "object", "required": ["@context", "@id", "@type"],
+                             "properties": {"@context": {"const": jsonld.CONTEXT_PATH}, **JSONLD_KEYS}}],
+})  # fmt: skip
+HYDRA_VIEW_LINKS = ("hydra:first", "hydra:last", "hydra:previous", "hydra:next")
+HYDRA_COLLECTION = schema_component("MetadataHydraCollection", {
+    "type": "object",
+    "description": "A page of resources in JSON-LD. `hydra:view` appears when there is more than one page "
+                   "(or the page asked for is not the first).",
+    "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems"],
+    "properties": {
+        "@context": {"const": jsonld.CONTEXT_PATH},
+        "@id": {"const": jsonld.COLLECTION_PATH},
+        "@type": {"const": "hydra:Collection"},
+        "hydra:member": {"type": "array", "items": JSONLD_MEMBER},
+        "hydra:totalItems": {"type": "integer", "minimum": 0, "description": "Every match, not just this page."},
+        "hydra:view": {
+            "type": "object",
+            "required": ["@id", "@type", "hydra:first", "hydra:last"],
+            "properties": {
+                "@id": {"type": "string", "description": "This page's path and query."},
+                "@type": {"const": "hydra:PartialCollectionView"},
+                **{link: {"type": "string"} for link in HYDRA_VIEW_LINKS},
+            },
+        },
+    },
+})  # fmt: skip
+CONTEXT = schema_component(
+    "JsonLdContext",
+    {
+        "type": "object",
+        "required": ["@context"],
+        "properties": {"@context": {"type": "object", "description": "Term definitions of the Metadata resource."}},
+    },
+)
+
+
+class TitleFieldSchema(OpenApiSerializerFieldExtension):
+    """``title``: locale code to a non-blank title."""
+
+    target_class = "metadatas.serializers.TitleField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return dict(TITLE_SCHEMA)
+
+
+class DataFieldSchema(OpenApiSerializerFieldExtension):
+    """``data``: a JSON object or array."""
+
+    target_class = "metadatas.serializers.DataField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return dict(DATA_SCHEMA)
+
+
+class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
+    """A string field that must be a JSON string and not blank once trimmed."""
+
+    target_class = "metadatas.serializers.StrictCharField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        patterns = [v.regex.pattern for v in self.target.validators if isinstance(v, RegexValidator)]
+        return {"type": "string", "minLength": 1, "pattern": patterns[0] if patterns else NOT_BLANK}
+
+
+# --- Query parameters of the list ------------------------------------------------------------------
+
+FILTER_MEANINGS = {
+    "id": ("the database id", 7),
+    "uuid": ("the uuid", SAMPLE["uuid"]),
+    "owner": ("the owner", SAMPLE["owner"]),
+    "ownerUuid": ("the owner's uuid", SAMPLE["ownerUuid"]),
+    "slug": ("the slug", SAMPLE["slug"]),
+    "type": ("the type", SAMPLE["type"]),
+    "title": ("part of the title, in any locale, ignoring case", "sign-in"),
+}
+DATE_MEANINGS = {"before": "at or before", "after": "at or after",
+                 "strictly_before": "strictly before", "strictly_after": "strictly after"}  # fmt: skip
+
+
+def value_schema(form_field):
+    """The JSON Schema of one value of a multi-value filter, from the form field that cleans it."""
+    if isinstance(form_field, forms.IntegerField):
+        return {"type": "integer", "minimum": 1, "maximum": MAX_VERSION}
+    if isinstance(form_field, forms.UUIDField):
+        return {"type": "string", "format": "uuid"}
+    return {"type": "string", "maxLength": form_field.max_length}
+
+
+def or_blank(schema):
+    """A parameter value that may also be blank (``owner=``), which the service ignores."""
+    return {"anyOf": [schema, {"const": ""}]}
+
+
+def parameter(name, schema, description, example=None, **extra):
+    document = {"in": "query", "name": name, "required": False, "schema": schema, "description": description}
+    if example is not None:
+        document["example"] = example
+    return {**document, **extra}
+
+
+def any_of_parameters(name, filter_):
+    """The three spellings of one multi-value filter: ``x``, ``x[]`` and ``x[0]``."""
+    meaning, sample = FILTER_MEANINGS[name]
+    value = or_blank(value_schema(filter_.extra["child"]))
+    values = {"type": "array", "items": value, "maxItems": settings.METADATA_SERVICE["FILTER_VALUES_MAX"]}
+    match = "contains" if name == "title" else "equals"
+    return [
+        parameter(name, values, f"Keeps resources whose {meaning} {match} one of the values. Repeat it for "
+                  f"several (OR'ed); blank values are ignored. Same filter as `{name}[]` and `{name}[0]`.",
+                  [sample], style="form", explode=True),
+        parameter(f"{name}[]", values, f"The bracket spelling of `{name}`: `{name}[]=a&{name}[]=b`.",
+                  [sample], style="form", explode=True),
+        parameter(f"{name}[0]", value,
+                  f"The indexed spelling of `{name}`: `{name}[0]=a&{name}[1]=b`; any index may be used "
+                  f"(OpenAPI cannot name a family of parameters, so only `[0]` is listed).", sample),
+    ]  # fmt: skip
+
+
+def date_parameter(name, filter_):
+    field, operator = name.rstrip("]").split("[")
+    when = "created" if field == "createdAt" else "last updated"
+    schema = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"},
+                        {"const": ""}]}  # fmt: skip
+    return parameter(name, schema, f"Keeps resources {when} {DATE_MEANINGS[operator]} this moment: an ISO 8601 "
+                     "date (midnight UTC) or date-time; blank is ignored. A malformed value is a 400 naming "
+                     "the parameter.",
+                     "2024-03-05T09:15:42Z")  # fmt: skip
+
+
+class MetadataFilterParameters(OpenApiFilterExtension):
+    """The list filters, each multi-value filter in its three spellings, from ``MetadataFilterSet``."""
+
+    target_class = "metadatas.filters.MetadataFilterBackend"
+    priority = 1  # before drf-spectacular's own django-filter extension
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        documented = []
+        for name, filter_ in MetadataFilterSet.base_filters.items():
+            if isinstance(filter_, AnyOfFilter):
+                documented += any_of_parameters(name, filter_)
+            elif isinstance(filter_, IsoDateTimeFilter):
+                documented.append(date_parameter(name, filter_))
+        return documented
+
+
+class OrderParameters(OpenApiFilterExtension):
+    """``order[field]=asc|desc`` for every field ``OrderParameterFilter`` sorts on."""
+
+    target_class = "metadatas.filters.OrderParameterFilter"
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        locale = settings.METADATA_SERVICE["TITLE_DEFAULT_LOCALE"]
+        return [
+            parameter(f"order[{field}]", {"type": "string", "enum": ["asc", "desc"]},
+                      f"Sort by `{field}`" + (f" (the `{locale}` title; titles without it come last)"
+                                              if field == "title" else "")
+                      + ". Several order parameters apply in the order given; `id` breaks ties; "
+                        "the default is `order[id]=asc`. Any other direction is a 400.", "asc")
+            for field in OrderParameterFilter.fields
+        ]  # fmt: skip
+
+
+class PageParameters(OpenApiFilterExtension):
+    """``page`` and ``limit`` of ``PageLimitPagination``."""
+
+    target_class = "metadatas.pagination.PageLimitPagination"
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        options = settings.METADATA_SERVICE
+        whole = or_blank({"type": "integer", "minimum": 1, "maximum": 10**18 - 1})
+        return [
+            parameter("page", {**whole, "default": 1}, "The page, from 1 (blank means 1). A page past the end is "
+                      "empty. Anything but a whole number of at least 1 is a 400.", 2),
+            parameter("limit", {**whole, "default": options["PAGE_SIZE_DEFAULT"]},
+                      f"Resources per page (blank means the default); more than {options['PAGE_SIZE_MAX']} "
+                      f"(`PAGE_SIZE_MAX`) gives {options['PAGE_SIZE_MAX']}. Anything but a whole number of at "
+                      "least 1 is a 400.", 25),
+        ]  # fmt: skip
+
+
+# --- Headers ---------------------------------------------------------------------------------------
+
+
+def conditional_header(name, description):
+    return OpenApiParameter(name, {"type": "string", "pattern": ENTITY_TAGS}, OpenApiParameter.HEADER,
+                            description=description, examples=[OpenApiExample("version 1", '"1"')])  # fmt: skip
+
+
+IF_MATCH = conditional_header("If-Match", 'The ETag (`"<version>"`) the change is based on. A stale one is a 412. '
+                              "A PUT or PATCH needs this header or `version` in the body.")  # fmt: skip
+IF_MATCH_DELETE = conditional_header("If-Match", 'Optional: delete only while the ETag is still this one; '
+                                     "else a 412.")  # fmt: skip
+IF_NONE_MATCH = conditional_header("If-None-Match", "The ETag you hold: a 304 without a body when it is current.")
+ETAG = OpenApiParameter("ETag", {"type": "string", "pattern": r'^"[0-9]+"$'}, OpenApiParameter.HEADER,
+                        response=[200, 201, 304], required=True,
+                        description='The resource\'s version as a strong entity tag: `"3"`.')  # fmt: skip
+LOCATION = OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201], required=True,
+                            description="The new resource's URL.")  # fmt: skip
+TOTAL_COUNT = OpenApiParameter("X-Total-Count", {"type": "string", "pattern": "^[0-9]+$"},
+                               OpenApiParameter.HEADER, response=[200],
+                               description="Plain JSON only: every match, not just this page.")  # fmt: skip
+LINK = OpenApiParameter("Link", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
+                        description='Plain JSON only: RFC 8288 links `first`, `prev`, `next`, `last` '
+                                    '(`<http://…/metadatas?page=2>; rel="next"`).')  # fmt: skip
+
+# --- Operations ------------------------------------------------------------------------------------
+
+
+def item_responses(status, description, sample):
+    """A resource in both formats: JSON-LD (the default) and plain JSON."""
+    return {
+        (status, JSONLD): OpenApiResponse(JSONLD_ITEM, description, examples=[
+            OpenApiExample("JSON-LD", jsonld.item_document(sample), media_type=JSONLD, status_codes=[status])]),
+        (status, JSON): OpenApiResponse(MetadataSerializer, description, examples=[
+            OpenApiExample("plain JSON", sample, media_type=JSON, status_codes=[status])]),
+    }  # fmt: skip
+
+
+def write_body(serializer, sample, media_types):
+    return {media_type: serializer for media_type in media_types}, [
+        OpenApiExample("sample", sample, request_only=True, media_type=media_type) for media_type in media_types
+    ]
+
+
+LOCKING = ("Send the version you last read, as `version` in the body or as `If-Match: \"<version>\"`; neither is "
+           "a 400. A stale body `version` is a 409, a stale `If-Match` a 412, both with `currentVersion`. "
+           "The check and the write are one atomic compare-and-swap; a write that changes nothing keeps the "
+           "version. `uuid` and read-only fields in the body are ignored.")  # fmt: skip
+PUT_REQUEST, PUT_EXAMPLES = write_body(MetadataSerializer(partial=True), SAMPLE_CHANGE, [JSON, JSONLD])
+PATCH_REQUEST, PATCH_EXAMPLES = write_body(MetadataSerializer(partial=True), SAMPLE_CHANGE, [MERGE_PATCH, JSON, JSONLD])
+POST_REQUEST, POST_EXAMPLES = write_body(MetadataSerializer, SAMPLE_NEW, [JSON, JSONLD])
+HYDRA_SAMPLE = jsonld.collection_document([SAMPLE], 1)
+UNCHANGED = OpenApiResponse(description="Not modified: `If-None-Match` names the current version.")
+CHANGE_RESPONSES = {  # PUT and PATCH
+    **item_responses(200, "The resource as stored.", SAMPLE_UPDATED),
+    **problem_responses(400, 401, 403, 404, 406, 409, 412, 413, 415, 503),
+}
+
+METADATA_OPERATIONS = {
+    "list": extend_schema(
+        summary="List the tenant's resources",
+        description=(
+            "A page of the caller's tenant's resources, filtered and ordered. Each multi-value filter takes three "
+            "spellings (`owner=A`, `owner[]=A&owner[]=B`, `owner[0]=A&owner[1]=B`); values of one filter are "
+            "OR'ed, filters AND'ed; unknown parameters are ignored. JSON-LD gives a Hydra collection; plain JSON "
+            "a bare array with `X-Total-Count` and `Link` headers."
+        ),
+        parameters=[TOTAL_COUNT, LINK],
+        responses={
+            # Both bodies are written by describe_collections_and_links (spectacular would wrap them in arrays).
+            (200, JSONLD): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
+            (200, JSON): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
+            **problem_responses(400, 401, 403, 406, 503),
+            (414, "text/html"): OpenApiResponse(
+                OpenApiTypes.STR,
+                "The request line is longer than gunicorn accepts (`GUNICORN_LIMIT_REQUEST_LINE`, 8190 bytes): "
+                "send fewer or shorter filter values. gunicorn answers this one in HTML.",
+            ),
+        },
+    ),
+    "retrieve": extend_schema(
+        summary="Read one resource",
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={
+            **item_responses(200, "The resource; `ETag` carries its version.", SAMPLE),
+            304: UNCHANGED,
+            **problem_responses(400, 401, 403, 404, 406, 503),
+        },
+    ),
+    "create": extend_schema(
+        summary="Create a resource",
+        description=(
+            "Stores a new resource at version 1. `uuid` is optional (generated when absent); `slug` and `uuid` are "
+            "unique in the tenant (a duplicate is a 400, also when two requests race). `version` and read-only "
+            "fields in the body are ignored."
+        ),
+        request=POST_REQUEST,
+        examples=POST_EXAMPLES,
+        parameters=[ETAG, LOCATION],
+        responses={
+            **item_responses(201, "Created; `Location` is its URL.", SAMPLE),
+            **problem_responses(400, 401, 403, 406, 413, 415, 503),
+        },
+    ),
+    "update": extend_schema(
+        summary="Change a resource (fields not sent keep their value)",
+        description=LOCKING,
+        request=PUT_REQUEST,
+        examples=PUT_EXAMPLES,
+        parameters=[IF_MATCH, ETAG],
+        responses=CHANGE_RESPONSES,
+    ),
+    "partial_update": extend_schema(
+        summary="Merge-patch a resource (RFC 7396)",
+        description=(
+            "Objects in `title` and `data` merge key by key and `null` removes a key (RFC 7396, also when sent as "
+            "`application/json`); other fields are replaced. " + LOCKING
+        ),
+        request=PATCH_REQUEST,
+        examples=PATCH_EXAMPLES,
+        parameters=[IF_MATCH, ETAG],
+        responses=CHANGE_RESPONSES,
+    ),
+    "destroy": extend_schema(
+        summary="Delete a resource",
+        parameters=[IF_MATCH_DELETE],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            **problem_responses(400, 401, 403, 404, 406, 412, 503),
+        },
+    ),
+}
+
+CONTEXT_OPERATION = extend_schema(
+    summary="The JSON-LD context of Metadata",
+    description="Public: JSON-LD processors fetch it without a token.",
+    responses={(200, JSONLD): CONTEXT, (200, JSON): CONTEXT, **problem_responses(406)},
+)
+
+
+FIELD_DESCRIPTIONS = {
+    "id": "Database id, ascending in creation order.",
+    "uuid": "Generated when absent on POST; unique in the tenant; fixed afterwards (ignored on PUT and PATCH).",
+    "createdAt": "UTC, to the second.",
+    "updatedAt": "UTC, to the second; changes with every version.",
+    "owner": "The kind of platform entity that owns the resource, e.g. `Team`.",
+    "ownerUuid": "The owning entity's uuid, or null.",
+    "slug": "Unique in the tenant: letters, digits and `. _ ~ -`.",
+    "type": "What kind of metadata this is, e.g. `authentication`.",
+    "version": "Starts at 1, +1 with every change. On PUT and PATCH: the version you last read (or send "
+               "`If-Match`); ignored on POST.",
+    "tenant": "The caller's tenant, from the token.",
+}  # fmt: skip
+
+
+def describe_collections_and_links(result, generator, request, public):
+    """Postprocessing hook for what spectacular cannot say of /metadatas (see the comments)."""
+    schemas = result["components"]["schemas"]
+    for name in ("Metadata", "MetadataRequest", "PatchedMetadataRequest"):
+        for field, schema in schemas[name]["properties"].items():
+            if field in FIELD_DESCRIPTIONS:
+                schema.setdefault("description", FIELD_DESCRIPTIONS[field])
+    # Every field of a resource is always present in a response.
+    schemas["Metadata"]["required"] = list(schemas["Metadata"]["properties"])
+    # A resource keeps its uuid: PUT and PATCH ignore one in the body, like any field they do not know.
+    schemas["PatchedMetadataRequest"]["properties"].pop("uuid")
+    # A PATCH body is a merge patch: in `title`, null removes a locale and {} changes nothing.
+    merge_patch = copy.deepcopy(schemas["PatchedMetadataRequest"])
+    title = merge_patch["properties"]["title"]
+    title.pop("minProperties")
+    title["additionalProperties"] = {"anyOf": [title["additionalProperties"], {"type": "null"}]}
+    title["description"] = "Locales to add or change; a locale set to null is removed (at least one must remain)."
+    schemas["MetadataMergePatch"] = merge_patch
+    for media_type in result["paths"]["/metadatas/{uuid}"]["patch"]["requestBody"]["content"].values():
+        media_type["schema"] = {"$ref": "#/components/schemas/MetadataMergePatch"}
+    # The list: a Hydra collection in JSON-LD, a bare array in plain JSON.
+    listing = result["paths"]["/metadatas"]["get"]["responses"]["200"]["content"]
+    listing[JSONLD] = {"schema": HYDRA_COLLECTION, "examples": {"JSON-LD": {"value": HYDRA_SAMPLE}}}
+    listing[JSON] = {"schema": {"type": "array", "items": METADATA_REF}, "examples": {"PlainJSON": {"value": [SAMPLE]}}}
+    schemas.pop("PaginatedMetadataList")
+    # A created resource can be read, changed and deleted: links let clients (and schemathesis) follow on.
+    created = result["paths"]["/metadatas"]["post"]["responses"]["201"]
+    created["links"] = {
+        f"{verb}Created": {"operationId": operation_id, "parameters": {"uuid": "$response.body#/uuid",
+                                                                        **extra}}
+        for verb, operation_id, extra in (
+            ("Read", "metadatas_retrieve", {}),
+            ("Change", "metadatas_update", {"header.If-Match": "$response.header.ETag"}),
+            ("Patch", "metadatas_partial_update", {"header.If-Match": "$response.header.ETag"}),
+            ("Delete", "metadatas_destroy", {}),
+        )
+    }  # fmt: skip
+    return result

