@@ -125,7 +125,7 @@ def write_results(report, path, workers_path=None):
         f"- machine: {postgres['machine']}; {postgres['version']}",
         f"- gunicorn (both apps): {options['workers']} sync workers, preload, no access log; the service with "
         f"`DATABASE_CONN_MAX_AGE=600`, `DATABASE_CONN_HEALTH_CHECKS={options.get('health_checks', 'true')}` and "
-        "tenant states in Redis (`CACHE_URL`)",
+        f"tenant states in Redis (`CACHE_URL`), `LOG_LEVEL={options.get('log_level', 'INFO')}`",
         "- PostgreSQL: "
         + ", ".join(
             f"{name}={value}" for name, value in postgres.items() if name not in ("version", "machine")

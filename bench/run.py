@@ -271,8 +271,9 @@ def run_size(rows, options):
     env = service_env(database)
     item_path = "/metadatas/" + (VAR / "uuids.txt").read_text().split()[0]
     explain_paths = [f"item={item_path}"] + [f"{c.name}={c.path}" for c in size_cases if c.read and c.path != "/"]
+    quiet = {**os.environ, **env, "LOG_LEVEL": "WARNING"}
     subprocess.run([sys.executable, str(BENCH / "explain.py"), str(BENCH / f"explain-{rows}.md"), token,
-                    *explain_paths], cwd=ROOT, env={**os.environ, **env}, check=True)  # fmt: skip
+                    *explain_paths], cwd=ROOT, env=quiet, check=True)  # fmt: skip
     floor = start_server("floor", "bench.floor:application", env, options.workers)
     service = start_server("service", "metadata_service.wsgi:application", env, options.workers)
     has_graphql = graphql_available(service, token)
@@ -375,6 +376,7 @@ def main():
     try:
         sizes = [int(size) for size in options.rows.split(",")]
         options.health_checks = os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "true (default)")
+        options.log_level = os.environ.get("LOG_LEVEL", "INFO (default: a line per request)")
         report = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "options": vars(options),
                   "sizes": [run_size(rows, options) for rows in sizes], "postgres": postgres_settings()}  # fmt: skip
         if options.compare_workers:
