@@ -109,7 +109,8 @@ def start_server(name, app, env, workers, worker_class="sync", threads=1):
     environment = {**os.environ, **env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
                    "GUNICORN_WORKER_CLASS": worker_class, "GUNICORN_THREADS": str(threads),
                    "GUNICORN_ACCESS_LOG": ""}  # fmt: skip
-    command = [sys.executable, "-m", "gunicorn", app, "-c", str(ROOT / "gunicorn.conf.py"),
+    config = BENCH / "floor_gunicorn.conf.py" if name == "floor" else ROOT / "gunicorn.conf.py"
+    command = [sys.executable, "-m", "gunicorn", app, "-c", str(config),
                "--name", f"bench-server-{name}", "--chdir", str(ROOT)]  # fmt: skip
     log = open(VAR / f"{name}.log", "w")  # noqa: SIM115 (lives as long as the server)
     process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
@@ -121,12 +122,14 @@ def start_server(name, app, env, workers, worker_class="sync", threads=1):
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"{name} did not start; see {VAR / (name + '.log')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        try:  # any HTTP answer: the master listens before its workers have loaded the app
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
+            return Server(name, process, port)
+        except urllib.error.HTTPError:
             return Server(name, process, port)
         except OSError:
             time.sleep(0.2)
-    raise SystemExit(f"{name} did not open port {port} within 60 s")
+    raise SystemExit(f"{name} did not answer on port {port} within 60 s")
 
 
 def worker_peak_rss_mib(server):
@@ -327,6 +330,7 @@ def check_status(server, case, token):
 def two_instances(first, env, case, options, token):
     """The same request against two gunicorn instances at once (one database): the sum scales out."""
     second = start_server("service2", "metadata_service.wsgi:application", env, options.workers)
+    wrk(second.url, case, 2, token)  # every worker up and warm, as the first instance is
     processes = []
     for server in (first, second):
         environment = {**os.environ, "BENCH_TOKEN": token, "BENCH_LUA_DIR": str(BENCH / "wrk"), **case.env}
