@@ -123,7 +123,8 @@ def write_results(report, path, workers_path=None):
         "## Set-up",
         "",
         f"- machine: {postgres['machine']}; {postgres['version']}",
-        f"- gunicorn (both apps): {options['workers']} sync workers, preload, no access log; the service with "
+        f"- gunicorn: {options['workers']} sync workers for each app (the service with `gunicorn.conf.py`, the floor "
+        "with `bench/floor_gunicorn.conf.py`), no access log; the service with "
         f"`DATABASE_CONN_MAX_AGE=600`, `DATABASE_CONN_HEALTH_CHECKS={options.get('health_checks', 'true')}` and "
         f"tenant states in Redis (`CACHE_URL`), `LOG_LEVEL={options.get('log_level', 'INFO')}`",
         "- PostgreSQL: "
