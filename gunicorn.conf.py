@@ -1,4 +1,12 @@
-"""gunicorn settings for the metadata service (override any of them with GUNICORN_CMD_ARGS)."""
+"""gunicorn settings for the metadata service (override any of them with GUNICORN_CMD_ARGS).
+
+Sync workers, two per core. `bench/run --compare-workers sync:2,sync:4,gthread:2:4,...` measures
+the alternatives (bench/RESULTS.md, "gunicorn workers"). On the shared development machine the runs
+differed more between repeats of one set-up than between set-ups, so the default was not changed on
+that evidence; fewer processes than 2 x cores never lost by much. Rerun on a quiet machine and set
+WEB_CONCURRENCY / GUNICORN_WORKER_CLASS / GUNICORN_THREADS from it. A request is ~1-3 ms of Python
+around one or two round trips; threads (gthread) overlap the waits but share one GIL per process.
+"""
 
 import multiprocessing
 import os
@@ -7,7 +15,8 @@ import tempfile
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
-worker_class = "sync"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
 
 
 # Graceful stop (metadata_service/graceful_exit.py): on SIGTERM no new connection is let in, and every
@@ -29,6 +38,9 @@ def worker_exit(server, worker):
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 keepalive = 5
+# Recycle a worker now and then, so a slow leak cannot grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
+max_requests_jitter = max_requests // 10
 # The longest request line accepted (gunicorn's maximum): list queries with many filter values are long.
 limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", 8190))
 # The application logs one line per request (with tenant and request id, see LOG_FORMAT); gunicorn's own

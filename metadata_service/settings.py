@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "metadata_service.db_routers.ReplicaPinningMiddleware",
 ]
 
 ROOT_URLCONF = "metadata_service.urls"
@@ -135,7 +136,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -159,6 +160,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Read replicas (comma-separated URLs): reads go there, writes and the reads of a request that
+# writes go to "default" (metadata_service.db_routers). In tests each replica mirrors "default".
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _primary = DATABASES["default"]
+    DATABASES[f"replica{_number}"] = {
+        **dj_database_url.parse(
+            _url, conn_max_age=_primary["CONN_MAX_AGE"], conn_health_checks=_primary["CONN_HEALTH_CHECKS"]
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["metadata_service.db_routers.PrimaryReplicaRouter"]
+# Seconds a client that wrote keeps reading from the primary (a cookie), covering replica lag.
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 5)
 
 # --- Internationalisation and time ------------------------------------------------------
 
@@ -198,7 +215,7 @@ REST_FRAMEWORK = {
     },
 }
 
-# --- Cache (rate-limit counters) ----------------------------------------------------------
+# --- Cache (rate-limit counters; the tenant cache uses the same Redis) ----------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
@@ -251,6 +268,12 @@ METADATA_SERVICE = {
     "JSON_MAX_DEPTH": env_int("JSON_MAX_DEPTH", 32),
     "FILTER_VALUES_MAX": env_int("FILTER_VALUES_MAX", 100),
     "TITLE_DEFAULT_LOCALE": env_str("TITLE_DEFAULT_LOCALE", "en"),
+    # Lists count exactly up to this many rows; beyond, the total is PostgreSQL's estimate (and says so).
+    "COUNT_EXACT_MAX": env_int("COUNT_EXACT_MAX", 1000),
+    # Tenants' enabled states, shared by every worker in Redis (tenants.registry); no REDIS_URL: no cache.
+    "TENANT_CACHE_URL": REDIS_URL,
+    "TENANT_CACHE_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
+    "TENANT_CACHE_SECONDS": env_int("TENANT_CACHE_SECONDS", 300),
     # GraphQL (/v1/graphql/): GraphiQL for browsers, and limits checked before a query runs.
     "GRAPHIQL": env_bool("GRAPHIQL", APP_ENV == "development"),
     "GRAPHQL_QUERY_MAX_CHARS": env_int("GRAPHQL_QUERY_MAX_CHARS", 10_000),

@@ -27,6 +27,21 @@ DATE_OPERATORS = {"before": "lte", "after": "gte", "strictly_before": "lt", "str
 MAX_BIGINT = 2**63 - 1
 
 
+class CopiedShallow(dict):
+    """Filters or form fields that django-filter and Django deep-copy for every request; a shallow copy
+    of each is enough (they hold no per-request state beyond what is set on the copy) and is cheaper."""
+
+    def __deepcopy__(self, memo):
+        return {name: shallow_copy(item) for name, item in self.items()}
+
+
+def shallow_copy(item):
+    """A new object sharing ``item``'s attribute values (``copy.copy`` without its reduce protocol)."""
+    clone = object.__new__(type(item))
+    clone.__dict__.update(item.__dict__)
+    return clone
+
+
 class MultipleValueField(forms.Field):
     """Every value of a repeated query parameter, each cleaned by ``child``; blanks are dropped."""
 
@@ -114,12 +129,28 @@ class MetadataFilterSet(django_filters.FilterSet):
         model = Metadata
         fields = []
 
+    _form_classes = {}
+
     @classmethod
     def get_filters(cls):
         filters = super().get_filters()
         filters.update(date_filters("createdAt", "created_at"))
         filters.update(date_filters("updatedAt", "updated_at"))
-        return filters
+        return CopiedShallow(filters)
+
+    def get_form_class(self):
+        """The form class, built once per FilterSet class (django-filter builds one per request)."""
+        form_class = self._form_classes.get(type(self))
+        if form_class is None:
+            form_class = self._form_classes[type(self)] = super().get_form_class()
+            form_class.base_fields = CopiedShallow(form_class.base_fields)
+        return form_class
+
+
+def filter_parameter(name):
+    """Whether a query parameter names one of the filters, in any spelling (``type``, ``type[]``, ``type[0]``)."""
+    match = LIST_SPELLING.match(name)
+    return (match.group("name") if match else name) in MetadataFilterSet.base_filters
 
 
 def canonical_query(params, list_names):
@@ -134,6 +165,11 @@ def canonical_query(params, list_names):
 
 class MetadataFilterBackend(DjangoFilterBackend):
     """django-filter's backend, reading the three list spellings of each multi-value filter."""
+
+    def filter_queryset(self, request, queryset, view):
+        if not any(filter_parameter(name) for name in request.query_params):
+            return queryset  # no filter asked for: no FilterSet to build and validate
+        return super().filter_queryset(request, queryset, view)
 
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)

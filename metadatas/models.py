@@ -57,6 +57,8 @@ class Metadata(models.Model):
             models.UniqueConstraint(fields=["tenant", "uuid"], name="metadata_tenant_uuid_unique"),
         ]
         # Every index leads with the tenant: each list query is "one tenant, one filter, one order".
+        # The title search has a trigram GIN index too, (tenant_id, title_search), on PostgreSQL only:
+        # see migration 0002 (SQLite has no GIN).
         indexes = [
             models.Index(fields=["tenant", "id"], name="metadata_tenant_id"),
             models.Index(fields=["tenant", "owner", "id"], name="metadata_tenant_owner"),

@@ -1,14 +1,23 @@
-"""page/limit pagination of GET /metadatas."""
+"""Pagination of GET /metadatas: ``page``/``limit`` (numbered pages) or ``cursor``/``limit`` (keyset).
+
+Both formats say the total: ``hydra:totalItems`` in JSON-LD, ``X-Total-Count`` in plain JSON. It is
+counted in the page's own query, exact up to ``COUNT_EXACT_MAX`` rows, the planner's estimate beyond
+(``totalItemsEstimated: true`` and ``X-Total-Count-Estimated: true`` say so); see ``metadatas.counting``.
+"""
 
 from django.conf import settings
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from metadatas import jsonld
+from metadatas import jsonld, keyset
+from metadatas.counting import list_total, total_of_page, with_capped_total
 
 HYDRA_RELATIONS = {"first": "hydra:first", "previous": "hydra:previous", "next": "hydra:next", "last": "hydra:last"}
 LINK_RELATIONS = {"first": "first", "previous": "prev", "next": "next", "last": "last"}
+ESTIMATED_HEADER = "X-Total-Count-Estimated"
+PAGE_PLACEHOLDER = "PAGE0NUMBER0PLACEHOLDER"
+MAX_OFFSET = 2**62  # beyond any table; PostgreSQL's OFFSET is a bigint
 
 
 def positive_int_parameter(params, name, default):
@@ -25,28 +34,34 @@ class PageLimitPagination(BasePagination):
     """``page`` and ``limit`` (capped at ``PAGE_SIZE_MAX``): a Hydra view in JSON-LD, headers in plain JSON.
 
     Plain JSON lists carry ``X-Total-Count`` and an RFC 8288 ``Link`` header (first, prev, next, last).
+    A ``cursor`` parameter switches to ``KeysetPagination`` (``cursor=`` empty starts at the beginning).
     """
 
     def paginate_queryset(self, queryset, request, view=None):
-        options = settings.METADATA_SERVICE
+        if "cursor" in request.query_params:
+            self.delegate = KeysetPagination()
+            return self.delegate.paginate_queryset(queryset, request, view)
+        self.delegate = None
         self.request = request
         self.page = positive_int_parameter(request.query_params, "page", 1)
-        requested_limit = positive_int_parameter(request.query_params, "limit", options["PAGE_SIZE_DEFAULT"])
-        self.limit = min(requested_limit, options["PAGE_SIZE_MAX"])
-        self.total = queryset.count()
+        self.limit = page_limit(request)
         offset = (self.page - 1) * self.limit
-        if offset >= self.total:
+        if offset > MAX_OFFSET:
+            self.total = list_total(queryset)
             return []
-        return list(queryset[offset : offset + self.limit])
+        rows = list(with_capped_total(queryset, queryset)[offset : offset + self.limit])
+        self.total = total_of_page(rows, queryset)
+        return rows
 
     def get_paginated_response(self, data):
-        if self.request.accepted_renderer.format == "jsonld":
-            return Response(jsonld.collection_document(data, self.total, self._hydra_view()))
-        return Response(data, headers={"X-Total-Count": str(self.total), "Link": self._link_header()})
+        if self.delegate is not None:
+            return self.delegate.get_paginated_response(data)
+        single_page = self.last_page == 1 and self.page == 1
+        return paginated_response(self.request, data, self.total, self._links(), hydra_view=not single_page)
 
     @property
     def last_page(self):
-        return max(1, -(-self.total // self.limit))
+        return max(1, -(-self.total.count // self.limit))
 
     def _page_numbers(self):
         numbers = {"first": 1, "last": self.last_page}
@@ -56,21 +71,82 @@ class PageLimitPagination(BasePagination):
             numbers["next"] = self.page + 1
         return numbers
 
-    def _page_path(self, page):
-        params = self.request.query_params.copy()
-        params["page"] = str(page)
-        return f"{self.request.path}?{params.urlencode()}"
+    def _links(self):
+        path_of = page_paths(self.request)
+        return {"@id": path_of(self.page), **{name: path_of(page) for name, page in self._page_numbers().items()}}
 
-    def _hydra_view(self):
-        if self.last_page == 1 and self.page == 1:
-            return None
-        view = {"@id": self._page_path(self.page)}
-        for name, page in self._page_numbers().items():
-            view[HYDRA_RELATIONS[name]] = self._page_path(page)
-        return view
 
-    def _link_header(self):
-        return ", ".join(
-            f'<{self.request.build_absolute_uri(self._page_path(page))}>; rel="{LINK_RELATIONS[name]}"'
-            for name, page in self._page_numbers().items()
+class KeysetPagination(BasePagination):
+    """``cursor`` and ``limit``: the rows after the position a cursor names, in the list's order.
+
+    Every page costs an index range scan, however deep. The response links ``first`` (``cursor=``)
+    and, when more rows follow, ``next``; it has no ``last`` or ``previous``.
+    """
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if "page" in request.query_params:
+            raise ValidationError({"cursor": ["Give either cursor or page, not both."]})
+        self.request = request
+        self.limit = page_limit(request)
+        keys = keyset.order_keys(queryset)
+        cursor = request.query_params["cursor"]
+        rows = keyset.with_key_values(queryset, keys)
+        if cursor:
+            rows = keyset.rows_after(rows, keys, keyset.decode(keys, queryset.model, cursor))
+        page = list(with_capped_total(rows, queryset)[: self.limit + 1])
+        self.next_cursor = keyset.encode(keys, page[self.limit - 1]) if len(page) > self.limit else None
+        self.total = total_of_page(page, queryset)
+        return page[: self.limit]
+
+    def get_paginated_response(self, data):
+        return paginated_response(self.request, data, self.total, self._links())
+
+    def _links(self):
+        links = {"@id": page_path(self.request), "first": page_path(self.request, cursor="")}
+        if self.next_cursor:
+            links["next"] = page_path(self.request, cursor=self.next_cursor)
+        return links
+
+
+def page_limit(request):
+    options = settings.METADATA_SERVICE
+    requested = positive_int_parameter(request.query_params, "limit", options["PAGE_SIZE_DEFAULT"])
+    return min(requested, options["PAGE_SIZE_MAX"])
+
+
+def page_paths(request):
+    """A function of a page number to the request's path and query with that ``page`` (others kept).
+
+    The query is encoded once, with a placeholder where the page number goes.
+    """
+    if PAGE_PLACEHOLDER in request.META.get("QUERY_STRING", ""):
+        return lambda page: page_path(request, page=str(page))
+    template = page_path(request, page=PAGE_PLACEHOLDER)
+    return lambda page: template.replace(PAGE_PLACEHOLDER, str(page))
+
+
+def page_path(request, **replacements):
+    """The request's path and query with some parameters replaced (the others, filters too, kept)."""
+    params = request.query_params.copy()
+    for name, value in replacements.items():
+        params[name] = value
+    return f"{request.path}?{params.urlencode()}"
+
+
+def paginated_response(request, data, total, links, hydra_view=True):
+    """A list page in the negotiated format; ``links`` holds ``@id`` and the relations that exist."""
+    relations = {name: path for name, path in links.items() if name in LINK_RELATIONS}
+    if request.accepted_renderer.format == "jsonld":
+        view = {"@id": links["@id"], **{HYDRA_RELATIONS[name]: path for name, path in relations.items()}}
+        document = jsonld.collection_document(data, total.count, view if hydra_view else None)
+        if total.estimated:
+            document["totalItemsEstimated"] = True
+        return Response(document)
+    headers = {"X-Total-Count": str(total.count)}
+    if relations:
+        headers["Link"] = ", ".join(
+            f'<{request.build_absolute_uri(path)}>; rel="{LINK_RELATIONS[name]}"' for name, path in relations.items()
         )
+    if total.estimated:
+        headers[ESTIMATED_HEADER] = "true"
+    return Response(data, headers=headers)

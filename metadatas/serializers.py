@@ -46,7 +46,7 @@ class UTCSecondsDateTimeField(serializers.DateTimeField):
     """ISO 8601 in UTC to the second, with a ``+00:00`` offset: ``2018-07-18T19:20:17+00:00``."""
 
     def to_representation(self, value):
-        return value.astimezone(UTC).replace(microsecond=0).isoformat()
+        return utc_seconds(value)
 
 
 class JSONDocumentField(serializers.JSONField):
@@ -124,3 +124,31 @@ class MetadataSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             fields["uuid"].read_only = True  # a resource keeps its uuid
         return fields
+
+    def to_representation(self, instance):
+        """The fields above, written out directly: building the field objects cost more than the query.
+
+        ``fields_representation`` is DRF's field-by-field way; a test holds the two equal.
+        """
+        owner_uuid = instance.owner_uuid
+        return {
+            "id": instance.id,
+            "uuid": str(instance.uuid),
+            "createdAt": utc_seconds(instance.created_at),
+            "updatedAt": utc_seconds(instance.updated_at),
+            "owner": instance.owner,
+            "ownerUuid": None if owner_uuid is None else str(owner_uuid),
+            "title": instance.title,
+            "slug": instance.slug,
+            "type": instance.type,
+            "data": instance.data,
+            "version": instance.version,
+            "tenant": str(instance.tenant_id),
+        }
+
+    def fields_representation(self, instance):
+        return super().to_representation(instance)
+
+
+def utc_seconds(value):
+    return value.astimezone(UTC).replace(microsecond=0).isoformat()

@@ -44,6 +44,10 @@ class MetadataViewSet(TenantScopedViewMixin, viewsets.ModelViewSet):
             return queryset.filter(browsable_metadata(self.request.user))
         return queryset
 
+    def filter_queryset(self, queryset):
+        """Filters and orders apply to the list; an item is found by its uuid alone (no FilterSet built)."""
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def initialize_request(self, request, *args, **kwargs):
         drf_request = super().initialize_request(request, *args, **kwargs)
         if request.method == "PATCH":

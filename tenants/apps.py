@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class TenantsConfig(AppConfig):
@@ -9,3 +10,10 @@ class TenantsConfig(AppConfig):
 
     def ready(self):
         from tenants import openapi  # noqa: F401  (registers the JWT scheme with drf-spectacular)
+        from tenants.models import Tenant
+        from tenants.registry import announce_tenant_change
+
+        post_save.connect(
+            lambda instance, **_: announce_tenant_change(instance.pk, instance.enabled), sender=Tenant, weak=False
+        )
+        post_delete.connect(lambda instance, **_: announce_tenant_change(instance.pk, None), sender=Tenant, weak=False)

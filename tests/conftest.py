@@ -86,6 +86,35 @@ def violation_paths(response):
     return {violation["propertyPath"] for violation in response.json()["violations"]}
 
 
+@pytest.fixture
+def require_postgres(db):
+    """Skip, saying why, where the test database is not PostgreSQL (planner estimates, GIN indexes)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(f"needs PostgreSQL; the test database is {connection.vendor}")
+
+
+@pytest.fixture
+def tenant_cache(settings):
+    """The shared tenant cache as in production: Redis (TEST_CACHE_URL, default db 15), a prefix per test."""
+    import os
+
+    import redis
+
+    url = os.environ.get("TEST_CACHE_URL", "redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"needs Redis at {url} for the shared tenant cache: {exc}")
+    prefix = f"test-{uuid.uuid4()}"
+    settings.METADATA_SERVICE = {**settings.METADATA_SERVICE, "TENANT_CACHE_URL": url, "TENANT_CACHE_PREFIX": prefix}
+    yield {"url": url, "prefix": prefix}
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Django's default hasher spends ~0.3 s per password on purpose; tests only need the check to work."""

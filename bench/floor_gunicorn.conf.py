@@ -1,0 +1,12 @@
+"""gunicorn settings of the floor app: the service's worker set-up, none of its hooks (metrics, logs)."""
+
+import os
+
+bind = os.environ["BIND"]
+workers = int(os.environ.get("WEB_CONCURRENCY", 4))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+keepalive = 5
+accesslog = None
+errorlog = "-"
+control_socket_disable = True

@@ -1,0 +1,417 @@
+"""The benchmark: load data, serve it with gunicorn, drive it with wrk, write bench/RESULTS.md.
+
+Usage (from the repository root; README "Benchmark"):
+
+    bench/run                                  # 10k, 100k and 1M rows, 10 s per wrk run
+    bench/run --rows 10000 --duration 3        # a quick check
+    bench/run --compare-workers sync:2,sync:4,gthread:2:4   # also compare gunicorn set-ups
+
+For each size it (re)uses a database ms_bench_<rows> (bench/load.py), saves the EXPLAIN of every
+list query (bench/explain-<rows>.md), starts the service and the bare "floor" app (bench/floor.py)
+on free ports, and runs each request of the table with wrk -t2 -c16, floor then service, so every
+figure is a ratio to a floor measured moments before. Servers are stopped on exit, however it ends.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+VAR = BENCH / "var"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import load  # noqa: E402  (sets up Django with the default settings, for its folding function)
+
+TYPE = "type-07"
+TITLE_WORD = "ledger"
+DEEP_OFFSET = 4990  # page=500&limit=10
+# The issue's yardstick at 1M rows (floor, req/s), for the "10 x the floor figures" targets.
+YARDSTICK_1M = {"type": 145, "title": 86, "deep_page": 75}
+PG_SETTINGS = ("shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "max_connections", "jit",
+               "synchronous_commit", "max_parallel_workers_per_gather")  # fmt: skip
+RUNNING = []  # process groups to stop on exit
+
+
+@dataclass
+class Case:
+    """One row of the results table: a request, how wrk makes it, and whether the floor has it."""
+
+    name: str
+    label: str
+    script: str = "get.lua"
+    path: str = "/"
+    floor: bool = False
+    read: bool = True
+    env: dict = field(default_factory=dict)
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen
+    port: int
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+
+# --- processes ------------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_all(*_):
+    while RUNNING:
+        process = RUNNING.pop()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+    (VAR / "pids").write_text("")
+
+
+def stop_leftovers():
+    """Stop servers a previous, interrupted run left behind (their pids are in bench/var/pids)."""
+    pids = VAR / "pids"
+    for line in pids.read_text().split() if pids.exists() else []:
+        try:
+            command = Path(f"/proc/{line}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"gunicorn" in command and b"bench-server" in command:
+            os.killpg(int(line), signal.SIGTERM)
+    pids.write_text("")
+
+
+def start_server(name, app, env, workers, worker_class="sync", threads=1):
+    port = free_port()
+    environment = {**os.environ, **env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
+                   "GUNICORN_WORKER_CLASS": worker_class, "GUNICORN_THREADS": str(threads),
+                   "GUNICORN_ACCESS_LOG": ""}  # fmt: skip
+    config = BENCH / "floor_gunicorn.conf.py" if name == "floor" else ROOT / "gunicorn.conf.py"
+    command = [sys.executable, "-m", "gunicorn", app, "-c", str(config),
+               "--name", f"bench-server-{name}", "--chdir", str(ROOT)]  # fmt: skip
+    log = open(VAR / f"{name}.log", "w")  # noqa: SIM115 (lives as long as the server)
+    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)  # fmt: skip
+    RUNNING.append(process)
+    with open(VAR / "pids", "a") as pids:
+        pids.write(f"{process.pid}\n")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{name} did not start; see {VAR / (name + '.log')}")
+        try:  # any HTTP answer: the master listens before its workers have loaded the app
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
+            return Server(name, process, port)
+        except urllib.error.HTTPError:
+            return Server(name, process, port)
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{name} did not answer on port {port} within 60 s")
+
+
+def worker_peak_rss_mib(server):
+    """Peak resident memory (VmHWM) of each worker of a gunicorn master, in MiB."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+        peaks.append(round(kib / 1024, 1))
+    return peaks
+
+
+# --- wrk ------------------------------------------------------------------------------------
+
+
+def wrk(url, case, duration, token, connections=16, threads=2, extra_env=None):
+    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_LUA_DIR": str(BENCH / "wrk"), "BENCH_THREADS": str(threads),
+           "BENCH_RUN_ID": f"{int(time.time())}{random.randrange(1000)}", **case.env, **(extra_env or {})}  # fmt: skip
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
+               "-s", str(BENCH / "wrk" / case.script), url + case.path]  # fmt: skip
+    output = subprocess.run(command, env=env, capture_output=True, text=True, timeout=duration + 60).stdout
+    line = next((line for line in output.splitlines() if line.startswith("BENCH_JSON ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no summary for {case.name}:\n{output}")
+    result = json.loads(line.removeprefix("BENCH_JSON "))
+    result["rps"] = round(result["requests"] / (result["duration_us"] / 1e6), 1)
+    result["p50_ms"], result["p99_ms"] = result["p50_us"] / 1000, result["p99_us"] / 1000
+    return result
+
+
+def pgbench(database, script, duration):
+    """Transactions per second of the service's own SQL for one request, PostgreSQL alone (16 clients)."""
+    command = ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-T", str(duration), "-c", "16", "-j", "2",
+               "-f", str(script), database]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60).stdout
+    line = next((line for line in output.splitlines() if line.startswith("tps = ")), None)
+    return round(float(line.split()[2]), 1) if line else None
+
+
+def request(url, token, method="GET", body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Type": "application/json"}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data, headers, method=method), timeout=10) as reply:
+            return reply.status, reply.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def graphql_available(server, token):
+    query = {"query": "{ __typename }"}
+    status, body = request(f"{server.url}/v1/graphql/", token, "POST", query)
+    return status == 200 and b"__typename" in body
+
+
+# --- one data size --------------------------------------------------------------------------
+
+
+def fixtures(database, rows):
+    """Token, item uuids, PUT rows and the deep-page cursor for the bench tenant (the first one)."""
+    tenant = load.tenant_ids()[0]
+    connection = load.connect(database)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT uuid FROM metadatas_metadata WHERE tenant_id = %s ORDER BY random() LIMIT 1000",
+                       [tenant])  # fmt: skip
+        (VAR / "uuids.txt").write_text("\n".join(str(row[0]) for row in cursor.fetchall()) + "\n")
+        cursor.execute("SELECT count(*) FROM metadatas_metadata WHERE tenant_id = %s", [tenant])
+        tenant_rows = cursor.fetchone()[0]
+        position = min(DEEP_OFFSET, tenant_rows // 2)
+        cursor.execute("SELECT id FROM metadatas_metadata WHERE tenant_id = %s ORDER BY id OFFSET %s LIMIT 1",
+                       [tenant, position - 1])  # fmt: skip
+        deep_id = cursor.fetchone()[0]
+    connection.close()
+    env = {**os.environ, "DATABASE_URL": load.database_url(database)}
+    token = subprocess.run([sys.executable, "manage.py", "issue_token", "--tenant", tenant, "--ttl", "14400"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    return tenant, tenant_rows, position, deep_cursor(deep_id), token
+
+
+def deep_cursor(last_id):
+    """The cursor the service issues after the row ``last_id`` in the default order (id ascending)."""
+    from django.db.models import F
+
+    from metadatas import keyset
+    from metadatas.models import Metadata
+
+    keys = keyset.order_keys(Metadata.objects.order_by(F("id").asc()))
+    row = type("Row", (), {keys[0].alias: last_id})()
+    return keyset.encode(keys, row)
+
+
+def put_rows(database, tenant):
+    connection = load.connect(database)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT uuid, version FROM metadatas_metadata WHERE tenant_id = %s AND slug LIKE 'res-%%' "
+                       "ORDER BY id LIMIT 2000", [tenant])  # fmt: skip
+        (VAR / "put-rows.txt").write_text("".join(f"{uuid} {version}\n" for uuid, version in cursor.fetchall()))
+    connection.close()
+
+
+def cases(tenant_rows, position, cursor):
+    deep = tenant_rows >= DEEP_OFFSET + 10
+    return [
+        Case("item", "GET /metadatas/{uuid}", "item.lua", floor=True, env={"BENCH_UUIDS": str(VAR / "uuids.txt")}),
+        Case("list", "GET /metadatas?page=1&limit=10 (+ count)", path="/metadatas?page=1&limit=10", floor=True),
+        Case("type", f"GET /metadatas?type={TYPE}", path=f"/metadatas?type={TYPE}", floor=True),
+        Case("title", f"GET /metadatas?title={TITLE_WORD}", path=f"/metadatas?title={TITLE_WORD}", floor=True),
+        *(
+            [Case("deep_page", "GET /metadatas?page=500&limit=10", path="/metadatas?page=500&limit=10", floor=True)]
+            if deep
+            else []
+        ),  # fmt: skip
+        Case(
+            "deep_cursor",
+            f"GET /metadatas?cursor=<after row {position}>&limit=10",
+            path=f"/metadatas?cursor={cursor}&limit=10",
+        ),  # fmt: skip
+        Case("post", "POST /metadatas", "post.lua", read=False),
+        Case("put", "PUT /metadatas/{uuid}", "put.lua", read=False, env={"BENCH_ROWS": str(VAR / "put-rows.txt")}),
+        Case("graphql", "POST /v1/graphql/ updateMetadata (upsert)", "graphql.lua", read=False),
+    ]
+
+
+def service_env(database):
+    return {"DATABASE_URL": load.database_url(database), "DATABASE_CONN_MAX_AGE": "600",
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "CACHE_KEY_PREFIX": f"bench-{os.getpid()}", "APP_ENV": "development",
+            # One token drives thousands of requests a second: limits far above that, still counted (their cost
+            # is part of the figures), never reached.
+            "THROTTLE_RATE_TENANT": "1000000000/min", "THROTTLE_RATE_TOKEN": "1000000000/min"}  # fmt: skip
+
+
+def run_size(rows, options):
+    print(f"== {rows} rows", flush=True)
+    database = f"ms_bench_{rows}"
+    started = time.monotonic()
+    load.prepare(rows, database)
+    load_seconds = round(time.monotonic() - started)  # a few seconds when the data set is reused
+    tenant, tenant_rows, position, cursor, token = fixtures(database, rows)
+    size_cases = cases(tenant_rows, position, cursor)
+    env = service_env(database)
+    item_path = "/metadatas/" + (VAR / "uuids.txt").read_text().split()[0]
+    explain_paths = [f"item={item_path}"] + [f"{c.name}={c.path}" for c in size_cases if c.read and c.path != "/"]
+    quiet = {**os.environ, **env, "LOG_LEVEL": "WARNING"}
+    subprocess.run([sys.executable, str(BENCH / "explain.py"), str(BENCH / f"explain-{rows}.md"), token,
+                    *explain_paths], cwd=ROOT, env=quiet, check=True)  # fmt: skip
+    floor = start_server("floor", "bench.floor:application", env, options.workers)
+    service = start_server("service", "metadata_service.wsgi:application", env, options.workers)
+    has_graphql = graphql_available(service, token)
+    results = {"rows": rows, "tenant_rows": tenant_rows, "load_seconds": load_seconds, "cases": [],
+               "load_average_before": os.getloadavg()}  # fmt: skip
+    for server in (floor, service):  # warm up: connections, caches, imported code
+        wrk(server.url, size_cases[0], 1, token)
+    for case in size_cases:
+        if case.name == "graphql" and not has_graphql:
+            results["cases"].append({"name": case.name, "label": case.label,
+                                     "skipped": "no GraphQL endpoint at /v1/graphql/ in this build"})  # fmt: skip
+            continue
+        if case.name == "put":
+            put_rows(database, tenant)
+        check_status(service, case, token)
+        row = {"name": case.name, "label": case.label, "read": case.read}
+        if case.floor:
+            row["floor"] = wrk(floor.url, case, options.duration, token)
+        row["service"] = wrk(service.url, case, options.duration, token)
+        if (VAR / "sql" / f"{case.name}.sql").exists():
+            row["postgres_tps"] = pgbench(database, VAR / "sql" / f"{case.name}.sql", options.duration)
+        print(f"  {case.name:12} service {row['service']['rps']:8.0f} req/s"
+              + (f"   floor {row['floor']['rps']:8.0f}" if "floor" in row else ""), flush=True)  # fmt: skip
+        results["cases"].append(row)
+    results["rss_mib"] = {"service": worker_peak_rss_mib(service), "floor": worker_peak_rss_mib(floor)}
+    results["two_instances"] = two_instances(service, env, size_cases[0], options, token)
+    results["load_average_after"] = os.getloadavg()
+    stop_all()
+    return results
+
+
+GRAPHQL_CHECK = {
+    "query": "mutation U($input: MetadataInput!) { updateMetadata(input: $input) { metadata { key value } } }",
+    "variables": {"input": {"linkedObjectType": "ACCOUNT", "identifier": "A-000001", "key": "bench", "value": "{}"}},
+}
+
+
+def check_status(server, case, token):
+    """One request before the run: a benchmark of error responses would measure nothing."""
+    if case.script == "get.lua":
+        status, body = request(server.url + case.path, token)
+    elif case.name == "graphql":  # GraphQL errors come with HTTP 200
+        status, body = request(f"{server.url}/v1/graphql/", token, "POST", GRAPHQL_CHECK)
+        status = status if b'"errors"' not in body else 500
+    else:
+        return
+    if status != 200:
+        raise SystemExit(f"{case.name}: HTTP {status} {body[:300]!r}")
+
+
+def two_instances(first, env, case, options, token):
+    """The same request against two gunicorn instances at once (one database): the sum scales out."""
+    second = start_server("service2", "metadata_service.wsgi:application", env, options.workers)
+    wrk(second.url, case, 2, token)  # every worker up and warm, as the first instance is
+    processes = []
+    for server in (first, second):
+        environment = {**os.environ, "BENCH_TOKEN": token, "BENCH_LUA_DIR": str(BENCH / "wrk"), **case.env}
+        command = ["wrk", "-t1", "-c16", f"-d{options.duration}s", "-s", str(BENCH / "wrk" / case.script),
+                   server.url + case.path]  # fmt: skip
+        processes.append(subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, text=True))
+    rates = []
+    for process in processes:
+        output = process.communicate(timeout=options.duration + 60)[0]
+        summary = json.loads(next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))[11:])
+        rates.append(round(summary["requests"] / (summary["duration_us"] / 1e6), 1))
+    return {"case": case.label, "instances": rates, "sum": round(sum(rates), 1)}
+
+
+def compare_workers(rows, options, setups):
+    """Item and list rates for several gunicorn set-ups (WORKERS, CLASS:WORKERS or gthread:W:T)."""
+    database = f"ms_bench_{rows}"
+    load.prepare(rows, database)
+    tenant, tenant_rows, position, cursor, token = fixtures(database, rows)
+    size_cases = cases(tenant_rows, position, cursor)[:2]
+    comparison = []
+    for setup in setups:
+        worker_class, workers, threads = (setup.split(":") + ["1"])[:3]
+        service = start_server("service", "metadata_service.wsgi:application", service_env(database), int(workers),
+                               worker_class, int(threads))  # fmt: skip
+        wrk(service.url, size_cases[0], 1, token)
+        rates = {case.name: wrk(service.url, case, options.duration, token) for case in size_cases}
+        comparison.append({"setup": setup, "rates": rates, "rss_mib": worker_peak_rss_mib(service)})
+        print(f"  {setup:14} " + "  ".join(f"{n} {r['rps']:.0f}" for n, r in rates.items()), flush=True)
+        stop_all()
+    return comparison
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Benchmark of the metadata service against a bare floor app.")
+    parser.add_argument("--rows", default="10000,100000,1000000", help="comma-separated data sizes")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of each server")
+    parser.add_argument("--compare-workers", default="", help="e.g. sync:2,sync:4,gthread:2:4 (on the first size)")
+    options = parser.parse_args()
+    VAR.mkdir(exist_ok=True)
+    stop_leftovers()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        sizes = [int(size) for size in options.rows.split(",")]
+        options.health_checks = os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "true (default)")
+        options.log_level = os.environ.get("LOG_LEVEL", "INFO (default: a line per request)")
+        report = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "options": vars(options),
+                  "sizes": [run_size(rows, options) for rows in sizes], "postgres": postgres_settings()}  # fmt: skip
+        if options.compare_workers:
+            comparison = compare_workers(sizes[0], options, options.compare_workers.split(","))
+            workers_file = VAR / "workers.json"
+            workers_file.write_text(json.dumps({"started": report["started"], "setups": comparison}, indent=2))
+    finally:
+        stop_all()
+    (VAR / "results.json").write_text(json.dumps(report, indent=2))
+    from report import write_results
+
+    write_results(report, BENCH / "RESULTS.md", VAR / "workers.json")
+    print(f"Wrote {BENCH / 'RESULTS.md'}")
+
+
+def postgres_settings():
+    connection = load.connect("postgres")
+    values = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        values["version"] = cursor.fetchone()[0].split(" on ")[0]
+        for name in PG_SETTINGS:
+            cursor.execute(f"SHOW {name}")
+            values[name] = cursor.fetchone()[0]
+    connection.close()
+    values["machine"] = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+    return values
+
+
+if __name__ == "__main__":
+    main()
