@@ -126,7 +126,8 @@ def write_results(report, path, workers_path=None):
         f"- gunicorn: {options['workers']} sync workers for each app (the service with `gunicorn.conf.py`, the floor "
         "with `bench/floor_gunicorn.conf.py`), no access log; the service with "
         f"`DATABASE_CONN_MAX_AGE=600`, `DATABASE_CONN_HEALTH_CHECKS={options.get('health_checks', 'true')}` and "
-        f"tenant states and rate-limit counters in Redis (`REDIS_URL`), rate limits counted but set out of reach, `LOG_LEVEL={options.get('log_level', 'INFO')}`",
+        f"tenant states and rate-limit counters in Redis (`REDIS_URL`), rate limits counted but out of reach, "
+        f"`LOG_LEVEL={options.get('log_level', 'INFO')}`",
         "- PostgreSQL: "
         + ", ".join(
             f"{name}={value}" for name, value in postgres.items() if name not in ("version", "machine")

@@ -215,7 +215,7 @@ REST_FRAMEWORK = {
     },
 }
 
-# --- Cache (rate-limit counters; the tenant cache uses the same Redis) ----------------------------------------------------------
+# --- Cache: rate-limit counters and the tenant cache, in one Redis ------------------------
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
