@@ -207,7 +207,7 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Counted in the shared cache (CACHES below), so a limit holds across workers and hosts.
-    "DEFAULT_THROTTLE_CLASSES": ["tenants.throttling.TenantRateThrottle", "tenants.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["tenants.throttling.TenantAndTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "tenant": env_str("THROTTLE_RATE_TENANT", "50000/min"),
         "token": env_str("THROTTLE_RATE_TOKEN", "20000/min"),
@@ -270,9 +270,10 @@ METADATA_SERVICE = {
     "TITLE_DEFAULT_LOCALE": env_str("TITLE_DEFAULT_LOCALE", "en"),
     # Lists count exactly up to this many rows; beyond, the total is PostgreSQL's estimate (and says so).
     "COUNT_EXACT_MAX": env_int("COUNT_EXACT_MAX", 1000),
-    # Tenants' enabled states, shared by every worker in Redis (tenants.registry); no REDIS_URL: no cache.
-    "TENANT_CACHE_URL": REDIS_URL,
-    "TENANT_CACHE_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
+    # Redis shared by every worker (metadata_service.shared_redis): tenants' enabled states and the
+    # rate-limit counters. Without REDIS_URL: tenants are read from the database, counters kept per process.
+    "REDIS_URL": REDIS_URL,
+    "REDIS_KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
     "TENANT_CACHE_SECONDS": env_int("TENANT_CACHE_SECONDS", 300),
     # GraphQL (/v1/graphql/): GraphiQL for browsers, and limits checked before a query runs.
     "GRAPHIQL": env_bool("GRAPHIQL", APP_ENV == "development"),

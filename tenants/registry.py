@@ -9,13 +9,12 @@ overwrite a newer state. If the cache cannot be reached, requests ask the databa
 """
 
 import logging
-from functools import lru_cache
 
-import redis
 from django.conf import settings
 from django.db import transaction
 from rest_framework.exceptions import AuthenticationFailed
 
+from metadata_service.shared_redis import ERRORS, shared_key, shared_redis
 from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ def announce_tenant_change(tenant_id, enabled):
 
 
 def cache_key(tenant_id):
-    return f"{settings.METADATA_SERVICE['TENANT_CACHE_PREFIX']}:tenant-enabled:{tenant_id}"
+    return shared_key("tenant-enabled", tenant_id)
 
 
 def _ttl():
@@ -65,18 +64,12 @@ def _ttl():
 
 
 def _cache_call(method, *args, **kwargs):
-    """A Redis command, or None when no cache is configured or it cannot be reached."""
-    url = settings.METADATA_SERVICE["TENANT_CACHE_URL"]
-    if not url:
+    """A Redis command, or None when no Redis is configured or it cannot be reached."""
+    client = shared_redis()
+    if client is None:
         return None
     try:
-        return getattr(_client(url), method)(*args, **kwargs)
-    except redis.RedisError:
+        return getattr(client, method)(*args, **kwargs)
+    except ERRORS:
         logger.warning("tenant cache: %s failed; asking the database", method, exc_info=True)
         return None
-
-
-@lru_cache(maxsize=4)
-def _client(url):
-    """One client (and connection pool, reset after a fork) per process."""
-    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)

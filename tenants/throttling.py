@@ -5,15 +5,15 @@ import logging
 import time
 
 from django.core.cache import cache
-from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from metadata_service.shared_redis import ERRORS, shared_key, shared_redis
 
 logger = logging.getLogger(__name__)
 
 RATE_OFF = {"", "off", "none"}
 PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-CACHE_ERRORS = (RedisError, OSError)
 
 
 def parse_rate(rate):
@@ -25,72 +25,96 @@ def parse_rate(rate):
 
 
 class FixedWindowRateThrottle(BaseThrottle):
-    """At most N requests per window and key, counted with the cache's atomic increment.
+    """At most N requests per window for each of its scopes, every scope counted in one cache round trip.
 
-    Unlike DRF's ``SimpleRateThrottle`` (a list of timestamps read and rewritten by every request),
-    a counter per window costs two cache calls at any rate and loses no count to concurrent workers.
+    A counter per scope, key and window, raised with an atomic increment: unlike DRF's
+    ``SimpleRateThrottle`` (a list of timestamps read and rewritten by every request) it loses no
+    count to concurrent workers and costs the same at any rate. With Redis (``REDIS_URL``) all of a
+    request's counters travel in one pipelined round trip; without it they live in local memory.
     When the cache is unreachable the request passes and a warning is logged: the limiter must not
-    take the service down with it. Subclasses name the ``scope`` and the key in ``throttle_key()``.
+    take the service down with it. Subclasses name their ``scopes`` and key them in ``idents()``.
     """
 
-    scope = None
+    scopes = ()
 
     def __init__(self):
-        self.num_requests, self.duration = parse_rate(api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        self.limits = {scope: parse_rate(rates.get(scope)) for scope in self.scopes}
         self.wait_seconds = None
 
-    def throttle_key(self, request):
+    def idents(self, request):
+        """Scope → what is counted in it for this request (None: not counted)."""
         raise NotImplementedError
 
     def allow_request(self, request, view):
-        ident = self.throttle_key(request) if self.num_requests is not None else None
-        if ident is None:
+        counted = [
+            (scope, ident, *self.limits[scope])
+            for scope, ident in self.idents(request).items()
+            if ident is not None and self.limits[scope][0] is not None
+        ]
+        if not counted:
             return True
         now = time.time()
-        window = int(now // self.duration)
+        windows = [int(now // duration) for _, _, _, duration in counted]
+        keys = [(f"throttle:{scope}:{ident}:{window}", duration + 1)
+                for (scope, ident, _, duration), window in zip(counted, windows, strict=True)]  # fmt: skip
         try:
-            count = self._count(f"throttle:{self.scope}:{ident}:{window}")
-        except CACHE_ERRORS as exc:
+            counts = add_one_to_each(keys)
+        except ERRORS as exc:
             logger.warning("rate limit not checked, the cache is unreachable: %s", exc)
             return True
-        if count <= self.num_requests:
+        waits = [
+            (window + 1) * duration - now
+            for (_, _, most, duration), window, count in zip(counted, windows, counts, strict=True)
+            if count > most
+        ]
+        if not waits:
             return True
-        self.wait_seconds = (window + 1) * self.duration - now
+        self.wait_seconds = max(waits)
         return False
 
     def wait(self):
         return self.wait_seconds
 
-    def _count(self, key):
-        """Add one to the window's counter and return it; the counter expires with its window."""
-        try:
-            return cache.incr(key)
-        except ValueError:  # first request of the window (or the key just expired)
-            if cache.add(key, 1, timeout=self.duration + 1):
-                return 1
-            return cache.incr(key)
+
+def add_one_to_each(keys):
+    """Raise each ``(key, seconds to live)`` counter by one; their new values, in order."""
+    client = shared_redis()
+    if client is None:
+        return [_add_one_locally(key, ttl) for key, ttl in keys]
+    pipeline = client.pipeline(transaction=False)
+    for key, ttl in keys:
+        pipeline.incr(shared_key(key))
+        pipeline.expire(shared_key(key), ttl)
+    return pipeline.execute()[0::2]
 
 
-class TenantRateThrottle(FixedWindowRateThrottle):
-    """``THROTTLE_RATE_TENANT``: all tokens of one tenant together."""
+def _add_one_locally(key, ttl):
+    try:
+        return cache.incr(key)
+    except ValueError:  # first request of the window (or the key just expired)
+        if cache.add(key, 1, timeout=ttl):
+            return 1
+        return cache.incr(key)
 
-    scope = "tenant"
 
-    def throttle_key(self, request):
-        return str(getattr(request.user, "tenant_id", "") or "") or None
+class TenantAndTokenRateThrottle(FixedWindowRateThrottle):
+    """``THROTTLE_RATE_TENANT`` for all tokens of one tenant together, ``THROTTLE_RATE_TOKEN`` per token.
 
+    A token is keyed by its hash, never by the token itself.
+    """
 
-class TokenRateThrottle(FixedWindowRateThrottle):
-    """``THROTTLE_RATE_TOKEN``: one bearer token (keyed by its hash, never the token itself)."""
+    scopes = ("tenant", "token")
 
-    scope = "token"
-
-    def throttle_key(self, request):
+    def idents(self, request):
+        tenant_id = getattr(request.user, "tenant_id", None)
         raw = getattr(request.auth, "token", None)
-        if not raw:
-            return None
-        raw = raw.encode() if isinstance(raw, str) else raw
-        return hashlib.sha256(raw).hexdigest()
+        if isinstance(raw, str):
+            raw = raw.encode()
+        return {
+            "tenant": str(tenant_id) if tenant_id else None,
+            "token": hashlib.sha256(raw).hexdigest() if raw else None,
+        }
 
 
 class LoginRateThrottle(FixedWindowRateThrottle):
@@ -100,7 +124,7 @@ class LoginRateThrottle(FixedWindowRateThrottle):
     Not per username: that would let anyone lock a member out by failing on purpose.
     """
 
-    scope = "login"
+    scopes = ("login",)
 
-    def throttle_key(self, request):
-        return self.get_ident(request) or None
+    def idents(self, request):
+        return {"login": self.get_ident(request) or None}

@@ -109,7 +109,7 @@ def tenant_cache(settings):
     except redis.RedisError as exc:
         pytest.skip(f"needs Redis at {url} for the shared tenant cache: {exc}")
     prefix = f"test-{uuid.uuid4()}"
-    settings.METADATA_SERVICE = {**settings.METADATA_SERVICE, "TENANT_CACHE_URL": url, "TENANT_CACHE_PREFIX": prefix}
+    settings.METADATA_SERVICE = {**settings.METADATA_SERVICE, "REDIS_URL": url, "REDIS_KEY_PREFIX": prefix}
     yield {"url": url, "prefix": prefix}
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)

@@ -72,7 +72,7 @@ def test_a_reader_never_overwrites_a_newer_state(tenant, api, tenant_cache, djan
 
 
 def test_without_a_reachable_cache_the_database_answers(api, tenant, settings):
-    settings.METADATA_SERVICE = {**settings.METADATA_SERVICE, "TENANT_CACHE_URL": "redis://127.0.0.1:1/0"}
+    settings.METADATA_SERVICE = {**settings.METADATA_SERVICE, "REDIS_URL": "redis://127.0.0.1:1/0"}
 
     assert api.get("/metadatas", **JSON).status_code == 200
     tenant.enabled = False
