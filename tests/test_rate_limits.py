@@ -14,6 +14,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
 from tests.conftest import JSON, client_with, token_for
+from tests.graphql_calls import UPDATE, error_code, graphql_client, metadata_input, run, the_error
 from tests.gunicorn_server import Gunicorn, request
 from tests.live_server import database_url
 
@@ -168,3 +169,22 @@ def test_the_openapi_document_describes_the_429_of_every_limited_operation(clien
         answer = paths[path][method]["responses"]["429"]
         assert "application/problem+json" in answer["content"], (path, method)
         assert "Retry-After" in answer["headers"], (path, method)
+
+
+def test_graphql_requests_count_against_the_same_limits(tenant):
+    client = graphql_client(tenant.uuid)
+    with rates(token="2/day"):
+        bodies = [run(client, UPDATE, {"input": metadata_input(key=f"k{n}")}) for n in range(3)]
+
+    assert ["errors" in body for body in bodies] == [False, False, True]
+    assert error_code(bodies[2]) == "MS-GQL-4291"
+    assert "seconds" in the_error(bodies[2])["errorDescription"]
+
+
+def test_rest_and_graphql_share_one_token_budget(tenant):
+    token = token_for(tenant.uuid)
+    with rates(token="1/day"):
+        assert client_with(token).get("/metadatas", **JSON).status_code == 200
+        body = run(client_with(token, scheme="JWT"), UPDATE, {"input": metadata_input()})
+
+    assert error_code(body) == "MS-GQL-4291"

@@ -1,17 +1,21 @@
 """Who asks, and may they: the request's token verified once, the permission module's verdicts as errors."""
 
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied
+from types import SimpleNamespace
+
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied, Throttled
 
 from tenants.authentication import TenantJWTAuthentication
 from tenants.permissions import may_mutate_linked_metadata, may_view_linked_metadata
+from tenants.throttling import TenantAndTokenRateThrottle
 
 VERIFIED_CALLER = "_graphql_caller"
 
 
 def caller(request):
-    """The request's ``TokenIdentity``; ``NotAuthenticated`` without a header, ``AuthenticationFailed`` for a bad token.
+    """The request's ``TokenIdentity``; ``NotAuthenticated`` without a header, ``AuthenticationFailed`` for a bad token,
+    ``Throttled`` over the tenant's or the token's rate limit (the REST API's limits count GraphQL requests too).
 
-    Verified once per request, on the first field that needs it: introspection needs no token.
+    Verified and counted once per request, on the first field that needs it: introspection needs no token.
     """
     if not hasattr(request, VERIFIED_CALLER):
         setattr(request, VERIFIED_CALLER, _verify(request))
@@ -30,7 +34,11 @@ def _verify(request):
         return exc
     if authenticated is None:
         return AuthenticationFailed("The Authorization header must be 'JWT <token>', 'Bearer <token>' or '<token>'.")
-    return authenticated[0]
+    identity, token = authenticated
+    limit = TenantAndTokenRateThrottle()
+    if not limit.allow_request(SimpleNamespace(user=identity, auth=token), view=None):
+        return Throttled(limit.wait())
+    return identity
 
 
 def require_view(identity, linked_object_type, identifier):

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 from django.db import InterfaceError, OperationalError
 from graphql import GraphQLError
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    PermissionDenied,
+    Throttled,
+    ValidationError,
+)
 
 from metadatas.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
 
@@ -22,6 +28,7 @@ VALIDATION = "VALIDATION"
 NOT_FOUND = "NOT_FOUND"
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 INTERNAL = "INTERNAL"
+RATE_LIMITED = "RATE_LIMITED"
 
 
 @dataclass(frozen=True)
@@ -46,12 +53,14 @@ QUERY_TOO_DEEP = KrakenCode("MS-GQL-1005", VALIDATION, "Query too deep.")
 BAD_REQUEST = KrakenCode("MS-GQL-1006", VALIDATION, "Bad request.")
 DATABASE_UNAVAILABLE = KrakenCode("MS-GQL-5031", SERVICE_UNAVAILABLE, "Service unavailable.")
 INTERNAL_ERROR = KrakenCode("MS-GQL-5001", INTERNAL, "Internal error.")
+TOO_MANY_REQUESTS = KrakenCode("MS-GQL-4291", RATE_LIMITED, "Too many requests.")
 
 # Checked in order: the first class the raised exception is an instance of gives its code.
 EXCEPTION_CODES = (
     (NotAuthenticated, AUTHORIZATION_HEADER_MISSING),
     (AuthenticationFailed, TOKEN_REFUSED),
     (PermissionDenied, OBJECT_FORBIDDEN),
+    (Throttled, TOO_MANY_REQUESTS),
     (LinkedMetadataKeyExists, KEY_EXISTS),
     (LinkedMetadataKeyNotFound, KEY_DOES_NOT_EXIST),
     (ValidationError, INVALID_DATA),
