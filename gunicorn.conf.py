@@ -1,11 +1,11 @@
 """gunicorn settings for the metadata service (override any of them with GUNICORN_CMD_ARGS).
 
-Sync workers, two per core. `bench/run --compare-workers sync:2,sync:4,gthread:2:4,...` measures
-the alternatives (bench/RESULTS.md, "gunicorn workers"). On the shared development machine the runs
-differed more between repeats of one set-up than between set-ups, so the default was not changed on
-that evidence; fewer processes than 2 x cores never lost by much. Rerun on a quiet machine and set
-WEB_CONCURRENCY / GUNICORN_WORKER_CLASS / GUNICORN_THREADS from it. A request is ~1-3 ms of Python
-around one or two round trips; threads (gthread) overlap the waits but share one GIL per process.
+Sync workers, two per core, chosen by `bench/run --compare-workers` on a quiet 2-core machine
+(bench/RESULTS.md, "gunicorn workers"): item reads a second sync:2 839, sync:4 806, sync:6 719,
+gthread:2:4 878 (p99 47 ms against 32), gthread:4:2 332. The first three are within the spread of
+repeated runs; two per core keeps the lowest p99, leaves a worker free when one waits on a slow
+statement, and is what the graceful shutdown (metadata_service/graceful_exit.py) is built for.
+WEB_CONCURRENCY / GUNICORN_WORKER_CLASS / GUNICORN_THREADS change it.
 """
 
 import multiprocessing
