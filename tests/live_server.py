@@ -1,13 +1,14 @@
 """The service under a real gunicorn, on a free port, against the test database (for end-to-end tests)."""
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
@@ -31,19 +32,92 @@ def database_url(host=None, port=None):
     return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
 
 
-@dataclass
-class LiveServer:
-    """A running gunicorn: its base URL and the file its stderr (our request log) goes to."""
+START_TIMEOUT_SECONDS = 60
 
-    url: str
-    log: Path
-    process: subprocess.Popen
+
+def wait_for_port(port, process, timeout=START_TIMEOUT_SECONDS):
+    """Return once ``port`` accepts connections; raise if ``process`` died or time ran out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not listen on {port} within {timeout} s")
+
+
+class Gunicorn:
+    """A gunicorn master with ``workers`` sync workers, configured by ``gunicorn.conf.py`` and ``env``."""
+
+    def __init__(self, database, *, workers=2, env=None, args=()):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "gunicorn", "metadata_service.wsgi:application", "-c", "gunicorn.conf.py"]
+        command += ["-b", f"127.0.0.1:{self.port}", "-w", str(workers), "--access-logfile", "/dev/null", *args]
+        environment = {**os.environ, "DATABASE_URL": database, **(env or {})}
+        environment.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py makes one per server
+        self.log = open(ROOT / "var" / f"gunicorn-{self.port}.log", "w+b")  # closed in stop()
+        self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=self.log, stderr=self.log)
+        try:
+            wait_for_port(self.port, self.process)
+        except RuntimeError as exc:
+            self.stop()
+            raise RuntimeError(f"{exc}\n{self.log_text()[-3000:]}") from None
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def worker_pids(self):
+        """The pids of the master's live worker processes."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        return set(map(int, children.read_text().split())) if children.exists() else set()
+
+    def log_text(self):
+        """What the server wrote so far; after ``stop()``, all it wrote (the file itself is gone)."""
+        if self.log.closed:
+            return self.final_log
+        self.log.flush()
+        return (ROOT / "var" / f"gunicorn-{self.port}.log").read_text(errors="replace")
 
     def log_lines(self):
-        return self.log.read_text(errors="replace").splitlines()
+        return self.log_text().splitlines()
+
+    def terminate(self, timeout=60):
+        """SIGTERM (gunicorn's graceful stop) and wait for the master to exit; its exit code."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
+    def stop(self):
+        """Stop gracefully (workers close their database connections); kill what is left after 30 s."""
+        workers = self.worker_pids()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+        for pid in workers:  # orphaned workers of this server only (their command line names its port)
+            with contextlib.suppress(OSError):
+                if f"127.0.0.1:{self.port}".encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(pid, signal.SIGKILL)
+        self.final_log = self.log_text()
+        self.log.close()
+        (ROOT / "var" / f"gunicorn-{self.port}.log").unlink(missing_ok=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
 
 
 def wait_until_live(server, seconds=30):
+    """Return once the app answers ``/health/live`` (the port alone may open before the app loads)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and server.process.poll() is None:
         try:
@@ -51,25 +125,12 @@ def wait_until_live(server, seconds=30):
                 return
         except OSError:
             time.sleep(0.1)
-    server.process.kill()
     raise RuntimeError("gunicorn did not start:\n" + "\n".join(server.log_lines()[-30:]))
 
 
 @contextmanager
-def gunicorn(tmp_path, workers=2, **environment):
-    """Serve the app with gunicorn and ``gunicorn.conf.py``; ``environment`` overrides settings."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url(), "DATABASE_CONN_MAX_AGE": "0", **environment}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py makes one per server
-    command = [sys.executable, "-m", "gunicorn", "metadata_service.wsgi:application", "-c", "gunicorn.conf.py",
-               "-b", f"127.0.0.1:{port}", "-w", str(workers)]  # fmt: skip
-    log = tmp_path / f"gunicorn-{port}.log"
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-    server = LiveServer(f"http://127.0.0.1:{port}", log, process)
-    try:
+def gunicorn(workers=2, **environment):
+    """Serve the app on the test database until the block ends; ``environment`` overrides settings."""
+    with Gunicorn(database_url(), workers=workers, env={"DATABASE_CONN_MAX_AGE": "0", **environment}) as server:
         wait_until_live(server)
         yield server
-    finally:
-        process.terminate()
-        process.wait(timeout=30)

@@ -28,13 +28,13 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def server(transactional_db, collected_static, tmp_path, tenant, make_metadata, settings):
+def server(transactional_db, collected_static, tenant, make_metadata, settings):
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS  # gunicorn checks the password with these
     User.objects.create_superuser("operator", "operator@example.com", "browser-test-password")
     make_metadata(slug="sign-in-providers", type="authentication", owner="Team",
                   title={"en": "Sign-in providers", "fr": "Fournisseurs de connexion"},
                   data={"providers": ["GitLab", "Microsoft"], "default": "GitLab"})  # fmt: skip
-    with gunicorn(tmp_path, workers=2, DATABASE_CONN_MAX_AGE="60") as live:
+    with gunicorn(workers=2, DATABASE_CONN_MAX_AGE="60") as live:
         yield live
 
 

@@ -13,8 +13,8 @@ from django.conf import settings
 
 from metadatas.models import Metadata
 from tests.conftest import token_for
-from tests.gunicorn_server import ROOT, Gunicorn, request
-from tests.live_server import database_url
+from tests.gunicorn_server import request
+from tests.live_server import ROOT, Gunicorn, database_url
 from tests.pg_sessions import row_locked, wait_until_a_session_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -57,10 +57,10 @@ def test_readiness_is_a_503_problem_when_the_database_fails(client, monkeypatch)
     assert response["Retry-After"] == "5"
 
 
-def test_with_no_database_gunicorn_is_live_but_not_ready(tmp_path):
+def test_with_no_database_gunicorn_is_live_but_not_ready():
     nowhere = f"postgres://postgres@127.0.0.1:{free_port()}/nowhere"
 
-    with gunicorn(tmp_path, workers=1, DATABASE_URL=nowhere) as server:
+    with gunicorn(workers=1, DATABASE_URL=nowhere) as server:
         live = urllib.request.urlopen(f"{server.url}/health/live", timeout=10)
         with pytest.raises(urllib.error.HTTPError) as ready:
             urllib.request.urlopen(f"{server.url}/health/ready", timeout=10)
@@ -108,8 +108,8 @@ def ready_count(server):
     return sample(text, "http_requests_total", method="GET", route="/health/ready", status="200")
 
 
-def test_metrics_add_up_every_gunicorn_worker(tmp_path):
-    with gunicorn(tmp_path, workers=2) as server:
+def test_metrics_add_up_every_gunicorn_worker():
+    with gunicorn(workers=2) as server:
         before = ready_count(server)
         # One worker waits for the rest of this request, so the other one serves the next five.
         held = socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])), timeout=10)

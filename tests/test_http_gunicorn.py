@@ -11,9 +11,9 @@ from tests.live_server import gunicorn
 
 
 @pytest.fixture
-def server(transactional_db, tmp_path):
+def server(transactional_db):
     """A gunicorn serving the app on a free port; yields its base URL."""
-    with gunicorn(tmp_path) as live:
+    with gunicorn() as live:
         yield live.url
 
 

@@ -21,9 +21,9 @@ EXAMPLES_PER_OPERATION = 20
 
 
 @pytest.fixture
-def server(transactional_db, tmp_path, tenant):
+def server(transactional_db, tenant):
     # Password attempts are limited per address (30/min): off, so that schemathesis reaches the login itself.
-    with gunicorn(tmp_path, LOG_LEVEL="WARNING", DATABASE_CONN_MAX_AGE="60", THROTTLE_RATE_LOGIN="off") as live:
+    with gunicorn(LOG_LEVEL="WARNING", DATABASE_CONN_MAX_AGE="60", THROTTLE_RATE_LOGIN="off") as live:
         yield live
 
 

@@ -102,8 +102,8 @@ def test_the_json_format_is_one_object_per_line_with_the_request_fields(api, req
     )  # fmt: skip
 
 
-def test_gunicorn_writes_json_lines_at_the_configured_level(tmp_path):
-    with gunicorn(tmp_path, workers=1, LOG_FORMAT="json", LOG_LEVEL="WARNING") as server:
+def test_gunicorn_writes_json_lines_at_the_configured_level():
+    with gunicorn(workers=1, LOG_FORMAT="json", LOG_LEVEL="WARNING") as server:
         urllib.request.urlopen(f"{server.url}/health/ready", timeout=10).read()
         request = urllib.request.Request(f"{server.url}/metadatas", headers={"X-Request-ID": "probe-401"})
         with pytest.raises(urllib.error.HTTPError):

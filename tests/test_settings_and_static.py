@@ -75,8 +75,8 @@ def test_the_https_redirect_spares_probes_and_scrapers(settings):
     assert client.get("/metrics").status_code == 200
 
 
-def test_gunicorn_serves_the_admin_css_and_the_swagger_ui_assets(collected_static, tmp_path):
-    with gunicorn(tmp_path, workers=1) as server:
+def test_gunicorn_serves_the_admin_css_and_the_swagger_ui_assets(collected_static):
+    with gunicorn(workers=1) as server:
         css = urllib.request.urlopen(f"{server.url}/static/admin/css/base.css", timeout=10)
         bundle = urllib.request.urlopen(
             f"{server.url}/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js", timeout=10
