@@ -7,6 +7,7 @@ Under gunicorn every worker writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` (
 import os
 import re
 import time
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connections
@@ -31,6 +32,7 @@ UNMATCHED_ROUTE = "<unmatched>"
 KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
+@lru_cache(maxsize=256)  # one entry per URL pattern: a fixed, small set
 def route_template(route):
     """``^metadatas/(?P<uuid>[^/.]+)/?$`` → ``/metadatas/{uuid}``: a label that does not grow with the data."""
     route = REGEX_GROUP.sub(r"{\1}", route)
