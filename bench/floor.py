@@ -16,8 +16,20 @@ import orjson
 import psycopg2
 
 COLUMNS = "id, uuid, created_at, updated_at, owner, owner_uuid, title, slug, type, data, version, tenant_id"
-FIELDS = ("id", "uuid", "createdAt", "updatedAt", "owner", "ownerUuid", "title", "slug", "type", "data",
-          "version", "tenant")  # fmt: skip
+FIELDS = (
+    "id",
+    "uuid",
+    "createdAt",
+    "updatedAt",
+    "owner",
+    "ownerUuid",
+    "title",
+    "slug",
+    "type",
+    "data",
+    "version",
+    "tenant",
+)
 ITEM_PATH = re.compile(r"^/metadatas/(?P<uuid>[0-9a-f-]{36})/?$")
 SECRET = os.environ.get("JWT_SECRET", "development-only-jwt-secret-do-not-use-in-production")
 _connection = None
@@ -27,8 +39,9 @@ def cursor():
     global _connection
     if _connection is None or _connection.closed:
         url = urlparse(os.environ["DATABASE_URL"])
-        _connection = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username,
-                                       dbname=url.path.lstrip("/"))  # fmt: skip
+        _connection = psycopg2.connect(
+            host=url.hostname, port=url.port or 5432, user=url.username, dbname=url.path.lstrip("/")
+        )
         _connection.autocommit = True
     return _connection.cursor()
 
@@ -62,8 +75,10 @@ def listing(tenant, query):
     with cursor() as c:
         c.execute(f"SELECT count(*) FROM metadatas_metadata WHERE {condition}", args)
         total = c.fetchone()[0]
-        c.execute(f"SELECT {COLUMNS} FROM metadatas_metadata WHERE {condition} ORDER BY id LIMIT %s OFFSET %s",
-                  [*args, limit, (page - 1) * limit])  # fmt: skip
+        c.execute(
+            f"SELECT {COLUMNS} FROM metadatas_metadata WHERE {condition} ORDER BY id LIMIT %s OFFSET %s",
+            [*args, limit, (page - 1) * limit],
+        )
         rows = c.fetchall()
     return 200, [as_item(row) for row in rows], {"X-Total-Count": str(total)}
 
@@ -86,6 +101,7 @@ def application(environ, start_response):
 def respond(start_response, status, body, headers):
     payload = orjson.dumps(body)
     reasons = {200: "200 OK", 401: "401 Unauthorized", 404: "404 Not Found"}
-    start_response(reasons[status], [("Content-Type", "application/json"), ("Content-Length", str(len(payload))),
-                                     *headers.items()])  # fmt: skip
+    start_response(
+        reasons[status], [("Content-Type", "application/json"), ("Content-Length", str(len(payload))), *headers.items()]
+    )
     return [payload]

@@ -45,8 +45,20 @@ FR_WORDS = (
     "role groupe membre equipe projet budget alerte avis horaire fenetre sauvegarde archive registre "
     "credit debit solde remboursement coupon taxe devise taux tarif remise offre produit etagere"
 ).split()
-COLUMNS = ("tenant_id", "uuid", "created_at", "updated_at", "owner", "owner_uuid", "title", "title_search",
-           "slug", "type", "data", "version")  # fmt: skip
+COLUMNS = (
+    "tenant_id",
+    "uuid",
+    "created_at",
+    "updated_at",
+    "owner",
+    "owner_uuid",
+    "title",
+    "title_search",
+    "slug",
+    "type",
+    "data",
+    "version",
+)
 SEED = 7
 MARKER_TABLE = "bench_dataset"
 
@@ -66,10 +78,19 @@ def rows(count):
         created = start + timedelta(seconds=rng.randrange(2 * 365 * 86400))
         updated = created + timedelta(seconds=rng.randrange(30 * 86400))
         yield (
-            tenants[number % TENANTS], str(uuid.UUID(int=rng.getrandbits(128), version=4)), created.isoformat(),
-            updated.isoformat(), owner, owner_uuid, json.dumps(title, ensure_ascii=False), title_search_text(title),
-            f"res-{number}", TYPES[rng.randrange(len(TYPES))], json.dumps({"n": number, "tags": ["a", "b"]}), 1,
-        )  # fmt: skip
+            tenants[number % TENANTS],
+            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            created.isoformat(),
+            updated.isoformat(),
+            owner,
+            owner_uuid,
+            json.dumps(title, ensure_ascii=False),
+            title_search_text(title),
+            f"res-{number}",
+            TYPES[rng.randrange(len(TYPES))],
+            json.dumps({"n": number, "tags": ["a", "b"]}),
+            1,
+        )
 
 
 class CSVStream(io.RawIOBase):
@@ -200,8 +221,10 @@ def prepare(count, database=None, force=False):
         print(f"Loading {count} rows into {database} ...", flush=True)
         load(connection, count)
     else:
-        print(f"Reusing {database} ({count} rows; removed {remove_bench_writes(connection)} rows a "
-              "previous run posted)", flush=True)  # fmt: skip
+        print(
+            f"Reusing {database} ({count} rows; removed {remove_bench_writes(connection)} rows a previous run posted)",
+            flush=True,
+        )
     vacuum_analyze(connection)
     connection.close()
     return database_url(database)

@@ -90,13 +90,17 @@ def targets(report):
             rate = service_rps(size, name)
             add(f"{name.upper()} ≥ 0.5 × item read ({rows} rows)", rate / item if rate and item else None, 0.5)
         worst = max(
-            (row["service"]["p99_us"] / row["service"]["p50_us"] for row in size["cases"]
-             if row.get("read") and "service" in row),
+            (
+                row["service"]["p99_us"] / row["service"]["p50_us"]
+                for row in size["cases"]
+                if row.get("read") and "service" in row
+            ),
             default=None,
-        )  # fmt: skip
+        )
         if worst is not None:
-            lines.append(f"| p99 ≤ 3 × p50 on every read ({rows} rows) | worst {worst:.2f} | "
-                         f"{'yes' if worst <= 3 else 'NO'} |")  # fmt: skip
+            lines.append(
+                f"| p99 ≤ 3 × p50 on every read ({rows} rows) | worst {worst:.2f} | {'yes' if worst <= 3 else 'NO'} |"
+            )
     big = sizes.get(max(sizes)) if sizes and max(sizes) >= 1000000 else None
     small = sizes.get(10000)
     for name, yardstick in YARDSTICK_1M.items():
@@ -129,9 +133,7 @@ def write_results(report, path, workers_path=None):
         f"tenant states and rate-limit counters in Redis (`REDIS_URL`), rate limits counted but out of reach, "
         f"`LOG_LEVEL={options.get('log_level', 'INFO')}`",
         "- PostgreSQL: "
-        + ", ".join(
-            f"{name}={value}" for name, value in postgres.items() if name not in ("version", "machine")
-        ),  # fmt: skip
+        + ", ".join(f"{name}={value}" for name, value in postgres.items() if name not in ("version", "machine")),
         "",
     ]
     for size in report["sizes"]:
@@ -155,14 +157,18 @@ def write_results(report, path, workers_path=None):
         ]
     out += ["## Targets of the issue", "", *targets(report), ""]
     if report.get("workers"):
-        out += [f"## gunicorn workers (item and list, first size; `--compare-workers`, {report['workers']['started']})",
-                "",
-                "| set-up | item req/s | list req/s | item p99 ms | peak RSS per worker MiB |",
-                "|---|---:|---:|---:|---|"]  # fmt: skip
+        out += [
+            f"## gunicorn workers (item and list, first size; `--compare-workers`, {report['workers']['started']})",
+            "",
+            "| set-up | item req/s | list req/s | item p99 ms | peak RSS per worker MiB |",
+            "|---|---:|---:|---:|---|",
+        ]
         for setup in report["workers"]["setups"]:
             rates = setup["rates"]
-            out.append(f"| {setup['setup']} | {rates['item']['rps']} | {rates['list']['rps']} | "
-                       f"{rates['item']['p99_ms']:.2f} | {setup['rss_mib']} |")  # fmt: skip
+            out.append(
+                f"| {setup['setup']} | {rates['item']['rps']} | {rates['list']['rps']} | "
+                f"{rates['item']['p99_ms']:.2f} | {setup['rss_mib']} |"
+            )
         out.append("")
     out += ["## How to read these figures", "", *READING_NOTES, ""]
     Path(path).write_text("\n".join(out))

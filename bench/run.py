@@ -41,8 +41,16 @@ TITLE_WORD = "ledger"
 DEEP_OFFSET = 4990  # page=500&limit=10
 # The issue's yardstick at 1M rows (floor, req/s), for the "10 x the floor figures" targets.
 YARDSTICK_1M = {"type": 145, "title": 86, "deep_page": 75}
-PG_SETTINGS = ("shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "max_connections", "jit",
-               "synchronous_commit", "max_parallel_workers_per_gather")  # fmt: skip
+PG_SETTINGS = (
+    "shared_buffers",
+    "work_mem",
+    "effective_cache_size",
+    "random_page_cost",
+    "max_connections",
+    "jit",
+    "synchronous_commit",
+    "max_parallel_workers_per_gather",
+)
 RUNNING = []  # process groups to stop on exit
 
 
@@ -106,15 +114,32 @@ def stop_leftovers():
 
 def start_server(name, app, env, workers, worker_class="sync", threads=1):
     port = free_port()
-    environment = {**os.environ, **env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
-                   "GUNICORN_WORKER_CLASS": worker_class, "GUNICORN_THREADS": str(threads),
-                   "GUNICORN_ACCESS_LOG": ""}  # fmt: skip
+    environment = {
+        **os.environ,
+        **env,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "GUNICORN_WORKER_CLASS": worker_class,
+        "GUNICORN_THREADS": str(threads),
+        "GUNICORN_ACCESS_LOG": "",
+    }
     config = BENCH / "floor_gunicorn.conf.py" if name == "floor" else ROOT / "gunicorn.conf.py"
-    command = [sys.executable, "-m", "gunicorn", app, "-c", str(config),
-               "--name", f"bench-server-{name}", "--chdir", str(ROOT)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        app,
+        "-c",
+        str(config),
+        "--name",
+        f"bench-server-{name}",
+        "--chdir",
+        str(ROOT),
+    ]
     log = open(VAR / f"{name}.log", "w")  # noqa: SIM115 (lives as long as the server)
-    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     RUNNING.append(process)
     with open(VAR / "pids", "a") as pids:
         pids.write(f"{process.pid}\n")
@@ -150,10 +175,26 @@ def worker_peak_rss_mib(server):
 
 
 def wrk(url, case, duration, token, connections=16, threads=2, extra_env=None):
-    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_LUA_DIR": str(BENCH / "wrk"), "BENCH_THREADS": str(threads),
-           "BENCH_RUN_ID": f"{int(time.time())}{random.randrange(1000)}", **case.env, **(extra_env or {})}  # fmt: skip
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
-               "-s", str(BENCH / "wrk" / case.script), url + case.path]  # fmt: skip
+    env = {
+        **os.environ,
+        "BENCH_TOKEN": token,
+        "BENCH_LUA_DIR": str(BENCH / "wrk"),
+        "BENCH_THREADS": str(threads),
+        "BENCH_RUN_ID": f"{int(time.time())}{random.randrange(1000)}",
+        **case.env,
+        **(extra_env or {}),
+    }
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(BENCH / "wrk" / case.script),
+        url + case.path,
+    ]
     output = subprocess.run(command, env=env, capture_output=True, text=True, timeout=duration + 60).stdout
     line = next((line for line in output.splitlines() if line.startswith("BENCH_JSON ")), None)
     if line is None:
@@ -166,8 +207,23 @@ def wrk(url, case, duration, token, connections=16, threads=2, extra_env=None):
 
 def pgbench(database, script, duration):
     """Transactions per second of the service's own SQL for one request, PostgreSQL alone (16 clients)."""
-    command = ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-T", str(duration), "-c", "16", "-j", "2",
-               "-f", str(script), database]  # fmt: skip
+    command = [
+        "pgbench",
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-n",
+        "-T",
+        str(duration),
+        "-c",
+        "16",
+        "-j",
+        "2",
+        "-f",
+        str(script),
+        database,
+    ]
     output = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60).stdout
     line = next((line for line in output.splitlines() if line.startswith("tps = ")), None)
     return round(float(line.split()[2]), 1) if line else None
@@ -197,19 +253,28 @@ def fixtures(database, rows):
     tenant = load.tenant_ids()[0]
     connection = load.connect(database)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT uuid FROM metadatas_metadata WHERE tenant_id = %s ORDER BY random() LIMIT 1000",
-                       [tenant])  # fmt: skip
+        cursor.execute(
+            "SELECT uuid FROM metadatas_metadata WHERE tenant_id = %s ORDER BY random() LIMIT 1000", [tenant]
+        )
         (VAR / "uuids.txt").write_text("\n".join(str(row[0]) for row in cursor.fetchall()) + "\n")
         cursor.execute("SELECT count(*) FROM metadatas_metadata WHERE tenant_id = %s", [tenant])
         tenant_rows = cursor.fetchone()[0]
         position = min(DEEP_OFFSET, tenant_rows // 2)
-        cursor.execute("SELECT id FROM metadatas_metadata WHERE tenant_id = %s ORDER BY id OFFSET %s LIMIT 1",
-                       [tenant, position - 1])  # fmt: skip
+        cursor.execute(
+            "SELECT id FROM metadatas_metadata WHERE tenant_id = %s ORDER BY id OFFSET %s LIMIT 1",
+            [tenant, position - 1],
+        )
         deep_id = cursor.fetchone()[0]
     connection.close()
     env = {**os.environ, "DATABASE_URL": load.database_url(database)}
-    token = subprocess.run([sys.executable, "manage.py", "issue_token", "--tenant", tenant, "--ttl", "14400"],
-                           cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    token = subprocess.run(
+        [sys.executable, "manage.py", "issue_token", "--tenant", tenant, "--ttl", "14400"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     return tenant, tenant_rows, position, deep_cursor(deep_id), token
 
 
@@ -228,8 +293,11 @@ def deep_cursor(last_id):
 def put_rows(database, tenant):
     connection = load.connect(database)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT uuid, version FROM metadatas_metadata WHERE tenant_id = %s AND slug LIKE 'res-%%' "
-                       "ORDER BY id LIMIT 2000", [tenant])  # fmt: skip
+        cursor.execute(
+            "SELECT uuid, version FROM metadatas_metadata WHERE tenant_id = %s AND slug LIKE 'res-%%' "
+            "ORDER BY id LIMIT 2000",
+            [tenant],
+        )
         (VAR / "put-rows.txt").write_text("".join(f"{uuid} {version}\n" for uuid, version in cursor.fetchall()))
     connection.close()
 
@@ -245,12 +313,12 @@ def cases(tenant_rows, position, cursor):
             [Case("deep_page", "GET /metadatas?page=500&limit=10", path="/metadatas?page=500&limit=10", floor=True)]
             if deep
             else []
-        ),  # fmt: skip
+        ),
         Case(
             "deep_cursor",
             f"GET /metadatas?cursor=<after row {position}>&limit=10",
             path=f"/metadatas?cursor={cursor}&limit=10",
-        ),  # fmt: skip
+        ),
         Case("post", "POST /metadatas", "post.lua", read=False),
         Case("put", "PUT /metadatas/{uuid}", "put.lua", read=False, env={"BENCH_ROWS": str(VAR / "put-rows.txt")}),
         Case("graphql", "POST /v1/graphql/ updateMetadata (upsert)", "graphql.lua", read=False),
@@ -258,12 +326,17 @@ def cases(tenant_rows, position, cursor):
 
 
 def service_env(database):
-    return {"DATABASE_URL": load.database_url(database), "DATABASE_CONN_MAX_AGE": "600",
-            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-            "CACHE_KEY_PREFIX": f"bench-{os.getpid()}", "APP_ENV": "development",
-            # One token drives thousands of requests a second: limits far above that, still counted (their cost
-            # is part of the figures), never reached.
-            "THROTTLE_RATE_TENANT": "1000000000/min", "THROTTLE_RATE_TOKEN": "1000000000/min"}  # fmt: skip
+    return {
+        "DATABASE_URL": load.database_url(database),
+        "DATABASE_CONN_MAX_AGE": "600",
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "CACHE_KEY_PREFIX": f"bench-{os.getpid()}",
+        "APP_ENV": "development",
+        # One token drives thousands of requests a second: limits far above that, still counted (their cost
+        # is part of the figures), never reached.
+        "THROTTLE_RATE_TENANT": "1000000000/min",
+        "THROTTLE_RATE_TOKEN": "1000000000/min",
+    }
 
 
 def run_size(rows, options):
@@ -278,19 +351,29 @@ def run_size(rows, options):
     item_path = "/metadatas/" + (VAR / "uuids.txt").read_text().split()[0]
     explain_paths = [f"item={item_path}"] + [f"{c.name}={c.path}" for c in size_cases if c.read and c.path != "/"]
     quiet = {**os.environ, **env, "LOG_LEVEL": "WARNING"}
-    subprocess.run([sys.executable, str(BENCH / "explain.py"), str(BENCH / f"explain-{rows}.md"), token,
-                    *explain_paths], cwd=ROOT, env=quiet, check=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, str(BENCH / "explain.py"), str(BENCH / f"explain-{rows}.md"), token, *explain_paths],
+        cwd=ROOT,
+        env=quiet,
+        check=True,
+    )
     floor = start_server("floor", "bench.floor:application", env, options.workers)
     service = start_server("service", "metadata_service.wsgi:application", env, options.workers)
     has_graphql = graphql_available(service, token)
-    results = {"rows": rows, "tenant_rows": tenant_rows, "load_seconds": load_seconds, "cases": [],
-               "load_average_before": os.getloadavg()}  # fmt: skip
+    results = {
+        "rows": rows,
+        "tenant_rows": tenant_rows,
+        "load_seconds": load_seconds,
+        "cases": [],
+        "load_average_before": os.getloadavg(),
+    }
     for server in (floor, service):  # warm up: connections, caches, imported code
         wrk(server.url, size_cases[0], 1, token)
     for case in size_cases:
         if case.name == "graphql" and not has_graphql:
-            results["cases"].append({"name": case.name, "label": case.label,
-                                     "skipped": "no GraphQL endpoint at /v1/graphql/ in this build"})  # fmt: skip
+            results["cases"].append(
+                {"name": case.name, "label": case.label, "skipped": "no GraphQL endpoint at /v1/graphql/ in this build"}
+            )
             continue
         if case.name == "put":
             put_rows(database, tenant)
@@ -301,8 +384,11 @@ def run_size(rows, options):
         row["service"] = wrk(service.url, case, options.duration, token)
         if (VAR / "sql" / f"{case.name}.sql").exists():
             row["postgres_tps"] = pgbench(database, VAR / "sql" / f"{case.name}.sql", options.duration)
-        print(f"  {case.name:12} service {row['service']['rps']:8.0f} req/s"
-              + (f"   floor {row['floor']['rps']:8.0f}" if "floor" in row else ""), flush=True)  # fmt: skip
+        print(
+            f"  {case.name:12} service {row['service']['rps']:8.0f} req/s"
+            + (f"   floor {row['floor']['rps']:8.0f}" if "floor" in row else ""),
+            flush=True,
+        )
         results["cases"].append(row)
     results["rss_mib"] = {"service": worker_peak_rss_mib(service), "floor": worker_peak_rss_mib(floor)}
     results["two_instances"] = two_instances(service, env, size_cases[0], options, token)
@@ -337,8 +423,15 @@ def two_instances(first, env, case, options, token):
     processes = []
     for server in (first, second):
         environment = {**os.environ, "BENCH_TOKEN": token, "BENCH_LUA_DIR": str(BENCH / "wrk"), **case.env}
-        command = ["wrk", "-t1", "-c16", f"-d{options.duration}s", "-s", str(BENCH / "wrk" / case.script),
-                   server.url + case.path]  # fmt: skip
+        command = [
+            "wrk",
+            "-t1",
+            "-c16",
+            f"-d{options.duration}s",
+            "-s",
+            str(BENCH / "wrk" / case.script),
+            server.url + case.path,
+        ]
         processes.append(subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, text=True))
     rates = []
     for process in processes:
@@ -357,8 +450,14 @@ def compare_workers(rows, options, setups):
     comparison = []
     for setup in setups:
         worker_class, workers, threads = (setup.split(":") + ["1"])[:3]
-        service = start_server("service", "metadata_service.wsgi:application", service_env(database), int(workers),
-                               worker_class, int(threads))  # fmt: skip
+        service = start_server(
+            "service",
+            "metadata_service.wsgi:application",
+            service_env(database),
+            int(workers),
+            worker_class,
+            int(threads),
+        )
         wrk(service.url, size_cases[0], 1, token)
         rates = {case.name: wrk(service.url, case, options.duration, token) for case in size_cases}
         comparison.append({"setup": setup, "rates": rates, "rss_mib": worker_peak_rss_mib(service)})
@@ -384,8 +483,12 @@ def main():
         sizes = [int(size) for size in options.rows.split(",")]
         options.health_checks = os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "true (default)")
         options.log_level = os.environ.get("LOG_LEVEL", "INFO (default: a line per request)")
-        report = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "options": vars(options),
-                  "sizes": [run_size(rows, options) for rows in sizes], "postgres": postgres_settings()}  # fmt: skip
+        report = {
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "options": vars(options),
+            "sizes": [run_size(rows, options) for rows in sizes],
+            "postgres": postgres_settings(),
+        }
         if options.compare_workers:
             comparison = compare_workers(sizes[0], options, options.compare_workers.split(","))
             workers_file = VAR / "workers.json"

@@ -23,10 +23,14 @@ class HealthView(APIView):
 class LivenessView(HealthView):
     """``GET /health/live``: 200 while the process serves requests; touches nothing else."""
 
-    @extend_schema(tags=["operations"], summary="Liveness: the process serves requests", responses={
-        200: OpenApiResponse({"type": "object", "required": ["status"], "properties": {"status": OK}}),
-        **problem_responses(406),
-    })  # fmt: skip
+    @extend_schema(
+        tags=["operations"],
+        summary="Liveness: the process serves requests",
+        responses={
+            200: OpenApiResponse({"type": "object", "required": ["status"], "properties": {"status": OK}}),
+            **problem_responses(406),
+        },
+    )
     def get(self, request):
         return Response({"status": "ok"}, headers=NO_STORE)
 
@@ -34,11 +38,16 @@ class LivenessView(HealthView):
 class ReadinessView(HealthView):
     """``GET /health/ready``: 200 when the database answers a query, else 503 problem+json."""
 
-    @extend_schema(tags=["operations"], summary="Readiness: the database answers", responses={
-        200: OpenApiResponse({"type": "object", "required": ["status", "database"],
-                              "properties": {"status": OK, "database": OK}}),
-        **problem_responses(406, 503),
-    })  # fmt: skip
+    @extend_schema(
+        tags=["operations"],
+        summary="Readiness: the database answers",
+        responses={
+            200: OpenApiResponse(
+                {"type": "object", "required": ["status", "database"], "properties": {"status": OK, "database": OK}}
+            ),
+            **problem_responses(406, 503),
+        },
+    )
     def get(self, request):
         try:
             with connections["default"].cursor() as cursor:

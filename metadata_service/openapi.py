@@ -21,40 +21,75 @@ def schema_component(name, schema):
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-PROBLEM = schema_component("Problem", {
-    "type": "object",
-    "description": "An RFC 9457 problem document; every error of the service has this shape.",
-    "required": ["type", "title", "status", "detail"],
-    "properties": {
-        "type": {"type": "string", "format": "uri-reference", "description": "`/problems/<code>`",
-                 "examples": ["/problems/not_found"]},
-        "title": {"type": "string", "description": "The HTTP status phrase.", "examples": ["Not Found"]},
-        "status": {"type": "integer", "minimum": 400, "maximum": 599},
-        "detail": {"type": "string", "description": "What went wrong, for a person to read."},
-    },
-})  # fmt: skip
-VALIDATION_PROBLEM = schema_component("ValidationProblem", {
-    "description": "A 400. Invalid fields or parameters are listed in `violations`; a body that is not JSON "
-                   "(or not UTF-8) has no `violations`.",
-    "allOf": [PROBLEM, {"type": "object", "properties": {"violations": {
-        "type": "array",
-        "items": {
-            "type": "object",
-            "required": ["propertyPath", "message"],
-            "properties": {
-                "propertyPath": {"type": "string", "description": "The field or query parameter, e.g. "
-                                 "`slug`, `title.en`, `createdAt[before]`; empty for the body as a whole."},
-                "message": {"type": "string"},
+PROBLEM = schema_component(
+    "Problem",
+    {
+        "type": "object",
+        "description": "An RFC 9457 problem document; every error of the service has this shape.",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {
+                "type": "string",
+                "format": "uri-reference",
+                "description": "`/problems/<code>`",
+                "examples": ["/problems/not_found"],
             },
+            "title": {"type": "string", "description": "The HTTP status phrase.", "examples": ["Not Found"]},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": {"type": "string", "description": "What went wrong, for a person to read."},
         },
-    }}}],
-})  # fmt: skip
-VERSION_PROBLEM = schema_component("VersionProblem", {
-    "description": "A 409 (stale `version` in the body) or 412 (stale `If-Match`): read the resource again.",
-    "allOf": [PROBLEM, {"type": "object", "required": ["currentVersion"], "properties": {
-        "currentVersion": {"type": "integer", "minimum": 1, "description": "The version the resource is at now."},
-    }}],
-})  # fmt: skip
+    },
+)
+VALIDATION_PROBLEM = schema_component(
+    "ValidationProblem",
+    {
+        "description": "A 400. Invalid fields or parameters are listed in `violations`; a body that is not JSON "
+        "(or not UTF-8) has no `violations`.",
+        "allOf": [
+            PROBLEM,
+            {
+                "type": "object",
+                "properties": {
+                    "violations": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["propertyPath", "message"],
+                            "properties": {
+                                "propertyPath": {
+                                    "type": "string",
+                                    "description": "The field or query parameter, e.g. "
+                                    "`slug`, `title.en`, `createdAt[before]`; empty for the body as a whole.",
+                                },
+                                "message": {"type": "string"},
+                            },
+                        },
+                    }
+                },
+            },
+        ],
+    },
+)
+VERSION_PROBLEM = schema_component(
+    "VersionProblem",
+    {
+        "description": "A 409 (stale `version` in the body) or 412 (stale `If-Match`): read the resource again.",
+        "allOf": [
+            PROBLEM,
+            {
+                "type": "object",
+                "required": ["currentVersion"],
+                "properties": {
+                    "currentVersion": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "description": "The version the resource is at now.",
+                    },
+                },
+            },
+        ],
+    },
+)
 
 PROBLEM_CASES = {
     400: (VALIDATION_PROBLEM, "Invalid body, field, query parameter or conditional header."),
@@ -103,8 +138,9 @@ HEADERS_BY_STATUS = {  # headers every answer of that status carries
     "429": {"Retry-After": header("Seconds until the rate limit's window ends.")},
     "503": {"Retry-After": header("Seconds to wait before retrying.")},
 }
-REQUEST_ID = header("The caller's `X-Request-ID` when it is 1-128 plain characters, else a new one; the "
-                    "request's log line carries it.")  # fmt: skip
+REQUEST_ID = header(
+    "The caller's `X-Request-ID` when it is 1-128 plain characters, else a new one; the request's log line carries it."
+)
 
 
 def complete_schema(result, generator, request, public):

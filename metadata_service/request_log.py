@@ -69,6 +69,9 @@ class RequestLogMiddleware:
             "request_id": request.request_id,
         }
         message = "{method} {path} {status} {duration_ms}ms tenant={tenant} request_id={request_id}"
-        logger.log(level_for(response.status_code), message.format(**{**fields, "tenant": fields["tenant"] or "-"}),
-                   extra=fields)  # fmt: skip
+        logger.log(
+            level_for(response.status_code),
+            message.format(**{**fields, "tenant": fields["tenant"] or "-"}),
+            extra=fields,
+        )
         return response

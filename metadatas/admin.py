@@ -47,8 +47,10 @@ def api_rule_errors(name, value):
     try:
         MetadataSerializer().fields[API_RULES[name]].run_validation(value)
     except serializers.ValidationError as exc:
-        return [f"{v['propertyPath']}: {v['message']}" if v["propertyPath"] else v["message"]
-                for v in violations_from(exc.detail)]  # fmt: skip
+        return [
+            f"{v['propertyPath']}: {v['message']}" if v["propertyPath"] else v["message"]
+            for v in violations_from(exc.detail)
+        ]
     return []
 
 
@@ -98,9 +100,14 @@ class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["tenant", "uuid", "slug", "type"]}),
         ("Owner", {"fields": ["owner", "owner_uuid"]}),
         ("Document (JSON)", {"fields": ["title", "data"]}),
-        ("Version", {"fields": ["version", "created_at", "updated_at", "expected_version"],
-                     "description": "Saving checks that nobody saved a newer version since this page was opened."}),
-    ]  # fmt: skip
+        (
+            "Version",
+            {
+                "fields": ["version", "created_at", "updated_at", "expected_version"],
+                "description": "Saving checks that nobody saved a newer version since this page was opened.",
+            },
+        ),
+    ]
 
     @admin.display(description="title")
     def default_title(self, metadata):

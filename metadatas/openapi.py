@@ -58,46 +58,61 @@ TITLE_SCHEMA = {
 DATA_SCHEMA = {
     "type": ["object", "array"],
     "description": f"Any JSON object or array (not a bare scalar), nested at most "
-                   f"{settings.METADATA_SERVICE['JSON_MAX_DEPTH']} levels; strings may not hold NUL.",
+    f"{settings.METADATA_SERVICE['JSON_MAX_DEPTH']} levels; strings may not hold NUL.",
     "examples": [SAMPLE["data"]],
-}  # fmt: skip
+}
 JSONLD_KEYS = {
     "@id": {"type": "string", "description": "`/metadatas/{uuid}`", "examples": [jsonld.resource_path(SAMPLE["uuid"])]},
     "@type": {"const": jsonld.RESOURCE_TYPE},
 }
 METADATA_REF = {"$ref": "#/components/schemas/Metadata"}
-JSONLD_MEMBER = schema_component("MetadataJsonLdMember", {
-    "description": "A resource inside a Hydra collection: its fields plus `@id` and `@type`.",
-    "allOf": [METADATA_REF, {"type": "object", "required": ["@id", "@type"], "properties": JSONLD_KEYS}],
-})  # fmt: skip
-JSONLD_ITEM = schema_component("MetadataJsonLd", {
-    "description": "A resource in JSON-LD: its fields plus `@context`, `@id` and `@type`.",
-    "allOf": [METADATA_REF, {"type": "object", "required": ["@context", "@id", "@type"],
-                             "properties": {"@context": {"const": jsonld.CONTEXT_PATH}, **JSONLD_KEYS}}],
-})  # fmt: skip
+JSONLD_MEMBER = schema_component(
+    "MetadataJsonLdMember",
+    {
+        "description": "A resource inside a Hydra collection: its fields plus `@id` and `@type`.",
+        "allOf": [METADATA_REF, {"type": "object", "required": ["@id", "@type"], "properties": JSONLD_KEYS}],
+    },
+)
+JSONLD_ITEM = schema_component(
+    "MetadataJsonLd",
+    {
+        "description": "A resource in JSON-LD: its fields plus `@context`, `@id` and `@type`.",
+        "allOf": [
+            METADATA_REF,
+            {
+                "type": "object",
+                "required": ["@context", "@id", "@type"],
+                "properties": {"@context": {"const": jsonld.CONTEXT_PATH}, **JSONLD_KEYS},
+            },
+        ],
+    },
+)
 HYDRA_VIEW_LINKS = ("hydra:first", "hydra:last", "hydra:previous", "hydra:next")
-HYDRA_COLLECTION = schema_component("MetadataHydraCollection", {
-    "type": "object",
-    "description": "A page of resources in JSON-LD. `hydra:view` appears when there is more than one page "
-                   "(or the page asked for is not the first).",
-    "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems"],
-    "properties": {
-        "@context": {"const": jsonld.CONTEXT_PATH},
-        "@id": {"const": jsonld.COLLECTION_PATH},
-        "@type": {"const": "hydra:Collection"},
-        "hydra:member": {"type": "array", "items": JSONLD_MEMBER},
-        "hydra:totalItems": {"type": "integer", "minimum": 0, "description": "Every match, not just this page."},
-        "hydra:view": {
-            "type": "object",
-            "required": ["@id", "@type", "hydra:first", "hydra:last"],
-            "properties": {
-                "@id": {"type": "string", "description": "This page's path and query."},
-                "@type": {"const": "hydra:PartialCollectionView"},
-                **{link: {"type": "string"} for link in HYDRA_VIEW_LINKS},
+HYDRA_COLLECTION = schema_component(
+    "MetadataHydraCollection",
+    {
+        "type": "object",
+        "description": "A page of resources in JSON-LD. `hydra:view` appears when there is more than one page "
+        "(or the page asked for is not the first).",
+        "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems"],
+        "properties": {
+            "@context": {"const": jsonld.CONTEXT_PATH},
+            "@id": {"const": jsonld.COLLECTION_PATH},
+            "@type": {"const": "hydra:Collection"},
+            "hydra:member": {"type": "array", "items": JSONLD_MEMBER},
+            "hydra:totalItems": {"type": "integer", "minimum": 0, "description": "Every match, not just this page."},
+            "hydra:view": {
+                "type": "object",
+                "required": ["@id", "@type", "hydra:first", "hydra:last"],
+                "properties": {
+                    "@id": {"type": "string", "description": "This page's path and query."},
+                    "@type": {"const": "hydra:PartialCollectionView"},
+                    **{link: {"type": "string"} for link in HYDRA_VIEW_LINKS},
+                },
             },
         },
     },
-})  # fmt: skip
+)
 CONTEXT = schema_component(
     "JsonLdContext",
     {
@@ -147,8 +162,12 @@ FILTER_MEANINGS = {
     "type": ("the type", SAMPLE["type"]),
     "title": ("part of the title, in any locale, ignoring case", "sign-in"),
 }
-DATE_MEANINGS = {"before": "at or before", "after": "at or after",
-                 "strictly_before": "strictly before", "strictly_after": "strictly after"}  # fmt: skip
+DATE_MEANINGS = {
+    "before": "at or before",
+    "after": "at or after",
+    "strictly_before": "strictly before",
+    "strictly_after": "strictly after",
+}
 
 
 def value_schema(form_field):
@@ -179,26 +198,45 @@ def any_of_parameters(name, filter_):
     values = {"type": "array", "items": value, "maxItems": settings.METADATA_SERVICE["FILTER_VALUES_MAX"]}
     match = "contains" if name == "title" else "equals"
     return [
-        parameter(name, values, f"Keeps resources whose {meaning} {match} one of the values. Repeat it for "
-                  f"several (OR'ed); blank values are ignored. Same filter as `{name}[]` and `{name}[0]`.",
-                  [sample], style="form", explode=True),
-        parameter(f"{name}[]", values, f"The bracket spelling of `{name}`: `{name}[]=a&{name}[]=b`.",
-                  [sample], style="form", explode=True),
-        parameter(f"{name}[0]", value,
-                  f"The indexed spelling of `{name}`: `{name}[0]=a&{name}[1]=b`; any index may be used "
-                  f"(OpenAPI cannot name a family of parameters, so only `[0]` is listed).", sample),
-    ]  # fmt: skip
+        parameter(
+            name,
+            values,
+            f"Keeps resources whose {meaning} {match} one of the values. Repeat it for "
+            f"several (OR'ed); blank values are ignored. Same filter as `{name}[]` and `{name}[0]`.",
+            [sample],
+            style="form",
+            explode=True,
+        ),
+        parameter(
+            f"{name}[]",
+            values,
+            f"The bracket spelling of `{name}`: `{name}[]=a&{name}[]=b`.",
+            [sample],
+            style="form",
+            explode=True,
+        ),
+        parameter(
+            f"{name}[0]",
+            value,
+            f"The indexed spelling of `{name}`: `{name}[0]=a&{name}[1]=b`; any index may be used "
+            f"(OpenAPI cannot name a family of parameters, so only `[0]` is listed).",
+            sample,
+        ),
+    ]
 
 
 def date_parameter(name, filter_):
     field, operator = name.rstrip("]").split("[")
     when = "created" if field == "createdAt" else "last updated"
-    schema = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"},
-                        {"const": ""}]}  # fmt: skip
-    return parameter(name, schema, f"Keeps resources {when} {DATE_MEANINGS[operator]} this moment: an ISO 8601 "
-                     "date (midnight UTC) or date-time; blank is ignored. A malformed value is a 400 naming "
-                     "the parameter.",
-                     "2024-03-05T09:15:42Z")  # fmt: skip
+    schema = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}, {"const": ""}]}
+    return parameter(
+        name,
+        schema,
+        f"Keeps resources {when} {DATE_MEANINGS[operator]} this moment: an ISO 8601 "
+        "date (midnight UTC) or date-time; blank is ignored. A malformed value is a 400 naming "
+        "the parameter.",
+        "2024-03-05T09:15:42Z",
+    )
 
 
 class MetadataFilterParameters(OpenApiFilterExtension):
@@ -225,13 +263,17 @@ class OrderParameters(OpenApiFilterExtension):
     def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
         locale = settings.METADATA_SERVICE["TITLE_DEFAULT_LOCALE"]
         return [
-            parameter(f"order[{field}]", {"type": "string", "enum": ["asc", "desc"]},
-                      f"Sort by `{field}`" + (f" (the `{locale}` title; titles without it come last)"
-                                              if field == "title" else "")
-                      + ". Several order parameters apply in the order given; `id` breaks ties; "
-                        "the default is `order[id]=asc`. Any other direction is a 400.", "asc")
+            parameter(
+                f"order[{field}]",
+                {"type": "string", "enum": ["asc", "desc"]},
+                f"Sort by `{field}`"
+                + (f" (the `{locale}` title; titles without it come last)" if field == "title" else "")
+                + ". Several order parameters apply in the order given; `id` breaks ties; "
+                "the default is `order[id]=asc`. Any other direction is a 400.",
+                "asc",
+            )
             for field in OrderParameterFilter.fields
-        ]  # fmt: skip
+        ]
 
 
 class PageParameters(OpenApiFilterExtension):
@@ -243,39 +285,75 @@ class PageParameters(OpenApiFilterExtension):
         options = settings.METADATA_SERVICE
         whole = or_blank({"type": "integer", "minimum": 1, "maximum": 10**18 - 1})
         return [
-            parameter("page", {**whole, "default": 1}, "The page, from 1 (blank means 1). A page past the end is "
-                      "empty. Anything but a whole number of at least 1 is a 400.", 2),
-            parameter("limit", {**whole, "default": options["PAGE_SIZE_DEFAULT"]},
-                      f"Resources per page (blank means the default); more than {options['PAGE_SIZE_MAX']} "
-                      f"(`PAGE_SIZE_MAX`) gives {options['PAGE_SIZE_MAX']}. Anything but a whole number of at "
-                      "least 1 is a 400.", 25),
-        ]  # fmt: skip
+            parameter(
+                "page",
+                {**whole, "default": 1},
+                "The page, from 1 (blank means 1). A page past the end is "
+                "empty. Anything but a whole number of at least 1 is a 400.",
+                2,
+            ),
+            parameter(
+                "limit",
+                {**whole, "default": options["PAGE_SIZE_DEFAULT"]},
+                f"Resources per page (blank means the default); more than {options['PAGE_SIZE_MAX']} "
+                f"(`PAGE_SIZE_MAX`) gives {options['PAGE_SIZE_MAX']}. Anything but a whole number of at "
+                "least 1 is a 400.",
+                25,
+            ),
+        ]
 
 
 # --- Headers ---------------------------------------------------------------------------------------
 
 
 def conditional_header(name, description):
-    return OpenApiParameter(name, {"type": "string", "pattern": ENTITY_TAGS}, OpenApiParameter.HEADER,
-                            description=description, examples=[OpenApiExample("version 1", '"1"')])  # fmt: skip
+    return OpenApiParameter(
+        name,
+        {"type": "string", "pattern": ENTITY_TAGS},
+        OpenApiParameter.HEADER,
+        description=description,
+        examples=[OpenApiExample("version 1", '"1"')],
+    )
 
 
-IF_MATCH = conditional_header("If-Match", 'The ETag (`"<version>"`) the change is based on. A stale one is a 412. '
-                              "A PUT or PATCH needs this header or `version` in the body.")  # fmt: skip
-IF_MATCH_DELETE = conditional_header("If-Match", 'Optional: delete only while the ETag is still this one; '
-                                     "else a 412.")  # fmt: skip
+IF_MATCH = conditional_header(
+    "If-Match",
+    'The ETag (`"<version>"`) the change is based on. A stale one is a 412. '
+    "A PUT or PATCH needs this header or `version` in the body.",
+)
+IF_MATCH_DELETE = conditional_header("If-Match", "Optional: delete only while the ETag is still this one; else a 412.")
 IF_NONE_MATCH = conditional_header("If-None-Match", "The ETag you hold: a 304 without a body when it is current.")
-ETAG = OpenApiParameter("ETag", {"type": "string", "pattern": r'^"[0-9]+"$'}, OpenApiParameter.HEADER,
-                        response=[200, 201, 304], required=True,
-                        description='The resource\'s version as a strong entity tag: `"3"`.')  # fmt: skip
-LOCATION = OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201], required=True,
-                            description="The new resource's URL.")  # fmt: skip
-TOTAL_COUNT = OpenApiParameter("X-Total-Count", {"type": "string", "pattern": "^[0-9]+$"},
-                               OpenApiParameter.HEADER, response=[200],
-                               description="Plain JSON only: every match, not just this page.")  # fmt: skip
-LINK = OpenApiParameter("Link", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
-                        description='Plain JSON only: RFC 8288 links `first`, `prev`, `next`, `last` '
-                                    '(`<http://…/metadatas?page=2>; rel="next"`).')  # fmt: skip
+ETAG = OpenApiParameter(
+    "ETag",
+    {"type": "string", "pattern": r'^"[0-9]+"$'},
+    OpenApiParameter.HEADER,
+    response=[200, 201, 304],
+    required=True,
+    description='The resource\'s version as a strong entity tag: `"3"`.',
+)
+LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    response=[201],
+    required=True,
+    description="The new resource's URL.",
+)
+TOTAL_COUNT = OpenApiParameter(
+    "X-Total-Count",
+    {"type": "string", "pattern": "^[0-9]+$"},
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="Plain JSON only: every match, not just this page.",
+)
+LINK = OpenApiParameter(
+    "Link",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="Plain JSON only: RFC 8288 links `first`, `prev`, `next`, `last` "
+    '(`<http://…/metadatas?page=2>; rel="next"`).',
+)
 
 # --- Operations ------------------------------------------------------------------------------------
 
@@ -283,11 +361,19 @@ LINK = OpenApiParameter("Link", OpenApiTypes.STR, OpenApiParameter.HEADER, respo
 def item_responses(status, description, sample):
     """A resource in both formats: JSON-LD (the default) and plain JSON."""
     return {
-        (status, JSONLD): OpenApiResponse(JSONLD_ITEM, description, examples=[
-            OpenApiExample("JSON-LD", jsonld.item_document(sample), media_type=JSONLD, status_codes=[status])]),
-        (status, JSON): OpenApiResponse(MetadataSerializer, description, examples=[
-            OpenApiExample("plain JSON", sample, media_type=JSON, status_codes=[status])]),
-    }  # fmt: skip
+        (status, JSONLD): OpenApiResponse(
+            JSONLD_ITEM,
+            description,
+            examples=[
+                OpenApiExample("JSON-LD", jsonld.item_document(sample), media_type=JSONLD, status_codes=[status])
+            ],
+        ),
+        (status, JSON): OpenApiResponse(
+            MetadataSerializer,
+            description,
+            examples=[OpenApiExample("plain JSON", sample, media_type=JSON, status_codes=[status])],
+        ),
+    }
 
 
 def write_body(serializer, sample, media_types):
@@ -296,10 +382,12 @@ def write_body(serializer, sample, media_types):
     ]
 
 
-LOCKING = ("Send the version you last read, as `version` in the body or as `If-Match: \"<version>\"`; neither is "
-           "a 400. A stale body `version` is a 409, a stale `If-Match` a 412, both with `currentVersion`. "
-           "The check and the write are one atomic compare-and-swap; a write that changes nothing keeps the "
-           "version. `uuid` and read-only fields in the body are ignored.")  # fmt: skip
+LOCKING = (
+    'Send the version you last read, as `version` in the body or as `If-Match: "<version>"`; neither is '
+    "a 400. A stale body `version` is a 409, a stale `If-Match` a 412, both with `currentVersion`. "
+    "The check and the write are one atomic compare-and-swap; a write that changes nothing keeps the "
+    "version. `uuid` and read-only fields in the body are ignored."
+)
 PUT_REQUEST, PUT_EXAMPLES = write_body(MetadataSerializer(partial=True), SAMPLE_CHANGE, [JSON, JSONLD])
 PATCH_REQUEST, PATCH_EXAMPLES = write_body(MetadataSerializer(partial=True), SAMPLE_CHANGE, [MERGE_PATCH, JSON, JSONLD])
 POST_REQUEST, POST_EXAMPLES = write_body(MetadataSerializer, SAMPLE_NEW, [JSON, JSONLD])
@@ -402,9 +490,9 @@ FIELD_DESCRIPTIONS = {
     "slug": "Unique in the tenant: letters, digits and `. _ ~ -`.",
     "type": "What kind of metadata this is, e.g. `authentication`.",
     "version": "Starts at 1, +1 with every change. On PUT and PATCH: the version you last read (or send "
-               "`If-Match`); ignored on POST.",
+    "`If-Match`); ignored on POST.",
     "tenant": "The caller's tenant, from the token.",
-}  # fmt: skip
+}
 
 
 def describe_collections_and_links(result, generator, request, public):
@@ -435,13 +523,12 @@ def describe_collections_and_links(result, generator, request, public):
     # A created resource can be read, changed and deleted: links let clients (and schemathesis) follow on.
     created = result["paths"]["/metadatas"]["post"]["responses"]["201"]
     created["links"] = {
-        f"{verb}Created": {"operationId": operation_id, "parameters": {"uuid": "$response.body#/uuid",
-                                                                        **extra}}
+        f"{verb}Created": {"operationId": operation_id, "parameters": {"uuid": "$response.body#/uuid", **extra}}
         for verb, operation_id, extra in (
             ("Read", "metadatas_retrieve", {}),
             ("Change", "metadatas_update", {"header.If-Match": "$response.header.ETag"}),
             ("Patch", "metadatas_partial_update", {"header.If-Match": "$response.header.ETag"}),
             ("Delete", "metadatas_destroy", {}),
         )
-    }  # fmt: skip
+    }
     return result

@@ -113,9 +113,19 @@ class MetadataSerializer(serializers.ModelSerializer):
     class Meta:
         model = Metadata
         fields = [
-            "id", "uuid", "createdAt", "updatedAt", "owner", "ownerUuid", "title",
-            "slug", "type", "data", "version", "tenant",
-        ]  # fmt: skip
+            "id",
+            "uuid",
+            "createdAt",
+            "updatedAt",
+            "owner",
+            "ownerUuid",
+            "title",
+            "slug",
+            "type",
+            "data",
+            "version",
+            "tenant",
+        ]
         read_only_fields = ["id"]
         validators = []  # uniqueness in the tenant is the database's to enforce (see services)
 

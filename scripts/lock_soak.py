@@ -101,8 +101,15 @@ def summarise(arguments, paths, reports, final, elapsed):
     for path in paths:
         item = final[path]
         held = item["version"] == 1 + successes[path] and item["data"]["count"] == successes[path]
-        resources.append({"resource": path, "successful_updates": successes[path], "version": item["version"],
-                          "count": item["data"]["count"], "held": held})  # fmt: skip
+        resources.append(
+            {
+                "resource": path,
+                "successful_updates": successes[path],
+                "version": item["version"],
+                "count": item["data"]["count"],
+                "held": held,
+            }
+        )
     unexpected = {key: value for key, value in outcomes.items() if key not in ("GET 200", "PUT 200", "PUT 409")}
     return {
         "seconds": round(elapsed, 1),

@@ -33,19 +33,33 @@ def schema_is_served(port):
 def schemathesis_command(arguments, base, token, schema):
     executable = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     return [
-        executable, "run", schema, "--url", base,
-        "--header", f"Authorization: Bearer {token}",
-        "--checks", arguments.checks,
-        "--mode", "all",
-        "--generation-allow-x00", "true",
-        "--max-examples", str(arguments.max_examples),
-        "--max-response-time", str(arguments.response_seconds),
-        "--request-timeout", str(arguments.response_seconds * 2),
-        "--max-time", str(arguments.seconds),
-        "--workers", "2",
-        "--phases", arguments.phases,
+        executable,
+        "run",
+        schema,
+        "--url",
+        base,
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--checks",
+        arguments.checks,
+        "--mode",
+        "all",
+        "--generation-allow-x00",
+        "true",
+        "--max-examples",
+        str(arguments.max_examples),
+        "--max-response-time",
+        str(arguments.response_seconds),
+        "--request-timeout",
+        str(arguments.response_seconds * 2),
+        "--max-time",
+        str(arguments.seconds),
+        "--workers",
+        "2",
+        "--phases",
+        arguments.phases,
         *arguments.schemathesis_arguments,
-    ]  # fmt: skip
+    ]
 
 
 def main():
@@ -63,8 +77,11 @@ def main():
     with serving(workers=2, env=NO_RATE_LIMITS) as port:
         base = f"http://127.0.0.1:{port}"
         if arguments.schema is None and not schema_is_served(port):
-            print(f"{SCHEMA_PATH} is not served on this branch: the OpenAPI document comes with issue 5 "
-                  "(drf-spectacular). Nothing to fuzz yet.", file=sys.stderr)  # fmt: skip
+            print(
+                f"{SCHEMA_PATH} is not served on this branch: the OpenAPI document comes with issue 5 "
+                "(drf-spectacular). Nothing to fuzz yet.",
+                file=sys.stderr,
+            )
             return NOT_YET
         schema = arguments.schema or f"{base}{SCHEMA_PATH}"
         return subprocess.run(schemathesis_command(arguments, base, token, schema), check=False).returncode

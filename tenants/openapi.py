@@ -30,11 +30,14 @@ def token(description):
 
 
 ACCESS = token("An access token with the member's claims; send it as `Authorization: Bearer <access>`.")
-TOKEN_PAIR = schema_component("TokenPair", {
-    "type": "object",
-    "required": ["access", "refresh"],
-    "properties": {"access": ACCESS, "refresh": token("Exchange it at `/tokens/refresh` for a new access token.")},
-})  # fmt: skip
+TOKEN_PAIR = schema_component(
+    "TokenPair",
+    {
+        "type": "object",
+        "required": ["access", "refresh"],
+        "properties": {"access": ACCESS, "refresh": token("Exchange it at `/tokens/refresh` for a new access token.")},
+    },
+)
 ACCESS_TOKEN = schema_component(
     "AccessToken", {"type": "object", "required": ["access"], "properties": {"access": ACCESS}}
 )

@@ -56,8 +56,10 @@ class FixedWindowRateThrottle(BaseThrottle):
             return True
         now = time.time()
         windows = [int(now // duration) for _, _, _, duration in counted]
-        keys = [(f"throttle:{scope}:{ident}:{window}", duration + 1)
-                for (scope, ident, _, duration), window in zip(counted, windows, strict=True)]  # fmt: skip
+        keys = [
+            (f"throttle:{scope}:{ident}:{window}", duration + 1)
+            for (scope, ident, _, duration), window in zip(counted, windows, strict=True)
+        ]
         try:
             counts = add_one_to_each(keys)
         except ERRORS as exc:

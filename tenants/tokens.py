@@ -109,8 +109,7 @@ def _unwrap(exc):
     return str(exc.args[0]) if exc.args else "The token is invalid."
 
 
-def platform_claims(*, tenant_id, identity_type, identity_uuid=None, roles=(), permissions=(), email=None,
-                    accounts=()):  # fmt: skip
+def platform_claims(*, tenant_id, identity_type, identity_uuid=None, roles=(), permissions=(), email=None, accounts=()):
     """The claims of the platform's tokens (auth.md): tenant, identity, permissions, email, accounts."""
     claims = {
         "tenant": str(tenant_id),

@@ -78,9 +78,14 @@ class World:
     def store(self, tenant, label, owner, owner_uuid):
         number = next(self.numbers)
         Metadata.objects.create(
-            tenant=tenant, owner=owner, owner_uuid=owner_uuid, slug=f"{label}-seed-{number}", type="t",
-            title={"en": f"marker-{label} {number}"}, data={"marker": f"marker-{label}"},
-        )  # fmt: skip
+            tenant=tenant,
+            owner=owner,
+            owner_uuid=owner_uuid,
+            slug=f"{label}-seed-{number}",
+            type="t",
+            title={"en": f"marker-{label} {number}"},
+            data={"marker": f"marker-{label}"},
+        )
 
     def label_of(self, tenant_id):
         return next(label for label, tenant in self.tenants.items() if tenant.uuid == tenant_id)
@@ -102,8 +107,14 @@ class World:
         if operation == "browse":
             return client.get("/metadatas?limit=100", **JSON)
         if operation == "add":
-            body = {"owner": owner[0], "ownerUuid": owner[1] and str(owner[1]), "title": {"en": "added"},
-                    "slug": f"{caller_label}-added-{next(self.numbers)}", "type": "t", "data": {}}  # fmt: skip
+            body = {
+                "owner": owner[0],
+                "ownerUuid": owner[1] and str(owner[1]),
+                "title": {"en": "added"},
+                "slug": f"{caller_label}-added-{next(self.numbers)}",
+                "type": "t",
+                "data": {},
+            }
             return client.post("/metadatas", body, format="json", **JSON)
         if operation == "read":
             return client.get(path, **JSON)

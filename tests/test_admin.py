@@ -52,8 +52,16 @@ def test_admin_save_of_a_stale_form_is_refused(admin_client, make_metadata):
 
 
 def test_admin_adds_a_resource(admin_client, tenant):
-    form = {"tenant": str(tenant.uuid), "uuid": "cf687347-6bba-4137-b180-9f581f5cba84", "owner": "BU",
-            "owner_uuid": "", "title": '{"en": "Added"}', "slug": "added", "type": "t", "data": "[]"}  # fmt: skip
+    form = {
+        "tenant": str(tenant.uuid),
+        "uuid": "cf687347-6bba-4137-b180-9f581f5cba84",
+        "owner": "BU",
+        "owner_uuid": "",
+        "title": '{"en": "Added"}',
+        "slug": "added",
+        "type": "t",
+        "data": "[]",
+    }
 
     response = admin_client.post("/admin/metadatas/metadata/add/", form)
 

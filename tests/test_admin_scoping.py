@@ -57,8 +57,16 @@ def change_url(model_path, pk):
 
 
 def metadata_form(tenant, slug, **changes):
-    form = {"tenant": str(tenant.uuid), "uuid": str(uuid.uuid4()), "owner": "BU", "owner_uuid": "",
-            "title": '{"en": "T"}', "slug": slug, "type": "t", "data": "{}"}  # fmt: skip
+    form = {
+        "tenant": str(tenant.uuid),
+        "uuid": str(uuid.uuid4()),
+        "owner": "BU",
+        "owner_uuid": "",
+        "title": '{"en": "T"}',
+        "slug": slug,
+        "type": "t",
+        "data": "{}",
+    }
     form.update(changes)
     return form
 
@@ -321,8 +329,13 @@ def test_another_tenants_linked_metadata_answers_as_absent_and_stays(staff_a, li
 
 
 def test_staff_cannot_add_linked_metadata_to_another_tenant(staff_a, other_tenant):
-    form = {"tenant": str(other_tenant.uuid), "linked_object_type": "ACCOUNT", "identifier": "A-9", "key": "k",
-            "value": "{}"}  # fmt: skip
+    form = {
+        "tenant": str(other_tenant.uuid),
+        "linked_object_type": "ACCOUNT",
+        "identifier": "A-9",
+        "key": "k",
+        "value": "{}",
+    }
 
     staff_a.post("/admin/metadatas/linkedmetadata/add/", form)
 

@@ -16,9 +16,14 @@ from tests.live_server import ROOT, gunicorn
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-output"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists() and not shutil.which("chromium"),
@@ -31,9 +36,13 @@ pytestmark = pytest.mark.skipif(
 def server(transactional_db, collected_static, tenant, make_metadata, settings):
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS  # gunicorn checks the password with these
     User.objects.create_superuser("operator", "operator@example.com", "browser-test-password")
-    make_metadata(slug="sign-in-providers", type="authentication", owner="Team",
-                  title={"en": "Sign-in providers", "fr": "Fournisseurs de connexion"},
-                  data={"providers": ["GitLab", "Microsoft"], "default": "GitLab"})  # fmt: skip
+    make_metadata(
+        slug="sign-in-providers",
+        type="authentication",
+        owner="Team",
+        title={"en": "Sign-in providers", "fr": "Fournisseurs de connexion"},
+        data={"providers": ["GitLab", "Microsoft"], "default": "GitLab"},
+    )
     with gunicorn(workers=2, DATABASE_CONN_MAX_AGE="60") as live:
         yield live
 
@@ -79,8 +88,9 @@ def test_the_docs_show_the_list_parameters_in_their_three_spellings(server, brow
 
     names = {text.split()[0] for text in page.locator(".parameter__name").all_inner_texts()}
     box = page.locator("#operations-metadatas-metadatas_list").bounding_box()
-    page.screenshot(path=SCREENSHOTS / "docs-list-operation.png", full_page=True,
-                    clip={**box, "height": min(box["height"], 1800)})  # the first parameters  # fmt: skip
+    page.screenshot(
+        path=SCREENSHOTS / "docs-list-operation.png", full_page=True, clip={**box, "height": min(box["height"], 1800)}
+    )  # the first parameters
     assert {"owner", "owner[]", "owner[0]", "createdAt[before]", "order[title]", "page", "limit"} <= names
 
 

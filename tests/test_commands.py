@@ -50,10 +50,26 @@ def test_issue_token_prints_a_token_the_api_accepts():
 def test_issue_token_carries_the_claims_asked_for():
     run("create_tenant", "--uuid", TENANT, "--name", "Acme")
     token = run(
-        "issue_token", "--tenant", TENANT, "--type", "AccountUser", "--uuid", "703fb098-40df-486d-8e08-65d892b4c288",
-        "--role", "editor", "--permission", "metadata:read", "--email", "a@b.c", "--account", "A-1",
-        "--account", "A-2", "--ttl", "60",
-    )  # fmt: skip
+        "issue_token",
+        "--tenant",
+        TENANT,
+        "--type",
+        "AccountUser",
+        "--uuid",
+        "703fb098-40df-486d-8e08-65d892b4c288",
+        "--role",
+        "editor",
+        "--permission",
+        "metadata:read",
+        "--email",
+        "a@b.c",
+        "--account",
+        "A-1",
+        "--account",
+        "A-2",
+        "--ttl",
+        "60",
+    )
 
     claims = PlatformAccessToken(token).payload
     assert claims["tenant"] == TENANT

@@ -52,8 +52,10 @@ def compose_config(tmp_path):
     """``compose config`` of docker-compose.yml with .env made from .env.example, as a newcomer would run it."""
     command = compose_command()
     if command is None:
-        pytest.skip("neither `docker compose` nor Debian's docker-compose is installed (scripts/test installs the "
-                    "latter with apt-get when it can)")  # fmt: skip
+        pytest.skip(
+            "neither `docker compose` nor Debian's docker-compose is installed (scripts/test installs the "
+            "latter with apt-get when it can)"
+        )
     shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
     shutil.copy(ROOT / ".env.example", tmp_path / ".env")
     resolved = subprocess.run([*command, "config"], cwd=tmp_path, capture_output=True, text=True)

@@ -94,9 +94,11 @@ def test_create_answers_json_ld_by_default(api):
 
 def test_create_accepts_a_json_ld_body(api):
     response = api.post(
-        "/metadatas", data=b'{"owner":"o","title":{"en":"t"},"slug":"s","type":"x"}',
-        content_type="application/ld+json", **JSONLD,
-    )  # fmt: skip
+        "/metadatas",
+        data=b'{"owner":"o","title":{"en":"t"},"slug":"s","type":"x"}',
+        content_type="application/ld+json",
+        **JSONLD,
+    )
 
     assert response.status_code == 201
 

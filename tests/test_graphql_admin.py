@@ -25,8 +25,13 @@ def stored(tenant):
 
 
 def add_form(tenant, **changes):
-    form = {"tenant": str(tenant.uuid), "linked_object_type": "ACCOUNT_USER", "identifier": "Some.Test@Email.com",
-            "key": "prefs", "value": '{"theme": "dark"}'}  # fmt: skip
+    form = {
+        "tenant": str(tenant.uuid),
+        "linked_object_type": "ACCOUNT_USER",
+        "identifier": "Some.Test@Email.com",
+        "key": "prefs",
+        "value": '{"theme": "dark"}',
+    }
     form.update(changes)
     return form
 

@@ -91,8 +91,13 @@ def test_a_document_nested_beyond_the_parser_is_too_deep(gql):
 
 
 def test_graphiqls_introspection_query_fits_the_default_limits(gql):
-    everything = {"descriptions": True, "specified_by_url": True, "directive_is_repeatable": True,
-                  "schema_description": True, "input_value_deprecation": True}  # fmt: skip
+    everything = {
+        "descriptions": True,
+        "specified_by_url": True,
+        "directive_is_repeatable": True,
+        "schema_description": True,
+        "input_value_deprecation": True,
+    }
 
     body = run(APIClient(), get_introspection_query(**everything))
 

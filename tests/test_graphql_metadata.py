@@ -38,8 +38,12 @@ def test_create_metadata_stores_the_key_at_version_1(gql, tenant):
     assert payload(body, "createMetadata") == {"key": "some_unique_key", "value": SEED_VALUE}
     row = rows(tenant).get()
     assert (row.linked_object_type, row.identifier, row.key, row.value, row.version) == (
-        "ACCOUNT", "A-154321", "some_unique_key", SEED_VALUE, 1,
-    )  # fmt: skip
+        "ACCOUNT",
+        "A-154321",
+        "some_unique_key",
+        SEED_VALUE,
+        1,
+    )
 
 
 def test_create_metadata_of_an_existing_key_is_kt_ct_8414_and_keeps_the_value(gql, tenant):

@@ -63,8 +63,10 @@ def test_broken_input_is_invalid_data_naming_the_field_and_writes_nothing(gql, t
 
     error = the_error(body)
     assert (body["errors"][0]["message"], error["errorType"], error["errorCode"]) == (
-        "Invalid data.", "VALIDATION", "MS-GQL-1001",
-    )  # fmt: skip
+        "Invalid data.",
+        "VALIDATION",
+        "MS-GQL-1001",
+    )
     assert input_paths(body) == [["input", field]]
     assert error["validationErrors"][0]["message"]
     assert not rows(tenant).exists()

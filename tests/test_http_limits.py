@@ -29,8 +29,11 @@ def send(server, path, body=b"", headers=None, method="POST", chunked=False):
 
 
 def headers_for(tenant):
-    return {"Authorization": f"Bearer {token_for(tenant.uuid)}", "Content-Type": "application/json",
-            "Accept": "application/json"}  # fmt: skip
+    return {
+        "Authorization": f"Bearer {token_for(tenant.uuid)}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
 
 
 def test_a_body_over_the_size_limit_is_a_413_problem(server, tenant):

@@ -219,9 +219,16 @@ def test_list_ignores_unknown_parameters(api, make_metadata):
 
 @pytest.mark.parametrize(
     "query",
-    ["id=abc", "id[]=1&id[]=x", "id=0", "id=99999999999999999999", "uuid=nope", "ownerUuid[]=nope",
-     "owner=" + "x" * 256],
-)  # fmt: skip
+    [
+        "id=abc",
+        "id[]=1&id[]=x",
+        "id=0",
+        "id=99999999999999999999",
+        "uuid=nope",
+        "ownerUuid[]=nope",
+        "owner=" + "x" * 256,
+    ],
+)
 def test_list_rejects_a_malformed_filter_value_naming_the_parameter(api, query):
     response = api.get(f"/metadatas?{query}", **JSON)
 

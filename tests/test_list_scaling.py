@@ -143,8 +143,12 @@ def test_the_last_cursor_page_has_no_next_link(api, make_metadata):
 def test_a_cursor_walk_follows_filters_and_several_orders(api, make_metadata, query, expected):
     for number, owner in (("1", "one"), ("2", "two")):
         for letter in "abc":
-            make_metadata(slug=f"{letter}{number}", type=letter, owner=owner,
-                          created_at=f"2020-01-0{number}T00:00:{ord(letter) - 90:02d}+00:00")  # fmt: skip
+            make_metadata(
+                slug=f"{letter}{number}",
+                type=letter,
+                owner=owner,
+                created_at=f"2020-01-0{number}T00:00:{ord(letter) - 90:02d}+00:00",
+            )
 
     pages = follow(api, f"/metadatas?{query}&cursor=&limit=2", **JSON)
 
@@ -258,8 +262,7 @@ def test_an_item_read_costs_one_query(api, make_metadata, cached_tenant_states, 
     assert response.status_code == 200
 
 
-def test_a_list_page_and_its_total_cost_one_query(api, make_metadata, cached_tenant_states,
-                                                   django_assert_num_queries):  # fmt: skip
+def test_a_list_page_and_its_total_cost_one_query(api, make_metadata, cached_tenant_states, django_assert_num_queries):
     for _ in range(3):
         make_metadata()
 

@@ -12,14 +12,23 @@ from metadatas.filters import AnyOfFilter, MetadataFilterSet, OrderParameterFilt
 pytestmark = pytest.mark.django_db
 
 OPERATIONS = {
-    ("get", "/metadatas"), ("post", "/metadatas"),
-    ("get", "/metadatas/{uuid}"), ("put", "/metadatas/{uuid}"), ("patch", "/metadatas/{uuid}"),
+    ("get", "/metadatas"),
+    ("post", "/metadatas"),
+    ("get", "/metadatas/{uuid}"),
+    ("put", "/metadatas/{uuid}"),
+    ("patch", "/metadatas/{uuid}"),
     ("delete", "/metadatas/{uuid}"),
-    ("get", "/contexts/Metadata"), ("get", "/health/live"), ("get", "/health/ready"),
-    ("post", "/tokens"), ("post", "/tokens/refresh"),
-}  # fmt: skip
-PROBLEM_SCHEMAS = {"#/components/schemas/Problem", "#/components/schemas/ValidationProblem",
-                   "#/components/schemas/VersionProblem"}  # fmt: skip
+    ("get", "/contexts/Metadata"),
+    ("get", "/health/live"),
+    ("get", "/health/ready"),
+    ("post", "/tokens"),
+    ("post", "/tokens/refresh"),
+}
+PROBLEM_SCHEMAS = {
+    "#/components/schemas/Problem",
+    "#/components/schemas/ValidationProblem",
+    "#/components/schemas/VersionProblem",
+}
 
 
 @pytest.fixture

@@ -34,13 +34,31 @@ def operations(server):
 
 def test_schemathesis_finds_no_server_error_and_no_answer_the_schema_does_not_describe(server, tenant):
     command = [
-        sys.executable, "-m", "schemathesis.cli", "--config-file", str(ROOT / "tests" / "schemathesis.toml"),
-        "run", f"{server.url}/docs/openapi.json",
-        "--header", f"Authorization: Bearer {token_for(tenant.uuid)}",
-        "--checks", "all", "--exclude-checks", "positive_data_acceptance",
-        "--max-examples", str(EXAMPLES_PER_OPERATION), "--seed", str(SEED), "--workers", "1",
-        "--generation-database", "none", "--request-timeout", "10", "--no-color",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--config-file",
+        str(ROOT / "tests" / "schemathesis.toml"),
+        "run",
+        f"{server.url}/docs/openapi.json",
+        "--header",
+        f"Authorization: Bearer {token_for(tenant.uuid)}",
+        "--checks",
+        "all",
+        "--exclude-checks",
+        "positive_data_acceptance",
+        "--max-examples",
+        str(EXAMPLES_PER_OPERATION),
+        "--seed",
+        str(SEED),
+        "--workers",
+        "1",
+        "--generation-database",
+        "none",
+        "--request-timeout",
+        "10",
+        "--no-color",
+    ]
 
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
 

@@ -98,8 +98,11 @@ def test_the_json_format_is_one_object_per_line_with_the_request_fields(api, req
     document = json.loads(JSONFormatter().format(request_lines()[0]))
     assert {"time", "level", "logger", "message"} <= set(document)
     assert (document["method"], document["path"], document["status"], document["request_id"]) == (
-        "GET", "/metadatas", 200, "trace-1",
-    )  # fmt: skip
+        "GET",
+        "/metadatas",
+        200,
+        "trace-1",
+    )
 
 
 def test_gunicorn_writes_json_lines_at_the_configured_level():

@@ -19,8 +19,9 @@ def settings_load(**environment):
         key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "JWT_SECRET", "APP_ENV", "DEBUG"}
     }
     code = "import metadata_service.settings as s; print(s.DEBUG)"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, **environment},
-                          capture_output=True, text=True)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**env, **environment}, capture_output=True, text=True
+    )
 
 
 @pytest.mark.parametrize(

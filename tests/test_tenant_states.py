@@ -21,8 +21,9 @@ def cached_state(tenant_cache, tenant):
     return client.get(f"{tenant_cache['prefix']}:tenant-enabled:{tenant.uuid}")
 
 
-def test_every_gunicorn_worker_refuses_a_disabled_tenant_as_soon_as_the_save_returns(cached_server, tenant_cache,
-                                                                                     tenant):  # fmt: skip
+def test_every_gunicorn_worker_refuses_a_disabled_tenant_as_soon_as_the_save_returns(
+    cached_server, tenant_cache, tenant
+):
     token = token_for(tenant.uuid)
     for _ in range(6):  # both workers serve the tenant from the shared cache
         assert call("GET", f"{cached_server}/metadatas", token)[0] == 200
@@ -53,8 +54,9 @@ def test_a_deleted_tenant_is_forgotten(transactional_db, tenant, api, tenant_cac
     assert api.get("/metadatas", **JSON).status_code == 401
 
 
-def test_a_reader_never_overwrites_a_newer_state(tenant, api, tenant_cache, django_capture_on_commit_callbacks,
-                                                 monkeypatch):  # fmt: skip
+def test_a_reader_never_overwrites_a_newer_state(
+    tenant, api, tenant_cache, django_capture_on_commit_callbacks, monkeypatch
+):
     """A reader that read "enabled" just before a disable commits must not store it over the disable."""
     from tenants import registry
 

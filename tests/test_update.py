@@ -123,8 +123,14 @@ def test_put_with_a_malformed_if_match_names_the_header(api, make_metadata):
 
 def test_put_ignores_read_only_fields(api, make_metadata, other_tenant):
     metadata = make_metadata()
-    body = {"uuid": "cf687347-6bba-4137-b180-9f581f5cba84", "id": 999, "tenant": str(other_tenant.uuid),
-            "createdAt": "2000-01-01T00:00:00+00:00", "type": "user", "version": 1}  # fmt: skip
+    body = {
+        "uuid": "cf687347-6bba-4137-b180-9f581f5cba84",
+        "id": 999,
+        "tenant": str(other_tenant.uuid),
+        "createdAt": "2000-01-01T00:00:00+00:00",
+        "type": "user",
+        "version": 1,
+    }
 
     response = put(api, metadata, body)
 

@@ -57,8 +57,11 @@ class KrakenGraphQLView(GraphQLView):
     def get_graphql_params(request, data):
         with bad_request_answered_with_200():
             query, variables, operation_name, id_ = GraphQLView.get_graphql_params(request, data)
-        for name, value, expected in (("query", query, str), ("variables", variables, dict),
-                                      ("operationName", operation_name, str)):  # fmt: skip
+        for name, value, expected in (
+            ("query", query, str),
+            ("variables", variables, dict),
+            ("operationName", operation_name, str),
+        ):
             if value is not None and not isinstance(value, expected):
                 kind = "a JSON object" if expected is dict else "a string"
                 raise HttpError(HttpResponse(status=200), f"'{name}' must be {kind}.")
@@ -94,10 +97,14 @@ class KrakenGraphQLView(GraphQLView):
             return ExecutionResult(data=None, errors=problems)
         try:
             return execute(
-                self.schema.graphql_schema, document, root_value=self.get_root_value(request),
-                context_value=self.get_context(request), variable_values=variables, operation_name=operation_name,
+                self.schema.graphql_schema,
+                document,
+                root_value=self.get_root_value(request),
+                context_value=self.get_context(request),
+                variable_values=variables,
+                operation_name=operation_name,
                 middleware=self.get_middleware(request),
-            )  # fmt: skip
+            )
         except Exception:  # graphql-core reports field errors in the result; this would be a bug
             logger.exception("GraphQL execution failed")
             return failed(INTERNAL_ERROR, INTERNAL_ERROR_DESCRIPTION)
