@@ -1,6 +1,6 @@
 """What linked-metadata input may be (contract graphql.md): identifier by object type, key and value.
 
-Every write path (GraphQL, admin) cleans its input here, through ``metadatas.services``.
+Every write path (GraphQL, admin) cleans its input here, through ``linked_metadata.services``.
 """
 
 import json
@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
 
-from metadatas.exceptions import InvalidLinkedMetadata
-from metadatas.json_documents import InvalidJSONDocument, check_json_document
-from metadatas.models import LinkedObjectType
+from linked_metadata.exceptions import InvalidLinkedMetadata
+from linked_metadata.models import LinkedObjectType
+from metadata_service.json_policy import InvalidJSONDocument, check_json_document
 
 ACCOUNT_NUMBER_MAX_CHARS = 64
 EMAIL_MAX_CHARS = 254

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "graphene_django",
     "tenants",
     "metadatas",
+    "linked_metadata",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -283,7 +284,7 @@ METADATA_SERVICE = {
     "LINKED_METADATA_VALUE_MAX_BYTES": env_int("LINKED_METADATA_VALUE_MAX_BYTES", 64 * 1024),
 }
 
-GRAPHENE = {"SCHEMA": "metadatas.graphql_api.schema.schema"}
+GRAPHENE = {"SCHEMA": "linked_metadata.graphql_api.schema.schema"}
 
 # --- Security headers -------------------------------------------------------------------
 # Always on: X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Policy, X-Frame-Options.

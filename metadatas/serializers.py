@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from metadatas.json_documents import InvalidJSONDocument, check_json_document
+from metadata_service.json_policy import InvalidJSONDocument, check_json_document
 from metadatas.models import Metadata
 
 SLUG_PATTERN = r"^[A-Za-z0-9._~-]+$"

@@ -6,8 +6,8 @@ from unittest import mock
 
 import pytest
 
-from metadatas import services
-from metadatas.models import LinkedMetadata
+from linked_metadata import services
+from linked_metadata.models import LinkedMetadata
 from tests.graphql_calls import CREATE, UPDATE, error_code, graphql_client, metadata_input, mutate, rows
 from tests.test_concurrency import run_concurrently
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from metadatas.models import LinkedMetadata
+from linked_metadata.models import LinkedMetadata
 from tests.graphql_calls import (
     CREATE,
     DELETE,

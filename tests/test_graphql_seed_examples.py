@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from metadatas.models import LinkedMetadata
+from linked_metadata.models import LinkedMetadata
 from tests import test_http_gunicorn
 from tests.conftest import token_for
 from tests.graphql_calls import SEED_VALUE

@@ -1,6 +1,6 @@
 """GraphQL errors in Kraken's shape: ``extensions.errorType``, ``errorCode``, ``errorDescription``.
 
-Resolvers raise the service's DRF-shaped exceptions (``metadatas.exceptions``, DRF's auth errors);
+Resolvers raise the service's DRF-shaped exceptions (``linked_metadata.exceptions``, DRF's auth errors);
 ``formatted_error`` maps each to its code. Errors the view finds before running a query (bad request,
 syntax, unknown fields, limits) are built with ``document_error``. Anything else is a bug: it is logged
 and answered as ``MS-GQL-5001`` without its text, so no SQL or stack trace reaches a client.
@@ -19,9 +19,9 @@ from rest_framework.exceptions import (
     ValidationError,
 )
 
-from metadatas.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
+from linked_metadata.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
 
-logger = logging.getLogger("metadatas.graphql")
+logger = logging.getLogger("linked_metadata.graphql")
 
 AUTHORIZATION = "AUTHORIZATION"
 VALIDATION = "VALIDATION"

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, validate
 
-from metadatas.graphql_api.errors import (
+from linked_metadata.graphql_api.errors import (
     BAD_REQUEST,
     INTERNAL_ERROR,
     INTERNAL_ERROR_DESCRIPTION,
@@ -18,7 +18,7 @@ from metadatas.graphql_api.errors import (
     formatted_error,
     logger,
 )
-from metadatas.graphql_api.limits import document_depth
+from linked_metadata.graphql_api.limits import document_depth
 
 
 @contextmanager
@@ -37,7 +37,7 @@ def limits():
 
 
 class KrakenGraphQLView(GraphQLView):
-    """Runs the schema of ``metadatas.graphql_api.schema`` for ``POST`` (and query-only ``GET``).
+    """Runs the schema of ``linked_metadata.graphql_api.schema`` for ``POST`` (and query-only ``GET``).
 
     Before a query runs it must be a JSON request of the right types, parse within
     ``GRAPHQL_QUERY_MAX_CHARS``/``GRAPHQL_QUERY_MAX_TOKENS``, validate against the schema and nest at
