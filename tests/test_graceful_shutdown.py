@@ -45,6 +45,7 @@ def wait_for_log(server, text, timeout=30):
         time.sleep(0.05)
 
 
+@pytest.mark.e2e
 def test_sigterm_under_a_write_load_loses_no_acknowledged_write_and_resets_no_request(tenant):
     token = token_for(tenant.uuid)
     with Gunicorn(database_url(), workers=2) as server:
@@ -68,6 +69,7 @@ def test_sigterm_under_a_write_load_loses_no_acknowledged_write_and_resets_no_re
     assert sorted(stored) == sorted(acknowledged)
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="holds a row lock from another session to keep a request in flight; SQLite has no row locks",

@@ -99,6 +99,7 @@ def test_the_seed_has_each_example_for_an_account_and_an_account_user():
             assert f'"{linked_object_type}"' in example and f'"{identifier}"' in example
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
 def test_the_seeds_python_example_stores_and_prints_the_metadata(server, account_user_token, tmp_path, index):
     script = tmp_path / "example.py"
@@ -109,6 +110,7 @@ def test_the_seeds_python_example_stores_and_prints_the_metadata(server, account
     assert_stored(ast.literal_eval(printed), *LINKED_OBJECTS[index])
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("kind, suffix", [("node-commonjs", ".cjs"), ("node-esm", ".mjs")], ids=["commonjs", "esm"])
 @pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
 def test_the_seeds_node_example_stores_and_prints_the_metadata(

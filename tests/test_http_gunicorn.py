@@ -34,6 +34,7 @@ def call(method, url, token, body=None, **headers):
         return error.code, dict(error.headers), json.loads(error.read() or b"null")
 
 
+@pytest.mark.e2e
 def test_a_resource_lives_through_create_read_update_delete_over_http(server, tenant):
     token = token_for(tenant.uuid)
 
@@ -58,6 +59,7 @@ def test_a_resource_lives_through_create_read_update_delete_over_http(server, te
     assert call("GET", item, token)[0] == 404
 
 
+@pytest.mark.e2e
 def test_a_request_without_a_token_is_a_401_problem_over_http(server):
     request = urllib.request.Request(f"{server}/metadatas")
     with pytest.raises(urllib.error.HTTPError) as raised:

@@ -132,6 +132,7 @@ def redis_or_skip():
         pytest.skip(f"Redis does not answer at {REDIS_URL} ({exc}); the shared-cache limit needs it")
 
 
+@pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_a_limit_counted_in_redis_holds_across_gunicorn_workers(tenant):
     redis_or_skip()
