@@ -2,18 +2,22 @@
 through these functions; each cleans its input with ``linked_metadata.rules`` first."""
 
 import json
+import uuid
+from typing import Any
 
 from django.db import connection, transaction
 
 from linked_metadata.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
 from linked_metadata.models import LinkedMetadata
-from linked_metadata.rules import clean_linked_input
+from linked_metadata.rules import CleanLinkedInput, clean_linked_input
 from metadata_service.timestamps import now_to_the_second
 
 LINKED_KEY_COLUMNS = ("tenant_id", "linked_object_type", "identifier", "key")
 
 
-def linked_metadata_create(*, tenant_id, linked_object_type, identifier, key, value):
+def linked_metadata_create(
+    *, tenant_id: uuid.UUID, linked_object_type: str, identifier: str, key: str, value: Any
+) -> LinkedMetadata:
     """Add ``key`` to the linked object; ``LinkedMetadataKeyExists`` if it is there (also if a racing create won)."""
     clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
     with transaction.atomic():
@@ -22,7 +26,9 @@ def linked_metadata_create(*, tenant_id, linked_object_type, identifier, key, va
         return _linked_row(tenant_id, clean)
 
 
-def linked_metadata_upsert(*, tenant_id, linked_object_type, identifier, key, value):
+def linked_metadata_upsert(
+    *, tenant_id: uuid.UUID, linked_object_type: str, identifier: str, key: str, value: Any
+) -> LinkedMetadata:
     """Create ``key`` at version 1, or replace its value and bump its version, in one atomic statement.
 
     ``INSERT ... ON CONFLICT (tenant, object, key) DO UPDATE`` never makes a second row and never
@@ -39,7 +45,9 @@ def linked_metadata_upsert(*, tenant_id, linked_object_type, identifier, key, va
         return _linked_row(tenant_id, clean)  # the row is ours (inserted, updated or locked) until commit
 
 
-def linked_metadata_delete(*, tenant_id, linked_object_type, identifier, key):
+def linked_metadata_delete(
+    *, tenant_id: uuid.UUID, linked_object_type: str, identifier: str, key: str
+) -> LinkedMetadata:
     """Remove ``key`` from the linked object and return it as it was; ``LinkedMetadataKeyNotFound`` if absent."""
     clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key)
     rows = LinkedMetadata.objects.for_tenant(tenant_id)
@@ -49,7 +57,7 @@ def linked_metadata_delete(*, tenant_id, linked_object_type, identifier, key):
     return row
 
 
-def _insert_linked(tenant_id, clean, *, on_conflict):
+def _insert_linked(tenant_id: uuid.UUID, clean: CleanLinkedInput, *, on_conflict: str) -> bool:
     """Run one ``INSERT ... ON CONFLICT ... RETURNING id``; whether it inserted or updated a row."""
     field = LinkedMetadata._meta.get_field
     quote = connection.ops.quote_name
@@ -75,9 +83,9 @@ def _insert_linked(tenant_id, clean, *, on_conflict):
         return cursor.fetchone() is not None
 
 
-def _linked_lookup(clean):
+def _linked_lookup(clean: CleanLinkedInput) -> dict[str, Any]:
     return {"linked_object_type": clean.linked_object_type, "identifier": clean.identifier, "key": clean.key}
 
 
-def _linked_row(tenant_id, clean):
+def _linked_row(tenant_id: uuid.UUID, clean: CleanLinkedInput) -> LinkedMetadata:
     return LinkedMetadata.objects.for_tenant(tenant_id).get(**_linked_lookup(clean))

@@ -207,7 +207,7 @@ REST_FRAMEWORK = {
     # Formats are chosen by Accept only: a `format` query parameter is as unknown (and ignored) as any other.
     "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # Counted in the shared cache (CACHES below), so a limit holds across workers and hosts.
+    # Counted in Redis (metadata_service.shared_redis), so a limit holds across workers and hosts.
     "DEFAULT_THROTTLE_CLASSES": ["tenants.throttling.TenantAndTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "tenant": env_str("THROTTLE_RATE_TENANT", "50000/min"),
@@ -216,21 +216,13 @@ REST_FRAMEWORK = {
     },
 }
 
-# --- Cache: rate-limit counters and the tenant cache, in one Redis ------------------------
+# --- Redis and the local cache ----------------------------------------------------------
 
+# The one Redis client is metadata_service.shared_redis (REDIS_URL, see METADATA_SERVICE below): tenants'
+# enabled states and the rate-limit counters. Django's cache is only the per-process fallback for the
+# counters when no REDIS_URL is set (limits then hold per worker).
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
-            # A Redis that stops answering costs a request half a second, then the limiter lets it through.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
-else:  # per process: limits then hold per worker only
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- JWT (verification with simplejwt; see contract auth.md) -----------------------------
 

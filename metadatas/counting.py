@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 
 TOTAL_ALIAS = "_capped_total"
 ESTIMATE_SECONDS = 10
-_estimates = {}  # (sql, params) -> (expires, rows), per process
+_estimates: dict[tuple, tuple] = {}  # (sql, params) -> (expires, rows), per process
 
 
 @dataclass(frozen=True)

@@ -127,9 +127,9 @@ class MetadataFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Metadata
-        fields = []
+        fields: list[str] = []
 
-    _form_classes = {}
+    _form_classes: dict = {}
 
     @classmethod
     def get_filters(cls):

@@ -127,7 +127,7 @@ class MetadataSerializer(serializers.ModelSerializer):
             "tenant",
         ]
         read_only_fields = ["id"]
-        validators = []  # uniqueness in the tenant is the database's to enforce (see services)
+        validators: list = []  # uniqueness in the tenant is the database's to enforce (see services)
 
     def get_fields(self):
         fields = super().get_fields()

@@ -1,7 +1,10 @@
 """Writes to metadata resources. The REST API and the admin write through these functions."""
 
 import json
+import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import NotFound, ValidationError
@@ -9,26 +12,41 @@ from rest_framework.exceptions import NotFound, ValidationError
 from metadatas.exceptions import PreconditionFailed, VersionConflict
 from metadatas.models import Metadata, now_to_the_second, title_search_text
 
-UNIQUE_IN_TENANT_MESSAGES = {
-    "slug": "A resource with this slug already exists in this tenant.",
-    "uuid": "A resource with this uuid already exists in this tenant.",
+# The unique constraints of Metadata (models.py), by name, and the field each one is reported on.
+UNIQUE_IN_TENANT = {
+    "metadata_tenant_slug_unique": ("slug", "A resource with this slug already exists in this tenant."),
+    "metadata_tenant_uuid_unique": ("uuid", "A resource with this uuid already exists in this tenant."),
 }
 
 
 @contextmanager
-def unique_fields_checked():
+def unique_fields_checked() -> Iterator[None]:
     """Turn a unique-constraint violation (also one lost to a concurrent write) into a 400 on its field."""
     try:
         with transaction.atomic():
             yield
     except IntegrityError as exc:
-        field = next((name for name in UNIQUE_IN_TENANT_MESSAGES if name in str(exc)), None)
-        if field is None:
+        violated = UNIQUE_IN_TENANT.get(violated_constraint(exc) or "")
+        if violated is None:
             raise
-        raise ValidationError({field: [UNIQUE_IN_TENANT_MESSAGES[field]]}) from None
+        field, message = violated
+        raise ValidationError({field: [message]}) from None
 
 
-def metadata_create(*, tenant_id, fields):
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint ``exc`` broke: PostgreSQL names it; SQLite names its columns instead."""
+    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if name:
+        return name
+    columns = {column.split(".")[-1] for column in str(exc).partition(":")[2].replace(" ", "").split(",")}
+    for constraint in Metadata._meta.constraints:
+        fields = {Metadata._meta.get_field(field).column for field in getattr(constraint, "fields", ())}
+        if fields and fields == columns:
+            return constraint.name
+    return None
+
+
+def metadata_create(*, tenant_id: uuid.UUID, fields: dict[str, Any]) -> Metadata:
     """Insert a new resource at version 1 in ``tenant_id``."""
     metadata = Metadata(tenant_id=tenant_id, **fields)
     with unique_fields_checked():
@@ -36,7 +54,7 @@ def metadata_create(*, tenant_id, fields):
     return metadata
 
 
-def metadata_update(*, metadata, expected_version, changes):
+def metadata_update(*, metadata: Metadata, expected_version: int, changes: dict[str, Any]) -> Metadata:
     """Apply ``changes`` if the stored row is still at ``expected_version``, and bump the version.
 
     The check and the write are one statement, ``UPDATE ... WHERE id = %s AND version = %s``:
@@ -58,7 +76,7 @@ def metadata_update(*, metadata, expected_version, changes):
     return metadata
 
 
-def metadata_delete(*, metadata, expected_version=None):
+def metadata_delete(*, metadata: Metadata, expected_version: int | None = None) -> None:
     """Delete the resource; with ``expected_version``, only while it is still at that version."""
     rows = _same_row(metadata)
     if expected_version is not None:
@@ -72,25 +90,25 @@ def metadata_delete(*, metadata, expected_version=None):
         raise NotFound()
 
 
-def _differs(old, new):
+def _differs(old: Any, new: Any) -> bool:
     """Compare as JSON, where ``true`` is not ``1`` and key order does not count."""
     if isinstance(old, (dict, list)) or isinstance(new, (dict, list)):
         return json.dumps(old, sort_keys=True) != json.dumps(new, sort_keys=True)
     return old != new
 
 
-def _new_values(expected_version, changes):
+def _new_values(expected_version: int, changes: dict[str, Any]) -> dict[str, Any]:
     values = {**changes, "version": expected_version + 1, "updated_at": now_to_the_second()}
     if "title" in changes:
         values["title_search"] = title_search_text(changes["title"])
     return values
 
 
-def _same_row(metadata):
+def _same_row(metadata: Metadata):
     return Metadata.objects.for_tenant(metadata.tenant_id).filter(pk=metadata.pk)
 
 
-def _current_version(metadata):
+def _current_version(metadata: Metadata) -> int:
     version = _same_row(metadata).values_list("version", flat=True).first()
     if version is None:
         raise NotFound()
