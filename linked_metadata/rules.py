@@ -12,7 +12,13 @@ from django.core.validators import EmailValidator
 
 from linked_metadata.exceptions import InvalidLinkedMetadata
 from linked_metadata.models import LinkedObjectType
-from metadata_service.json_policy import InvalidJSONDocument, check_json_document
+from metadata_service.json_policy import (
+    InvalidJSONDocument,
+    NotJSONConstant,
+    NumberOutOfRange,
+    check_json_document,
+    strict_loads,
+)
 
 ACCOUNT_NUMBER_MAX_CHARS = 64
 EMAIL_MAX_CHARS = 254
@@ -125,12 +131,12 @@ def _parse_json_text(text):
     if not isinstance(text, str):
         raise ValueError('The value must be a string holding a JSON document, like "{\\"pet_type\\": \\"dog\\"}".')
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return strict_loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"The value is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
+    except NotJSONConstant as exc:
+        raise ValueError(f"The value holds {exc.name}, which is not JSON.") from None
+    except NumberOutOfRange:
+        raise ValueError("The value holds a number out of range.") from None
     except RecursionError:
         raise ValueError("The value nests too deeply to be read.") from None
-
-
-def _reject_constant(name):
-    raise ValueError(f"The value holds {name}, which is not JSON.")

@@ -1,8 +1,43 @@
-"""What a stored JSON document may contain: what PostgreSQL's jsonb and SQLite both hold faithfully."""
+"""The service's one JSON policy: how text is read as JSON, and what a stored document may contain.
 
+Reading refuses what Python's json accepts beyond JSON (NaN, Infinity) and numbers beyond a float's range;
+a stored document holds only what PostgreSQL's jsonb and SQLite both keep faithfully (no NUL, no lone
+surrogate, a bounded depth). The request parsers (``metadata_service.parsers``), the REST serializer and the
+linked-metadata rules all use this module.
+"""
+
+import json
 import math
 
 SURROGATES = range(0xD800, 0xE000)
+
+
+class NotJSONConstant(ValueError):
+    """NaN, Infinity or -Infinity: Python's json reads them, JSON has no such values."""
+
+    def __init__(self, name):
+        super().__init__(f"{name} is not a JSON number")
+        self.name = name
+
+
+class NumberOutOfRange(ValueError):
+    """A number too large for a float (it would be read as infinity)."""
+
+
+def strict_loads(text):
+    """The one JSON document in ``text``; ``ValueError`` (or a subclass above) when it is not strict JSON."""
+    return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+
+
+def _reject_constant(name):
+    raise NotJSONConstant(name)
+
+
+def _finite_float(text):
+    value = float(text)
+    if math.isinf(value):
+        raise NumberOutOfRange(f"the number {text[:40]} is out of range")
+    return value
 
 
 class InvalidJSONDocument(ValueError):
