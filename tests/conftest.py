@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from metadatas.models import Metadata
 from tenants.models import Tenant
 from tenants.tokens import issue_platform_token
+from tests.support.live_server import gunicorn
 
 TENANT_A = uuid.UUID("e5a2120d-6bf7-4c58-a900-bac1e55e986b")
 TENANT_B = uuid.UUID("0b9a54d4-7a1e-4a6c-9f65-0a7c1d0d3c11")
@@ -163,3 +164,10 @@ def collected_static(django_db_blocker):
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def server(transactional_db):
+    """A gunicorn serving the app on a free port, against the test database; yields its base URL."""
+    with gunicorn() as live:
+        yield live.url

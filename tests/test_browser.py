@@ -11,7 +11,7 @@ import pytest
 from django.conf import global_settings
 from django.contrib.auth.models import User
 
-from tests.live_server import ROOT, gunicorn
+from tests.support.live_server import ROOT, gunicorn
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-output"

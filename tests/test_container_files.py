@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.live_server import ROOT
+from tests.support.live_server import ROOT
 
 
 def tool(name):

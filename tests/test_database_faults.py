@@ -10,10 +10,10 @@ from django.db import connection
 
 from metadatas.models import Metadata
 from tests.conftest import metadata_body, token_for
-from tests.gunicorn_server import request
-from tests.live_server import Gunicorn, database_url
-from tests.pg_sessions import row_locked, wait_until_row_unlocked
-from tests.tcp_proxy import FaultyProxy
+from tests.support.http_calls import request
+from tests.support.live_server import Gunicorn, database_url
+from tests.support.pg_sessions import row_locked, wait_until_row_unlocked
+from tests.support.tcp_proxy import FaultyProxy
 
 pytestmark = [
     pytest.mark.skipif(

@@ -13,9 +13,9 @@ from django.conf import settings
 
 from metadatas.models import Metadata
 from tests.conftest import token_for
-from tests.gunicorn_server import request
-from tests.live_server import ROOT, Gunicorn, database_url
-from tests.pg_sessions import row_locked, wait_until_a_session_waits_for_a_lock
+from tests.support.http_calls import request
+from tests.support.live_server import ROOT, Gunicorn, database_url
+from tests.support.pg_sessions import row_locked, wait_until_a_session_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WRITERS = 3
@@ -25,7 +25,7 @@ WRITES_BEFORE_SIGTERM = 25  # per writer: the load is steady when the signal com
 
 def start_writer(url, token):
     arguments = [url, token, str(WRITER_SECONDS_MAX), str(WRITES_BEFORE_SIGTERM)]
-    command = [sys.executable, "-m", "tests.write_loop", *arguments]
+    command = [sys.executable, "-m", "tests.support.write_loop", *arguments]
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from linked_metadata.models import LinkedMetadata
-from tests.graphql_calls import (
+from tests.support.graphql_client import (
     CREATE,
     DELETE,
     FOR_KEY,

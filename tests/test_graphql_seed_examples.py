@@ -16,10 +16,9 @@ import sys
 import pytest
 
 from linked_metadata.models import LinkedMetadata
-from tests import test_http_gunicorn
 from tests.conftest import token_for
-from tests.graphql_calls import SEED_VALUE
-from tests.seeds import ROOT, seed_file
+from tests.support.graphql_client import SEED_VALUE
+from tests.support.seeds import ROOT, seed_file
 
 SEED = seed_file("000_b3defde456e55df9.txt")
 AXIOS_VERSION = "1.21.1"
@@ -34,7 +33,6 @@ EXAMPLE_KINDS = {
 }
 LINKED_OBJECTS = [("ACCOUNT", "A-154321"), ("ACCOUNT_USER", "some.test@email.com")]
 
-server = test_http_gunicorn.server  # the live gunicorn of the HTTP tests, on a free port
 pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"the seed {SEED} is not beside this clone")
 
 

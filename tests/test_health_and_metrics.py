@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from django.db import OperationalError, connections
 
-from tests.live_server import free_port, gunicorn
+from tests.support.live_server import free_port, gunicorn
 
 pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json; charset=utf-8"

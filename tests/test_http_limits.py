@@ -6,7 +6,7 @@ import json
 import pytest
 
 from tests.conftest import metadata_body, token_for
-from tests.live_server import Gunicorn, database_url
+from tests.support.live_server import Gunicorn, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PROBLEM = "application/problem+json; charset=utf-8"

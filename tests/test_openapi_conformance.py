@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import token_for
-from tests.live_server import ROOT, gunicorn
+from tests.support.live_server import ROOT, gunicorn
 
 SEED = 20240305
 EXAMPLES_PER_OPERATION = 20

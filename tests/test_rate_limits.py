@@ -14,9 +14,9 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
 from tests.conftest import JSON, client_with, token_for
-from tests.graphql_calls import UPDATE, error_code, graphql_client, metadata_input, run, the_error
-from tests.gunicorn_server import request
-from tests.live_server import Gunicorn, database_url
+from tests.support.graphql_client import UPDATE, error_code, graphql_client, metadata_input, run, the_error
+from tests.support.http_calls import request
+from tests.support.live_server import Gunicorn, database_url
 
 REDIS_URL = "redis://127.0.0.1:6379/6"
 

@@ -9,8 +9,8 @@ import pytest
 
 from metadata_service.log_format import JSONFormatter
 from tests.conftest import JSON, client_with, metadata_body, token_for
-from tests.graphql_calls import METADATA, graphql_client, run
-from tests.live_server import gunicorn
+from tests.support.graphql_client import METADATA, graphql_client, run
+from tests.support.live_server import gunicorn
 
 pytestmark = pytest.mark.django_db
 LOGGER = "metadata_service.requests"

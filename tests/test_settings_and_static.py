@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from django.test import Client
 
-from tests.live_server import ROOT, gunicorn
+from tests.support.live_server import ROOT, gunicorn
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import redis
 
 from tenants.models import Tenant
 from tests.conftest import JSON, token_for
-from tests.test_http_gunicorn import call, server  # noqa: F401  (the gunicorn fixture)
+from tests.support.http_calls import call
 
 
 @pytest.fixture
