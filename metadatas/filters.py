@@ -19,12 +19,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
+from metadatas.keyset import MAX_BIGINT
 from metadatas.models import Metadata, fold_for_search, title_sort_key
 
 LIST_SPELLING = re.compile(r"^(?P<name>[A-Za-z]+)\[\d*\]$")
 ORDER_PARAMETER = re.compile(r"^order\[(?P<field>[A-Za-z]+)\]$")
 DATE_OPERATORS = {"before": "lte", "after": "gte", "strictly_before": "lt", "strictly_after": "gt"}
-MAX_BIGINT = 2**63 - 1
 
 
 class CopiedShallow(dict):

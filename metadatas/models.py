@@ -8,8 +8,11 @@ from metadata_service.timestamps import now_to_the_second
 from tenants.models import Tenant
 from tenants.scoping import TenantScopedQuerySet
 
-# The locale whose title order[title] sorts on; the index below serves it.
+# The locale whose title order[title] sorts on; the index below serves it (metadatas/checks.py refuses a
+# TITLE_DEFAULT_LOCALE setting that differs, which would sort without the index).
 TITLE_SORT_LOCALE = "en"
+# The longest title of one locale, in characters (the serializer checks it, the OpenAPI schema shows it).
+TITLE_MAX_CHARS = 1000
 
 
 def fold_for_search(text):

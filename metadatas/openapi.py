@@ -17,6 +17,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from metadata_service.openapi import problem_responses, schema_component
 from metadatas import jsonld
 from metadatas.filters import AnyOfFilter, MetadataFilterSet, OrderParameterFilter
+from metadatas.models import TITLE_MAX_CHARS
 from metadatas.serializers import LOCALE_PATTERN, MAX_VERSION, MetadataSerializer
 
 JSON, JSONLD, MERGE_PATCH = "application/json", "application/ld+json", "application/merge-patch+json"
@@ -52,7 +53,7 @@ TITLE_SCHEMA = {
     "description": "Locale code to title; at least one entry. The list filter `title` searches every locale.",
     "minProperties": 1,
     "propertyNames": {"pattern": LOCALE_PATTERN.pattern},
-    "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": NOT_BLANK},
+    "additionalProperties": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_CHARS, "pattern": NOT_BLANK},
     "examples": [SAMPLE["title"]],
 }
 DATA_SCHEMA = {

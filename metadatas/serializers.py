@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from metadata_service.json_policy import InvalidJSONDocument, check_json_document
-from metadatas.models import Metadata
+from metadatas.models import TITLE_MAX_CHARS, Metadata
 
 SLUG_PATTERN = r"^[A-Za-z0-9._~-]+$"
 LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
@@ -87,8 +87,8 @@ class TitleField(JSONDocumentField):
             return ["The key must be a locale code such as en, fr or pt-BR."]
         if not isinstance(text, str) or not text.strip():
             return ["Must be a non-empty string."]
-        if len(text) > 1000:
-            return ["Must be at most 1000 characters."]
+        if len(text) > TITLE_MAX_CHARS:
+            return [f"Must be at most {TITLE_MAX_CHARS} characters."]
         return []
 
 
