@@ -6,12 +6,12 @@ Every write path (GraphQL, admin) cleans its input here, through ``linked_metada
 import json
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
 
 from linked_metadata.exceptions import InvalidLinkedMetadata
 from linked_metadata.models import LinkedObjectType
+from metadata_service.conf import service_settings
 from metadata_service.json_policy import (
     InvalidJSONDocument,
     NotJSONConstant,
@@ -117,10 +117,10 @@ def clean_value(value):
     if isinstance(value, JSONText):
         value = _parse_json_text(value.text)
     try:
-        check_json_document(value, max_depth=settings.METADATA_SERVICE["JSON_MAX_DEPTH"])
+        check_json_document(value, max_depth=service_settings.JSON_MAX_DEPTH)
     except InvalidJSONDocument as exc:
         raise ValueError(f"The value {exc}.") from None
-    limit = settings.METADATA_SERVICE["LINKED_METADATA_VALUE_MAX_BYTES"]
+    limit = service_settings.LINKED_METADATA_VALUE_MAX_BYTES
     size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
     if size > limit:
         raise ValueError(f"The value is {size} bytes as compact JSON; at most {limit} bytes are allowed.")

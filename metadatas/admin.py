@@ -1,12 +1,12 @@
 import json
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpResponseRedirect
 from rest_framework import serializers
 
+from metadata_service.conf import service_settings
 from metadata_service.problems import violations_from
 from metadatas.exceptions import VersionConflict
 from metadatas.models import Metadata
@@ -101,7 +101,7 @@ class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     def default_title(self, metadata):
         """The title in the default locale (else any), for the list."""
         title = metadata.title or {}
-        locale = settings.METADATA_SERVICE["TITLE_DEFAULT_LOCALE"]
+        locale = service_settings.TITLE_DEFAULT_LOCALE
         return title.get(locale) or next(iter(title.values()), "")
 
     def get_readonly_fields(self, request, obj=None):

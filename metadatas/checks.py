@@ -1,15 +1,15 @@
 """System checks of settings the metadata resource depends on (run by manage.py check, migrate, scripts/test)."""
 
-from django.conf import settings
 from django.core import checks
 
+from metadata_service.conf import service_settings
 from metadatas.models import TITLE_SORT_LOCALE
 
 
 @checks.register(checks.Tags.models)
 def title_sort_locale_matches_the_index(app_configs, **kwargs):
     """``order[title]`` sorts on TITLE_DEFAULT_LOCALE; the index serves TITLE_SORT_LOCALE: they must agree."""
-    configured = settings.METADATA_SERVICE["TITLE_DEFAULT_LOCALE"]
+    configured = service_settings.TITLE_DEFAULT_LOCALE
     if configured == TITLE_SORT_LOCALE:
         return []
     return [

@@ -3,10 +3,10 @@
 import re
 from datetime import UTC
 
-from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from metadata_service.conf import service_settings
 from metadata_service.json_policy import InvalidJSONDocument, check_json_document
 from metadatas.models import TITLE_MAX_CHARS, Metadata
 
@@ -54,7 +54,7 @@ class JSONDocumentField(serializers.JSONField):
 
     def to_internal_value(self, data):
         try:
-            check_json_document(data, settings.METADATA_SERVICE["JSON_MAX_DEPTH"])
+            check_json_document(data, service_settings.JSON_MAX_DEPTH)
         except InvalidJSONDocument as exc:
             raise serializers.ValidationError(f"The value {exc}.") from None
         return super().to_internal_value(data)

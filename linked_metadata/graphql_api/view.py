@@ -2,7 +2,6 @@
 
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.http import HttpResponse
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, validate
@@ -19,6 +18,7 @@ from linked_metadata.graphql_api.errors import (
     logger,
 )
 from linked_metadata.graphql_api.limits import document_depth
+from metadata_service.conf import service_settings
 
 
 @contextmanager
@@ -33,7 +33,7 @@ def bad_request_answered_with_200():
 
 
 def limits():
-    return settings.METADATA_SERVICE
+    return service_settings
 
 
 class KrakenGraphQLView(GraphQLView):
