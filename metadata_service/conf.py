@@ -15,7 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_SIZE_MAX": 100,
     "REQUEST_BODY_MAX_BYTES": 1024 * 1024,
     "JSON_MAX_DEPTH": 32,
-    "FILTER_VALUES_MAX": 100,
+    "FILTER_VALUES_MAX": 100,  # per filter; also the most data.<path> values of one request
+    "DATA_FILTER_PATHS_MAX": 10,  # data.<path> filters in one request
     "TITLE_DEFAULT_LOCALE": "en",
     # Lists count exactly up to this many rows; beyond, the total is PostgreSQL's estimate (and says so).
     "COUNT_EXACT_MAX": 1000,

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "graphene_django",
     "tenants",
     "metadatas",
+    "metadata_types",
     "linked_metadata",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -266,6 +267,7 @@ METADATA_SERVICE = {
         "REQUEST_BODY_MAX_BYTES": env_int,
         "JSON_MAX_DEPTH": env_int,
         "FILTER_VALUES_MAX": env_int,
+        "DATA_FILTER_PATHS_MAX": env_int,
         "TITLE_DEFAULT_LOCALE": env_str,
         "COUNT_EXACT_MAX": env_int,
         "TENANT_CACHE_SECONDS": env_int,
@@ -347,6 +349,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "metadata_service.openapi.complete_schema",
         "metadatas.openapi.describe_collections_and_links",
+        "metadata_types.openapi.describe_type_collection",
     ],
 }
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from metadata_service.conf import service_settings
 from metadata_service.problems import violations_from
+from metadatas.data_rules import check_resource_data
 from metadatas.exceptions import VersionConflict
 from metadatas.models import Metadata
 from metadatas.serializers import MetadataSerializer
@@ -65,6 +66,7 @@ class MetadataAdminForm(forms.ModelForm):
             if name in cleaned:
                 for message in api_rule_errors(name, cleaned[name]):
                     self.add_error(name, message)
+        self.check_data_rules(cleaned)
         expected = cleaned.get("expected_version")
         if self.instance.pk and expected != self.instance.version:
             raise forms.ValidationError(
@@ -72,6 +74,19 @@ class MetadataAdminForm(forms.ModelForm):
                 "Reload the page to edit the current version."
             )
         return cleaned
+
+    def check_data_rules(self, cleaned):
+        """The data rules the write services apply (a type's schema), shown on the form's fields."""
+        tenant_id = cleaned["tenant"].pk if cleaned.get("tenant") else self.instance.tenant_id
+        kind, data = cleaned.get("type", self.instance.type), cleaned.get("data", self.instance.data)
+        if tenant_id is None or self.errors:
+            return
+        try:
+            check_resource_data(tenant_id=tenant_id, type=kind, data=data)
+        except serializers.ValidationError as exc:
+            for violation in violations_from(exc.detail):
+                field = "type" if violation["propertyPath"] == "type" else "data"
+                self.add_error(field, f"{violation['propertyPath']}: {violation['message']}")
 
 
 @admin.register(Metadata)

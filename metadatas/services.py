@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import NotFound, ValidationError
 
+from metadatas.data_rules import check_resource_data
 from metadatas.exceptions import PreconditionFailed, VersionConflict
 from metadatas.models import Metadata, now_to_the_second, title_search_text
 
@@ -47,9 +48,10 @@ def violated_constraint(exc: IntegrityError) -> str | None:
 
 
 def metadata_create(*, tenant_id: uuid.UUID, fields: dict[str, Any]) -> Metadata:
-    """Insert a new resource at version 1 in ``tenant_id``."""
+    """Insert a new resource at version 1 in ``tenant_id``, once its ``data`` passes the data rules."""
     metadata = Metadata(tenant_id=tenant_id, **fields)
     with unique_fields_checked():
+        check_resource_data(tenant_id=tenant_id, type=metadata.type, data=metadata.data)
         metadata.save(force_insert=True)
     return metadata
 
@@ -60,6 +62,7 @@ def metadata_update(*, metadata: Metadata, expected_version: int, changes: dict[
     The check and the write are one statement, ``UPDATE ... WHERE id = %s AND version = %s``:
     of several concurrent updates that read the same version, exactly one changes the row;
     the others raise ``VersionConflict``. ``metadata`` is updated in memory to what was stored.
+    The resulting ``type`` and ``data`` pass the data rules first, in the same transaction.
     """
     if metadata.version != expected_version:
         raise VersionConflict(current_version=metadata.version, given_version=expected_version)
@@ -68,6 +71,11 @@ def metadata_update(*, metadata: Metadata, expected_version: int, changes: dict[
         return metadata
     values = _new_values(expected_version, changes)
     with unique_fields_checked():
+        check_resource_data(
+            tenant_id=metadata.tenant_id,
+            type=changes.get("type", metadata.type),
+            data=changes.get("data", metadata.data),
+        )
         updated = _same_row(metadata).filter(version=expected_version).update(**values)
     if not updated:
         raise VersionConflict(current_version=_current_version(metadata), given_version=expected_version)

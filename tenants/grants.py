@@ -12,7 +12,9 @@ METADATA_OPERATIONS = ("browse", "read", "add", "edit", "delete")
 METADATA_PERMISSIONS = tuple(f"metadata:{operation}" for operation in METADATA_OPERATIONS)
 CAN_MUTATE_METADATA = "CAN_MUTATE_METADATA"
 CAN_VIEW_METADATA = "CAN_VIEW_METADATA"
-KNOWN_PERMISSIONS = (*METADATA_PERMISSIONS, CAN_MUTATE_METADATA, CAN_VIEW_METADATA)
+# Defining the schemas of resource types (/metadata-types); never limited to an owner.
+METADATA_TYPE_PERMISSIONS = tuple(f"metadata-type:{operation}" for operation in METADATA_OPERATIONS)
+KNOWN_PERMISSIONS = (*METADATA_PERMISSIONS, *METADATA_TYPE_PERMISSIONS, CAN_MUTATE_METADATA, CAN_VIEW_METADATA)
 
 
 @dataclass(frozen=True)

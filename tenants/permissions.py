@@ -114,6 +114,15 @@ def browsable_metadata(identity: TokenIdentity) -> Q:
     return reduce(or_, (Q(owner=scope.owner, owner_uuid=scope.owner_uuid) for scope in scopes))
 
 
+# --- Metadata types ----------------------------------------------------------------------------------------------
+
+
+def require_type_permission(identity: TokenIdentity, operation: str) -> None:
+    """Raise a 403 unless the identity holds ``metadata-type:<operation>`` (System holds them all)."""
+    if not holds(identity, f"metadata-type:{operation}"):
+        raise MissingPermission(f"metadata-type:{operation}")
+
+
 # --- Linked (account) metadata, for GraphQL ----------------------------------------------------------------------
 
 
@@ -193,3 +202,18 @@ class MetadataPermission(BasePermission):
 
     def operation(self, request, view):
         return self.operations.get(view.action) or self.method_operations.get(request.method)
+
+
+class MetadataTypePermission(BasePermission):
+    """The REST operations on /metadata-types need ``metadata-type:browse|read|add|edit|delete``.
+
+    The dry run ``check`` previews an edit, so it needs ``edit``. Checked before the lookup: the answer
+    is the same whether or not the name exists, so it tells nothing of the tenant's types.
+    """
+
+    operations = {**MetadataPermission.operations, "check": EDIT}
+
+    def has_permission(self, request, view):
+        operation = self.operations.get(view.action) or MetadataPermission.method_operations.get(request.method)
+        require_type_permission(request.user, operation or READ)
+        return True

@@ -19,6 +19,14 @@ OPERATIONS = {
     ("patch", "/metadatas/{uuid}"),
     ("delete", "/metadatas/{uuid}"),
     ("get", "/contexts/Metadata"),
+    ("get", "/metadata-types"),
+    ("post", "/metadata-types"),
+    ("get", "/metadata-types/{name}"),
+    ("put", "/metadata-types/{name}"),
+    ("patch", "/metadata-types/{name}"),
+    ("delete", "/metadata-types/{name}"),
+    ("post", "/metadata-types/{name}/check"),
+    ("get", "/contexts/MetadataType"),
     ("get", "/health/live"),
     ("get", "/health/ready"),
     ("post", "/tokens"),
@@ -28,6 +36,8 @@ PROBLEM_SCHEMAS = {
     "#/components/schemas/Problem",
     "#/components/schemas/ValidationProblem",
     "#/components/schemas/VersionProblem",
+    "#/components/schemas/SchemaIncompatibleProblem",
+    "#/components/schemas/TypeInUseProblem",
 }
 
 
@@ -122,8 +132,8 @@ def test_the_metadata_routes_need_a_bearer_jwt_and_the_operator_routes_none(docu
 
     assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
     assert "Authorization: JWT <jwt>" in scheme["description"] and "bare" in scheme["description"]
-    assert all(ops[op]["security"] == [{"jwt": []}] for op in OPERATIONS if op[1].startswith("/metadatas"))
-    assert all(ops[op].get("security", [{}]) == [{}] for op in OPERATIONS if not op[1].startswith("/metadatas"))
+    assert all(ops[op]["security"] == [{"jwt": []}] for op in OPERATIONS if op[1].startswith("/metadata"))
+    assert all(ops[op].get("security", [{}]) == [{}] for op in OPERATIONS if not op[1].startswith("/metadata"))
 
 
 def every_example(document):

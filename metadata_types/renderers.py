@@ -1,0 +1,24 @@
+"""The two formats of /metadata-types, chosen by the Accept header."""
+
+from metadata_service.renderers import UTF8JSONRenderer
+from metadata_types import jsonld
+
+
+class MetadataTypeJSONLDRenderer(UTF8JSONRenderer):
+    """JSON-LD, the default: a type gains ``@context``, ``@id`` and ``@type``; the list is a Hydra collection."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, list):
+            data = jsonld.collection_document(data)
+        elif isinstance(data, dict) and "@context" not in data and "name" in data and "version" in data:
+            data = jsonld.item_document(data)
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+class MetadataTypeJSONRenderer(UTF8JSONRenderer):
+    """Plain JSON: a type is an object, the list a bare array."""
+
+    format = "json"
