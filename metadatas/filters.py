@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
 from metadata_service.conf import service_settings
+from metadatas.data_filters import data_filtered
 from metadatas.keyset import MAX_BIGINT
 from metadatas.models import Metadata, fold_for_search, title_sort_key
 
@@ -164,9 +165,11 @@ def canonical_query(params, list_names):
 
 
 class MetadataFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, reading the three list spellings of each multi-value filter."""
+    """django-filter's backend, reading the three list spellings of each multi-value filter, and the
+    ``data.<path>`` filters (``metadatas.data_filters``)."""
 
     def filter_queryset(self, request, queryset, view):
+        queryset = data_filtered(queryset, request.query_params)
         if not any(filter_parameter(name) for name in request.query_params):
             return queryset  # no filter asked for: no FilterSet to build and validate
         return super().filter_queryset(request, queryset, view)

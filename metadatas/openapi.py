@@ -406,7 +406,14 @@ METADATA_OPERATIONS = {
             "A page of the caller's tenant's resources, filtered and ordered. Each multi-value filter takes three "
             "spellings (`owner=A`, `owner[]=A&owner[]=B`, `owner[0]=A&owner[1]=B`); values of one filter are "
             "OR'ed, filters AND'ed; unknown parameters are ignored. JSON-LD gives a Hydra collection; plain JSON "
-            "a bare array with `X-Total-Count` and `Link` headers."
+            "a bare array with `X-Total-Count` and `Link` headers.\n\n"
+            "**Filters inside `data`**: `data.<path>=<value>` (`data.provider=github`, `data.settings.region=eu`; "
+            "member names joined by `.`, none holding `.`, `[`, `]` or `=`) keeps resources whose `data` holds the "
+            "value at that path, or an array there that contains it. The value matches the JSON string, and also "
+            'the number, `true`, `false` or `null` it spells (`data.retries=3` matches `3` and `"3"`). '
+            "`data.x[]=a&data.x[]=b` OR's values; several paths are AND'ed, and combine with every other filter. "
+            "At most 10 paths and 100 values (400 beyond); a malformed path is a 400 naming it. Served by a GIN "
+            "index (jsonb containment) on PostgreSQL."
         ),
         parameters=[TOTAL_COUNT, LINK],
         responses={
