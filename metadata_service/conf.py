@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "FILTER_VALUES_MAX": 100,  # per filter; also the most data.<path> values of one request
     "DATA_FILTER_PATHS_MAX": 10,  # data.<path> filters in one request
     "TITLE_DEFAULT_LOCALE": "en",
+    # ?locale= / Accept-Language: tried after the caller's locales, before the title's first (locales.py).
+    "TITLE_FALLBACK_LOCALES": ["en"],
     # Lists count exactly up to this many rows; beyond, the total is PostgreSQL's estimate (and says so).
     "COUNT_EXACT_MAX": 1000,
     # Redis shared by every worker (metadata_service.shared_redis): tenants' enabled states and the

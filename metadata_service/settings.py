@@ -269,6 +269,7 @@ METADATA_SERVICE = {
         "FILTER_VALUES_MAX": env_int,
         "DATA_FILTER_PATHS_MAX": env_int,
         "TITLE_DEFAULT_LOCALE": env_str,
+        "TITLE_FALLBACK_LOCALES": env_list,
         "COUNT_EXACT_MAX": env_int,
         "TENANT_CACHE_SECONDS": env_int,
         "GRAPHQL_QUERY_MAX_CHARS": env_int,

@@ -5,7 +5,19 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from metadata_service.openapi import PROBLEM, PROBLEM_MEDIA_TYPE, problem_responses, schema_component
 from metadata_types.schemas import SCHEMA_MAX_BYTES
 from metadata_types.serializers import MetadataTypeSerializer
-from metadatas.openapi import CONTEXT, ETAG, IF_MATCH, IF_MATCH_DELETE, IF_NONE_MATCH, LOCATION, LOCKING
+from metadatas.openapi import (
+    CONTENT_LANGUAGE,
+    CONTEXT,
+    ETAG,
+    IF_MATCH,
+    IF_MATCH_DELETE,
+    IF_NONE_MATCH,
+    LOCALE,
+    LOCALIZED_TITLE,
+    LOCATION,
+    LOCKING,
+    TITLE_LOCALE,
+)
 
 JSON, JSONLD = "application/json", "application/ld+json"
 
@@ -66,7 +78,8 @@ TYPE = schema_component(
         "required": ["name", "title", "schema", "version", "createdAt", "updatedAt"],
         "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 255, "description": "The `type` it governs."},
-            "title": TITLE,
+            "title": {"anyOf": [TITLE, LOCALIZED_TITLE, {"type": "null"}]},
+            "titleLocale": {"anyOf": [TITLE_LOCALE, {"type": "null"}]},
             "schema": {"type": ["object", "boolean"], "description": "JSON Schema draft 2020-12."},
             "version": {"type": "integer", "minimum": 1},
             "createdAt": {"type": "string", "format": "date-time"},
@@ -133,6 +146,7 @@ CHANGE_PROBLEMS = problem_responses(400, 401, 403, 404, 406, 412, 413, 415, 429,
 TYPE_OPERATIONS = {
     "list": extend_schema(
         summary="List the tenant's metadata types",
+        parameters=[LOCALE, CONTENT_LANGUAGE],
         description=TYPE_DESCRIPTION + " JSON-LD gives a Hydra collection, plain JSON a bare array, by name.",
         responses={
             # Both bodies are written by describe_type_collection (spectacular would wrap them in arrays).
@@ -143,7 +157,7 @@ TYPE_OPERATIONS = {
     ),
     "retrieve": extend_schema(
         summary="Read one metadata type",
-        parameters=[IF_NONE_MATCH, ETAG],
+        parameters=[IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE],
         responses={
             **item(200, "The type; `ETag` carries its version."),
             304: OpenApiResponse(description="Not modified."),

@@ -62,6 +62,27 @@ DATA_SCHEMA = {
     f"{service_settings.JSON_MAX_DEPTH} levels; strings may not hold NUL.",
     "examples": [SAMPLE["data"]],
 }
+LOCALIZED_TITLE = {
+    "type": "string",
+    "description": "With `?locale=` or `Accept-Language`: the title in the locale RFC 4647 lookup picks "
+    "(then `TITLE_FALLBACK_LOCALES`, then the first locale by name); `titleLocale` says which.",
+}
+TITLE_LOCALE = {"type": "string", "description": "With `?locale=` or `Accept-Language`: the locale of `title`."}
+LOCALE = OpenApiParameter(
+    "locale",
+    {"type": "string", "pattern": "^[A-Za-z0-9-]{1,35}$"},
+    OpenApiParameter.QUERY,
+    description="A BCP 47 tag such as `fr` or `pt-BR` (a malformed one is a 400): renders each `title` as one "
+    "string chosen by RFC 4647 lookup and adds `titleLocale`. Without it, `Accept-Language` does the same; "
+    "without either, titles are locale maps. Example: `fr-CA`.",
+)
+CONTENT_LANGUAGE = OpenApiParameter(
+    "Content-Language",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="With a locale asked for: the locale every title of the answer used, when they all agree.",
+)
 JSONLD_KEYS = {
     "@id": {"type": "string", "description": "`/metadatas/{uuid}`", "examples": [jsonld.resource_path(SAMPLE["uuid"])]},
     "@type": {"const": jsonld.RESOURCE_TYPE},
@@ -130,6 +151,8 @@ class TitleFieldSchema(OpenApiSerializerFieldExtension):
     target_class = "metadatas.serializers.TitleField"
 
     def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":  # a read that names a locale gets the one string (metadata_service/locales.py)
+            return {"anyOf": [dict(TITLE_SCHEMA), LOCALIZED_TITLE]}
         return dict(TITLE_SCHEMA)
 
 
@@ -415,7 +438,7 @@ METADATA_OPERATIONS = {
             "At most 10 paths and 100 values (400 beyond); a malformed path is a 400 naming it. Served by a GIN "
             "index (jsonb containment) on PostgreSQL."
         ),
-        parameters=[TOTAL_COUNT, LINK],
+        parameters=[TOTAL_COUNT, LINK, LOCALE, CONTENT_LANGUAGE],
         responses={
             # Both bodies are written by describe_collections_and_links (spectacular would wrap them in arrays).
             (200, JSONLD): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
@@ -430,7 +453,7 @@ METADATA_OPERATIONS = {
     ),
     "retrieve": extend_schema(
         summary="Read one resource",
-        parameters=[IF_NONE_MATCH, ETAG],
+        parameters=[IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE],
         responses={
             **item_responses(200, "The resource; `ETag` carries its version.", SAMPLE),
             304: UNCHANGED,
@@ -510,8 +533,9 @@ def describe_collections_and_links(result, generator, request, public):
         for field, schema in schemas[name]["properties"].items():
             if field in FIELD_DESCRIPTIONS:
                 schema.setdefault("description", FIELD_DESCRIPTIONS[field])
-    # Every field of a resource is always present in a response.
+    # Every field of a resource is always present in a response; titleLocale only when a locale was asked for.
     schemas["Metadata"]["required"] = list(schemas["Metadata"]["properties"])
+    schemas["Metadata"]["properties"]["titleLocale"] = TITLE_LOCALE
     # A resource keeps its uuid: PUT and PATCH ignore one in the body, like any field they do not know.
     schemas["PatchedMetadataRequest"]["properties"].pop("uuid")
     # A PATCH body is a merge patch: in `title`, null removes a locale and {} changes nothing.

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, MergePatchParser, StrictJSONParser
 from metadatas import jsonld
 from metadatas.exceptions import PreconditionFailed, VersionConflict
@@ -25,7 +26,7 @@ from tenants.scoping import TenantScopedViewMixin
 
 
 @extend_schema_view(**METADATA_OPERATIONS)
-class MetadataViewSet(TenantScopedViewMixin, viewsets.ModelViewSet):
+class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
     """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH) and delete."""
 
     queryset = Metadata.objects.all()
