@@ -6,7 +6,9 @@ the hooks below give every path its canonical spelling and every response its ``
 """
 
 from django.urls import NoReverseMatch, reverse
+from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from metadata_service.request_log import REQUEST_ID_HEADER
 
@@ -166,3 +168,15 @@ def related_interfaces():
         except NoReverseMatch:
             continue
     return "\n\nAlso served:\n" + "\n".join(links) if links else ""
+
+
+class OpenApiMediaTypeRenderer(OpenApiJsonRenderer):
+    """The document as ``application/vnd.openapi+json``, the media type API Platform (and its parser) asks for."""
+
+    media_type = "application/vnd.openapi+json"
+
+
+class OpenApiDocumentView(SpectacularJSONAPIView):
+    """``/docs/openapi.json``, in each media type clients ask it by: OpenAPI's own, API Platform's, plain JSON."""
+
+    renderer_classes = [*SpectacularJSONAPIView.renderer_classes, OpenApiMediaTypeRenderer]
