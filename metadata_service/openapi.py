@@ -145,11 +145,23 @@ REQUEST_ID = header(
 )
 
 
+# Every operation takes it. Documented as a parameter, generated clients also let callers set it.
+REQUEST_ID_PARAMETER = {
+    "in": "header",
+    "name": REQUEST_ID_HEADER,
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "Optional: an id to find this request by in the service's log (1-128 of letters, digits and "
+    "`._:@/+=-`; anything else is replaced by a new id). The answer echoes it.",
+}
+
+
 def complete_schema(result, generator, request, public):
-    """Postprocessing hook: the registered schemas, headers every answer has, related interfaces."""
+    """Postprocessing hook: the registered schemas, headers every request and answer has, related interfaces."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(EXTRA_COMPONENTS)
     for operations in result["paths"].values():
         for operation in operations.values():
+            operation.setdefault("parameters", []).append(dict(REQUEST_ID_PARAMETER))
             for status, response in operation["responses"].items():
                 if status in ANSWERED_BY_GUNICORN:
                     continue

@@ -98,8 +98,9 @@ def test_the_headers_of_answers_are_described(document):
     assert {"X-Total-Count", "Link"} <= set(ops[("get", "/metadatas")]["responses"]["200"]["headers"])
     assert ops[("get", "/metadatas/{uuid}")]["responses"]["200"]["headers"]["ETag"]["required"] is True
     assert {"Location", "ETag"} <= set(ops[("post", "/metadatas")]["responses"]["201"]["headers"])
-    assert parameter_names(ops[("put", "/metadatas/{uuid}")], "header") == {"If-Match"}
-    assert parameter_names(ops[("get", "/metadatas/{uuid}")], "header") == {"If-None-Match"}
+    assert parameter_names(ops[("put", "/metadatas/{uuid}")], "header") == {"If-Match", "X-Request-ID"}
+    assert parameter_names(ops[("get", "/metadatas/{uuid}")], "header") == {"If-None-Match", "X-Request-ID"}
+    assert all("X-Request-ID" in parameter_names(operation, "header") for operation in ops.values())
 
 
 def test_every_error_the_application_answers_is_a_problem_document(document):
