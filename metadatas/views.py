@@ -1,4 +1,4 @@
-"""The /metadatas REST API."""
+"""The /metadatas REST API, its JSON-LD context, and the Hydra entrypoint and API documentation."""
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_view
