@@ -14,6 +14,7 @@ that a route any module adds is covered without knowing about it:
   attribute and the whole schema is dropped. Validators check it just the same.
 """
 
+import copy
 import re
 
 OPEN = {"object": {"additionalProperties": True}, "array": {"items": {}}}
@@ -25,6 +26,7 @@ SUBSCHEMAS = ("items", "additionalProperties", "not", "propertyNames", "contains
 
 def shapes_for_generators(result, generator, request, public):
     """Postprocessing hook (runs last): every schema of the document in a shape generators can type."""
+    result = copy.deepcopy(result)  # modules register schemas as constants; those stay as they are written
     for schema in result.get("components", {}).get("schemas", {}).values():
         reshape(schema)
     for path_item in result.get("paths", {}).values():
