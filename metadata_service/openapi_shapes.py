@@ -9,13 +9,15 @@ that a route any module adds is covered without knowing about it:
   generator nothing to build (``"null"`` stays, as an alternative);
 - an object schema that says nothing of its keys gets ``additionalProperties: true`` (else it is typed
   as an object with no keys allowed), an array schema without ``items`` gets ``items: {}``;
-- a JSON-LD keyword (``@id``, ``@type``, ``@context``) is described as an exact-name pattern property:
-  generators name properties after their letters only, so ``@id`` and ``id`` would be one Python
-  attribute and the whole schema is dropped. Validators check it just the same.
+- a JSON-LD keyword that would clash with a field (``@id`` beside ``id``, ``@type`` beside ``type``,
+  also through ``allOf``) is described as an exact-name pattern property: generators name properties
+  after their letters only, so the two would be one Python attribute and the whole schema is dropped.
+  Validators check it just the same; a keyword that clashes with nothing stays a property.
 """
 
 import copy
 import re
+from collections import Counter
 
 OPEN = {"object": {"additionalProperties": True}, "array": {"items": {}}}
 SAYS_WHAT_KEYS = ("properties", "additionalProperties", "patternProperties", "allOf", "anyOf", "oneOf", "$ref")
@@ -27,12 +29,13 @@ SUBSCHEMAS = ("items", "additionalProperties", "not", "propertyNames", "contains
 def shapes_for_generators(result, generator, request, public):
     """Postprocessing hook (runs last): every schema of the document in a shape generators can type."""
     result = copy.deepcopy(result)  # modules register schemas as constants; those stay as they are written
-    for schema in result.get("components", {}).get("schemas", {}).values():
-        reshape(schema)
+    components = result.get("components", {}).get("schemas", {})
+    for schema in components.values():
+        reshape(schema, components)
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             for schema in operation_schemas(operation):
-                reshape(schema)
+                reshape(schema, components)
     return result
 
 
@@ -49,21 +52,21 @@ def operation_schemas(operation):
             yield header.get("schema", {})
 
 
-def reshape(schema):
+def reshape(schema, components):
     """Rewrite ``schema`` in place, then every schema inside it (examples and constants are left alone)."""
     if not isinstance(schema, dict):
         return
     split_type_list(schema)
     open_empty_containers(schema)
-    keywords_as_patterns(schema)
+    clashing_keywords_as_patterns(schema, components)
     for key in SUBSCHEMA_MAPS:
         for subschema in schema.get(key, {}).values():
-            reshape(subschema)
+            reshape(subschema, components)
     for key in SUBSCHEMA_LISTS:
         for subschema in schema.get(key, []):
-            reshape(subschema)
+            reshape(subschema, components)
     for key in SUBSCHEMAS:
-        reshape(schema.get(key))
+        reshape(schema.get(key), components)
 
 
 def split_type_list(schema):
@@ -82,12 +85,30 @@ def open_empty_containers(schema):
         schema["items"] = {}
 
 
-def keywords_as_patterns(schema):
-    keywords = [name for name in schema.get("properties", {}) if name.startswith("@")]
-    if not keywords:
-        return
-    patterns = schema.setdefault("patternProperties", {})
-    for name in keywords:
-        patterns[f"^{re.escape(name)}$"] = schema["properties"].pop(name)
-    if not schema["properties"]:
-        del schema["properties"]
+def identifier(name):
+    """The attribute generators derive from a property name: its letters, digits and underscores."""
+    return re.sub(r"\W", "", name).lower()
+
+
+def merged_property_names(schema, components, seen=()):
+    """The property names a generator merges into one model: the schema's own and its ``allOf`` members'."""
+    reference = schema.get("$ref")
+    if reference:
+        if reference in seen:  # a schema made of itself: nothing more to merge
+            return []
+        schema, seen = components.get(reference.rsplit("/", 1)[-1], {}), (*seen, reference)
+    names = list(schema.get("properties", {}))
+    for member in schema.get("allOf", []):
+        names += merged_property_names(member, components, seen)
+    return names
+
+
+def clashing_keywords_as_patterns(schema, components):
+    taken = Counter(identifier(name) for name in merged_property_names(schema, components))
+    for part in [schema, *[member for member in schema.get("allOf", []) if "$ref" not in member]]:
+        properties = part.get("properties", {})
+        clashing = [name for name in properties if name.startswith("@") and taken[identifier(name)] > 1]
+        for name in clashing:
+            part.setdefault("patternProperties", {})[f"^{re.escape(name)}$"] = properties.pop(name)
+        if clashing and not properties:
+            del part["properties"]
