@@ -125,7 +125,7 @@ class MetadataViewSet(TenantScopedViewMixin, viewsets.ModelViewSet):
 class MetadataContextView(APIView):
     """The JSON-LD context of the Metadata resource (public: JSON-LD processors fetch it unauthenticated)."""
 
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
 
@@ -137,10 +137,10 @@ class MetadataContextView(APIView):
 class PublicJSONLDView(APIView):
     """A public JSON-LD document (plain JSON too): what Hydra clients read before they have a token."""
 
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
-    document = None
+    document: dict | None = None
 
     def get(self, request):
         return Response(self.get_document())

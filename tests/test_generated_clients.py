@@ -6,7 +6,7 @@
 - @api-platform/api-doc-parser (what API Platform's Admin and client generator use) reads the API both
   from the OpenAPI document and from the Hydra documentation.
 
-The Node tools are pinned in tests/node_packages.py and installed by npm into ``var/node``; where npm
+The Node tools are pinned in tests/support/node_packages.py and installed by npm into ``var/node``; where npm
 cannot run, those tests skip and say why.
 """
 
@@ -19,13 +19,11 @@ import urllib.request
 import pytest
 
 from metadatas.serializers import MetadataSerializer
-from tests import test_http_gunicorn
 from tests.conftest import token_for
-from tests.node_packages import node_modules
+from tests.support.node_packages import node_modules
 
 pytestmark = pytest.mark.e2e
 
-server = test_http_gunicorn.server  # the live gunicorn of the HTTP tests, on a free port
 PACKAGE = "metadata_service_client"
 RESOURCE_FIELDS = MetadataSerializer.Meta.fields  # the resource table of the README, in its order
 OPERATION_TYPES = {"list", "show", "create", "edit", "delete"}

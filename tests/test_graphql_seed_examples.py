@@ -1,7 +1,7 @@
 """The Kraken seed's own examples, run unchanged but for URL and token against the service under gunicorn.
 
 The Python examples use requests (requirements-dev.txt); the Node ones use axios, which this test installs
-with npm into ``var/node`` (a cache, not committed; see tests/node_packages.py). The examples are read
+with npm into ``var/node`` (a cache, not committed; see tests/support/node_packages.py). The examples are read
 from the seed, which lives beside a development clone, not in the project: without it, or without node
 and npm, the tests skip and say why.
 """
@@ -14,12 +14,11 @@ import sys
 
 import pytest
 
-from metadatas.models import LinkedMetadata
-from tests import test_http_gunicorn
+from linked_metadata.models import LinkedMetadata
 from tests.conftest import token_for
-from tests.graphql_calls import SEED_VALUE
-from tests.node_packages import node_modules as installed_node_modules
-from tests.seeds import seed_file
+from tests.support.graphql_client import SEED_VALUE
+from tests.support.node_packages import node_modules as installed_node_modules
+from tests.support.seeds import seed_file
 
 SEED = seed_file("000_b3defde456e55df9.txt")
 TOKEN_PLACEHOLDER = "PLACE_JWT_TOKEN_HERE"
@@ -32,7 +31,6 @@ EXAMPLE_KINDS = {
 }
 LINKED_OBJECTS = [("ACCOUNT", "A-154321"), ("ACCOUNT_USER", "some.test@email.com")]
 
-server = test_http_gunicorn.server  # the live gunicorn of the HTTP tests, on a free port
 pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"the seed {SEED} is not beside this clone")
 
 
@@ -88,6 +86,7 @@ def test_the_seed_has_each_example_for_an_account_and_an_account_user():
             assert f'"{linked_object_type}"' in example and f'"{identifier}"' in example
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
 def test_the_seeds_python_example_stores_and_prints_the_metadata(server, account_user_token, tmp_path, index):
     script = tmp_path / "example.py"
@@ -98,6 +97,7 @@ def test_the_seeds_python_example_stores_and_prints_the_metadata(server, account
     assert_stored(ast.literal_eval(printed), *LINKED_OBJECTS[index])
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("kind, suffix", [("node-commonjs", ".cjs"), ("node-esm", ".mjs")], ids=["commonjs", "esm"])
 @pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
 def test_the_seeds_node_example_stores_and_prints_the_metadata(

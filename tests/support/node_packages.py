@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.live_server import ROOT
+from tests.support.live_server import ROOT
 
 NODE_CACHE = ROOT / "var" / "node"
 PINNED = {
