@@ -77,7 +77,7 @@ def choose_locale(available: Iterable[str], ranges: list[str], fallbacks: list[s
 def requested_ranges(request) -> list[str] | None:
     """The caller's preferred locales, or None when it asked for none (then titles stay locale maps)."""
     locale = request.query_params.get("locale")
-    if locale is not None:
+    if locale:  # a blank one (an unfilled form) asks for nothing
         if not is_well_formed(locale):
             raise ValidationError({"locale": ["Must be a well-formed BCP 47 language tag, such as fr or pt-BR."]})
         return [locale]

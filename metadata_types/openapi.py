@@ -152,7 +152,7 @@ TYPE_OPERATIONS = {
             # Both bodies are written by describe_type_collection (spectacular would wrap them in arrays).
             (200, JSONLD): OpenApiResponse(TYPE_COLLECTION, "Every type of the tenant."),
             (200, JSON): OpenApiResponse(TYPE, "Every type of the tenant."),
-            **problem_responses(401, 403, 406, 429, 503),
+            **problem_responses(400, 401, 403, 406, 429, 503),
         },
     ),
     "retrieve": extend_schema(
@@ -227,4 +227,12 @@ def describe_type_collection(result, generator, request, public):
     listing = result["paths"]["/metadata-types"]["get"]["responses"]["200"]["content"]
     listing[JSONLD] = {"schema": TYPE_COLLECTION}
     listing[JSON] = {"schema": {"type": "array", "items": TYPE}}
+    # A type as answered (spectacular would describe the serializer's input fields instead).
+    items = [("/metadata-types", "post", "201")] + [
+        ("/metadata-types/{name}", method, "200") for method in ("get", "put", "patch")
+    ]
+    for path, method, status in items:
+        content = result["paths"][path][method]["responses"][status]["content"]
+        content[JSONLD] = {"schema": TYPE_JSONLD}
+        content[JSON] = {"schema": TYPE}
     return result
