@@ -139,3 +139,7 @@ class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
         except VersionConflict as conflict:
             self.message_user(request, f"Not saved: {conflict.detail}", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+        except serializers.ValidationError as refused:  # a data rule that changed after the form was checked
+            lines = [f"{v['propertyPath']}: {v['message']}" for v in violations_from(refused.detail)]
+            self.message_user(request, f"Not saved: {'; '.join(lines)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())

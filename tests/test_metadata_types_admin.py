@@ -94,3 +94,23 @@ def test_a_staff_user_sees_only_the_type_policy_of_its_tenant(client, tenant, ot
     assert client.get(f"/admin/metadata_types/typepolicy/{foreign.pk}/change/").status_code == 302
     listing = client.get("/admin/metadata_types/typepolicy/").content.decode()
     assert "Tenant A" in listing and "Tenant B" not in listing
+
+
+def test_a_schema_that_changed_after_the_form_was_checked_is_a_message_not_an_error(admin_client, tenant, monkeypatch):
+    from metadatas.admin import MetadataAdminForm
+
+    MetadataType.objects.create(tenant=tenant, name="authentication", schema=SCHEMA)
+    monkeypatch.setattr(MetadataAdminForm, "check_data_rules", lambda self, cleaned: None)  # the race's window
+    form = {
+        "tenant": str(tenant.uuid),
+        "uuid": "cf687347-6bba-4137-b180-9f581f5cba84",
+        "owner": "BU",
+        "owner_uuid": "",
+        "title": '{"en": "Added"}',
+        "slug": "added",
+        "type": "authentication",
+        "data": "{}",
+    }
+    page = admin_client.post("/admin/metadatas/metadata/add/", form, follow=True)
+    assert page.status_code == 200 and "Not saved: data:" in page.content.decode()
+    assert not Metadata.objects.exists()
