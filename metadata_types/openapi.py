@@ -215,6 +215,7 @@ CHECK_OPERATION = extend_schema(
     },
 )
 CONTEXT_OPERATION = extend_schema(
+    operation_id="contexts_metadatatype_retrieve",
     summary="The JSON-LD context of MetadataType",
     description="Public: JSON-LD processors fetch it without a token.",
     responses={(200, JSONLD): CONTEXT, (200, JSON): CONTEXT, **problem_responses(406)},
@@ -227,6 +228,11 @@ def describe_type_collection(result, generator, request, public):
     listing = result["paths"]["/metadata-types"]["get"]["responses"]["200"]["content"]
     listing[JSONLD] = {"schema": TYPE_COLLECTION}
     listing[JSON] = {"schema": {"type": "array", "items": TYPE}}
+    # One tag that is also an identifier (generators make a module of it; the path's "metadata-types" is not).
+    for path, item in result["paths"].items():
+        if path.startswith("/metadata-types") or path == "/contexts/MetadataType":
+            for operation in item.values():
+                operation["tags"] = ["metadata_types"]
     # A type as answered (spectacular would describe the serializer's input fields instead).
     items = [("/metadata-types", "post", "201")] + [
         ("/metadata-types/{name}", method, "200") for method in ("get", "put", "patch")

@@ -2,6 +2,7 @@
 
 from metadata_service.renderers import UTF8JSONRenderer
 from metadata_types import jsonld
+from metadatas.renderers import MetadataJSONLDRenderer
 
 
 class MetadataTypeJSONLDRenderer(UTF8JSONRenderer):
@@ -11,6 +12,7 @@ class MetadataTypeJSONLDRenderer(UTF8JSONRenderer):
     format = "jsonld"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        MetadataJSONLDRenderer.announce_documentation(renderer_context or {})  # the Hydra documentation's Link
         if isinstance(data, list):
             data = jsonld.collection_document(data)
         elif isinstance(data, dict) and "@context" not in data and "name" in data and "version" in data:

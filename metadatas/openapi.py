@@ -73,11 +73,11 @@ LOCALIZED_TITLE = {
 TITLE_LOCALE = {"type": "string", "description": "With `?locale=` or `Accept-Language`: the locale of `title`."}
 LOCALE = OpenApiParameter(
     "locale",
-    {"type": "string", "pattern": "^[A-Za-z0-9-]{1,35}$"},
+    {"type": "string", "pattern": "^[A-Za-z0-9-]{0,35}$"},
     OpenApiParameter.QUERY,
     description="A BCP 47 tag such as `fr` or `pt-BR` (a malformed one is a 400): renders each `title` as one "
     "string chosen by RFC 4647 lookup and adds `titleLocale`. Without it, `Accept-Language` does the same; "
-    "without either, titles are locale maps. Example: `fr-CA`.",
+    "without either (or blank), titles are locale maps. Example: `fr-CA`.",
 )
 CONTENT_LANGUAGE = OpenApiParameter(
     "Content-Language",

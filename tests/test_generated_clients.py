@@ -133,7 +133,8 @@ export const rename: Change = { title: { "pt-BR": "Regiões" }, version: 1 };
 
 export function nextChange(item: Metadata): Change {
   const version: number = item.version;
-  const english: string | undefined = item.title["en"];
+  // A read with ?locale= or Accept-Language has the title as one string; without, the locale map.
+  const english: string | undefined = typeof item.title === "string" ? item.title : item.title["en"];
   return { data: { previous: english ?? null }, version };
 }
 
@@ -209,7 +210,7 @@ def test_api_doc_parser_reads_the_openapi_document_in_its_own_media_type(server,
 
     resource = metadata_resource(parsed, server)
     assert parsed["status"] == 200
-    assert resource["fields"] == list(RESOURCE_FIELDS)
+    assert resource["fields"] == [*RESOURCE_FIELDS, "titleLocale"]  # titleLocale: only on a localized read
     assert {operation for operation, _ in resource["operations"]} == OPERATION_TYPES
     assert sorted(method for _, method in resource["operations"]) == ["DELETE", "GET", "GET", "PATCH", "POST", "PUT"]
 

@@ -15,7 +15,7 @@ TENANT_FIELD = "tenant"
 
 
 DISTRIBUTED = {"metadatas.Metadata", "linked_metadata.LinkedMetadata"}
-REFERENCE = {"tenants.Role", "tenants.TenantMember"}
+REFERENCE = {"tenants.Role", "tenants.TenantMember", "metadata_types.MetadataType", "metadata_types.TypePolicy"}
 
 
 def label(model):
