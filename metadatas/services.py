@@ -4,7 +4,7 @@ import json
 from contextlib import contextmanager
 
 from django.db import IntegrityError, connection, transaction
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 
 from metadatas.exceptions import (
     LinkedMetadataKeyExists,
@@ -15,23 +15,58 @@ from metadatas.exceptions import (
 from metadatas.linked_rules import clean_linked_input
 from metadatas.models import LinkedMetadata, Metadata, now_to_the_second, title_search_text
 
-UNIQUE_IN_TENANT_MESSAGES = {
-    "slug": "A resource with this slug already exists in this tenant.",
-    "uuid": "A resource with this uuid already exists in this tenant.",
+# The unique constraints a client can break, by name, with the field each one is about.
+UNIQUE_IN_TENANT = {
+    "metadata_tenant_slug_unique": ("slug", "A resource with this slug already exists in this tenant."),
+    "metadata_tenant_uuid_unique": ("uuid", "A resource with this uuid already exists in this tenant."),
 }
+FOREIGN_KEY_VIOLATION = "23503"  # PostgreSQL's SQLSTATE
 
 
 @contextmanager
 def unique_fields_checked():
-    """Turn a unique-constraint violation (also one lost to a concurrent write) into a 400 on its field."""
+    """Turn a unique-constraint violation (also one lost to a concurrent write) into a 400 on its field.
+
+    Violations are told apart by the constraint's name, never by words in the message: a write whose
+    tenant was deleted meanwhile breaks the tenant's foreign key, and is the 401 of an unknown tenant.
+    """
     try:
         with transaction.atomic():
             yield
     except IntegrityError as exc:
-        field = next((name for name in UNIQUE_IN_TENANT_MESSAGES if name in str(exc)), None)
-        if field is None:
+        if _breaks_foreign_key(exc):
+            raise AuthenticationFailed("The token's tenant is not registered.", code="unknown_tenant") from None
+        known = UNIQUE_IN_TENANT.get(violated_unique_constraint(exc, Metadata))
+        if known is None:
             raise
-        raise ValidationError({field: [UNIQUE_IN_TENANT_MESSAGES[field]]}) from None
+        field, message = known
+        raise ValidationError({field: [message]}) from None
+
+
+def violated_unique_constraint(exc, model):
+    """The name of the unique constraint of ``model`` that ``exc`` reports, or None.
+
+    PostgreSQL names it; SQLite names the columns (``UNIQUE constraint failed: table.a, table.b``).
+    """
+    diagnostics = getattr(exc.__cause__, "diag", None)
+    if diagnostics is not None:
+        return diagnostics.constraint_name
+    prefix = "UNIQUE constraint failed: "
+    message = str(exc)
+    if not message.startswith(prefix):
+        return None
+    columns = {column.strip().rsplit(".", 1)[-1] for column in message[len(prefix) :].split(",")}
+    for constraint in model._meta.constraints:
+        fields = getattr(constraint, "fields", ())
+        if fields and {model._meta.get_field(name).column for name in fields} == columns:
+            return constraint.name
+    return None
+
+
+def _breaks_foreign_key(exc):
+    return getattr(exc.__cause__, "pgcode", None) == FOREIGN_KEY_VIOLATION or str(exc).startswith(
+        "FOREIGN KEY constraint failed"
+    )
 
 
 def metadata_create(*, tenant_id, fields):

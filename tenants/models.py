@@ -97,3 +97,6 @@ class TenantMember(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.tenant.name}"
+
+
+from tenants.counters import TenantCounter  # noqa: E402,F401  (registers the model with the app)
