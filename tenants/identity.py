@@ -8,6 +8,16 @@ from rest_framework.exceptions import AuthenticationFailed
 IDENTITY_TYPES = ("System", "Staff", "Individual", "Organization", "Anonymous", "AccountUser")
 
 
+def normalize_email(email: str) -> str:
+    """The one form an email is stored and compared in: lower case (``str.lower``), nothing more.
+
+    Not ``casefold()``: it maps ``ß`` to ``ss`` (and ``ſ`` to ``s``, ``ﬁ`` to ``fi``, ``ς`` to ``σ``), so
+    ``a@straße.com`` and ``a@strasse.com``, two mailboxes, would be one user. Lower case can grow a text
+    (``İ`` becomes two characters): check lengths on what this returns.
+    """
+    return email.lower()
+
+
 @dataclass(frozen=True)
 class TokenIdentity:
     """Who is calling, for which tenant, with which roles, permissions and linked accounts."""

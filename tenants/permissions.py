@@ -14,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from tenants.grants import CAN_MUTATE_METADATA, CAN_VIEW_METADATA, readable_grants
-from tenants.identity import TokenIdentity
+from tenants.identity import TokenIdentity, normalize_email
 from tenants.models import Role
 
 SYSTEM = "System"
@@ -123,7 +123,7 @@ def owns_linked_object(identity, linked_object_type, identifier):
     if linked_object_type == LINKED_ACCOUNT:
         return identifier in identity.accounts
     if linked_object_type == LINKED_ACCOUNT_USER:
-        return identity.email is not None and identifier.casefold() == identity.email.casefold()
+        return identity.email is not None and normalize_email(identifier) == normalize_email(identity.email)
     return False
 
 
