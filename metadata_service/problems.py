@@ -42,11 +42,20 @@ class ProblemResponse(HttpResponse):
             **extensions,
         }
         super().__init__(
-            json.dumps(body, ensure_ascii=False),
+            _problem_json(body),
             status=status,
             content_type=PROBLEM_CONTENT_TYPE,
             headers=headers,
         )
+
+
+def _problem_json(body):
+    """UTF-8 JSON; ASCII escapes when a value holds text UTF-8 cannot carry (a lone surrogate a client sent)."""
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(body).encode()
 
 
 def problem_exception_handler(exc, context):
