@@ -80,7 +80,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 # --- Applications -----------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tenants.apps.MetadataAdminConfig",  # django.contrib.admin with the service's admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -281,6 +281,9 @@ METADATA_SERVICE = {
     "GRAPHQL_QUERY_MAX_TOKENS": env_int("GRAPHQL_QUERY_MAX_TOKENS", 1_000),
     "GRAPHQL_QUERY_MAX_DEPTH": env_int("GRAPHQL_QUERY_MAX_DEPTH", 20),
     "LINKED_METADATA_VALUE_MAX_BYTES": env_int("LINKED_METADATA_VALUE_MAX_BYTES", 64 * 1024),
+    # Proxies in front of the service that append to X-Forwarded-For; 0: the socket's address is the client's.
+    # The sign-in limits count per client address (tenants.throttling.client_address).
+    "TRUSTED_PROXY_COUNT": env_int("TRUSTED_PROXY_COUNT", 0),
 }
 
 GRAPHENE = {"SCHEMA": "metadatas.graphql_api.schema.schema"}

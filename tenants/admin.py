@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from tenants.grants import KNOWN_PERMISSIONS
 from tenants.models import Role, Tenant, TenantMember
-from tenants.permissions import may_manage_tenants
+from tenants.permissions import may_change_tenant_state, may_manage_tenants
 from tenants.scoping import TenantScopedAdminMixin
 
 
@@ -17,7 +17,8 @@ class TenantAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ("created",)
 
     def get_readonly_fields(self, request, obj=None):
-        return (*self.readonly_fields, "uuid") if obj is not None else self.readonly_fields
+        fields = (*self.readonly_fields, "uuid") if obj is not None else self.readonly_fields
+        return fields if may_change_tenant_state(request.user) else (*fields, "enabled")
 
     def has_add_permission(self, request):
         return may_manage_tenants(request.user) and super().has_add_permission(request)

@@ -1,11 +1,20 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_delete, post_save
+
+
+class MetadataAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, served by this service's site (``tenants.admin_site``)."""
+
+    default = False  # named in INSTALLED_APPS; "tenants" itself is TenantsConfig
+    default_site = "tenants.admin_site.MetadataAdminSite"
 
 
 class TenantsConfig(AppConfig):
     """The tenant registry and the JWT authentication that ties each request to one tenant."""
 
     name = "tenants"
+    default = True  # this module also holds the admin's config
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -144,6 +144,19 @@ def may_mutate_linked_metadata(identity, linked_object_type, identifier):
 # --- Django admin (rows are narrowed to the staff user's tenant in tenants.scoping) ------------------------------
 
 
+def may_use_admin(user):
+    """Superusers always; a staff user only while its tenant (if it has one) is enabled."""
+    if user.is_superuser:
+        return True
+    member = getattr(user, "tenant_member", None)
+    return member is None or member.tenant.enabled
+
+
+def may_change_tenant_state(user):
+    """Enabling or disabling a tenant is for superusers: a tenant's staff could otherwise re-enable it."""
+    return user.is_active and user.is_superuser
+
+
 def may_manage_tenants(user):
     """Registering or deleting tenants and tying users to them is for superusers, never for one tenant's staff."""
     return user.is_active and user.is_superuser
