@@ -4,13 +4,31 @@ from django.contrib import admin
 from tenants.grants import KNOWN_PERMISSIONS
 from tenants.models import Role, Tenant, TenantMember
 from tenants.permissions import may_change_tenant_state, may_manage_tenants
+from tenants.registry import TenantStateNotShared, require_shared_cache_reachable
 from tenants.scoping import TenantScopedAdminMixin
+
+
+class TenantAdminForm(forms.ModelForm):
+    """A tenant; saved only while every worker can be told of the change (the shared cache answers)."""
+
+    class Meta:
+        model = Tenant
+        fields = ["uuid", "name", "enabled"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            require_shared_cache_reachable()
+        except TenantStateNotShared as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return cleaned
 
 
 @admin.register(Tenant)
 class TenantAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     """The tenant registry: disabling a tenant rejects its tokens at once. Staff see only their own tenant."""
 
+    form = TenantAdminForm
     list_display = ("name", "uuid", "enabled", "created")
     list_filter = ("enabled",)
     search_fields = ("name", "uuid")

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 
 class MetadataAdminConfig(admin_apps.AdminConfig):
@@ -20,8 +20,10 @@ class TenantsConfig(AppConfig):
     def ready(self):
         from tenants import openapi  # noqa: F401  (registers the JWT scheme with drf-spectacular)
         from tenants.models import Tenant
-        from tenants.registry import announce_tenant_change
+        from tenants.registry import announce_tenant_change, prepare_tenant_change
 
+        pre_save.connect(lambda instance, **_: prepare_tenant_change(instance.pk), sender=Tenant, weak=False)
+        pre_delete.connect(lambda instance, **_: prepare_tenant_change(instance.pk), sender=Tenant, weak=False)
         post_save.connect(
             lambda instance, **_: announce_tenant_change(instance.pk, instance.enabled), sender=Tenant, weak=False
         )
