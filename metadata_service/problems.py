@@ -83,7 +83,7 @@ def problem_for(exc):
         detail = "\n".join(_violation_line(v) for v in violations)
         code = "validation_error"
     else:
-        detail = str(exc.detail)
+        detail = _detail_text(exc.detail)
         code = _code_of(exc)
     return ProblemResponse(exc.status_code, detail, code=code, headers=headers, **extensions)
 
@@ -108,6 +108,15 @@ def _database_outage(exc):
     if getattr(exc.__cause__, "pgcode", None) == QUERY_CANCELED:
         return ServiceUnavailable("The database did not answer in time; retry later.", code="database_timeout")
     return ServiceUnavailable()
+
+
+def _detail_text(detail):
+    """The words of an error's detail: simplejwt's ``InvalidToken`` carries a dict (detail, code, messages)."""
+    if isinstance(detail, dict):
+        return _detail_text(detail["detail"]) if "detail" in detail else "; ".join(map(_detail_text, detail.values()))
+    if isinstance(detail, list):
+        return "; ".join(map(_detail_text, detail))
+    return str(detail)
 
 
 def _code_of(exc):
