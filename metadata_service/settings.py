@@ -131,7 +131,11 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------
 
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+# The embedded default is the file scripts/serve uses, so manage.py commands see the same database.
+DEFAULT_SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}")
+if DATABASE_URL == f"sqlite:///{DEFAULT_SQLITE_PATH}":
+    DEFAULT_SQLITE_PATH.parent.mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
@@ -139,6 +143,9 @@ DATABASES = {
         conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
+# A password apart from the URL (docker-compose passes it so), taken as it is: '@', '/' and ':' need no escaping.
+if env_str("DATABASE_PASSWORD") is not None:
+    DATABASES["default"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue behind one another instead of failing with "database is locked",
     # so that the compare-and-swap holds on SQLite too.
@@ -356,6 +363,7 @@ SPECTACULAR_SETTINGS = {
 # --- Production guard -------------------------------------------------------------------
 
 PLACEHOLDER_SECRET_PREFIX = "change-me"  # the values .env.example ships with
+JWT_SECRET_MIN_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
 
 
 def is_default_secret(value, development_value):
@@ -367,3 +375,9 @@ if APP_ENV == "production":
         raise ImproperlyConfigured("APP_ENV=production needs a SECRET_KEY of its own")
     if JWT_ALGORITHM == "HS256" and is_default_secret(JWT_SECRET, DEVELOPMENT_JWT_SECRET):
         raise ImproperlyConfigured("APP_ENV=production needs a JWT_SECRET of its own")
+    if JWT_ALGORITHM == "HS256" and len(JWT_SECRET.encode()) < JWT_SECRET_MIN_BYTES:
+        raise ImproperlyConfigured(
+            f"APP_ENV=production needs a JWT_SECRET of at least {JWT_SECRET_MIN_BYTES} bytes (HS256 keys shorter "
+            "than the hash can be guessed offline from one token); e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'"
+        )
