@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "graphene_django",
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "metadata_service.request_log.RequestLogMiddleware",  # outermost: logs the status the client gets
     "metadata_service.metrics.PrometheusMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that answers: preflights need no token
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) under gunicorn
     "metadata_service.middleware.RequestBodyLimitMiddleware",
@@ -294,6 +296,34 @@ METADATA_SERVICE = {
 }
 
 GRAPHENE = {"SCHEMA": "metadatas.graphql_api.schema.schema"}
+
+# --- CORS (django-cors-headers): browser clients on other origins ------------------------
+
+# Exact origins (scheme://host[:port]) allowed to call the API from a browser; none by default.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/(?!admin/).*$"  # the admin is same-origin only
+CORS_ALLOW_CREDENTIALS = False  # tokens travel in Authorization; no cookie is needed or sent
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",
+    "x-request-id",
+)
+CORS_EXPOSE_HEADERS = (
+    "etag",
+    "location",
+    "link",
+    "retry-after",
+    "x-request-id",
+    "x-total-count",
+    "x-total-count-estimated",
+    "ratelimit",
+    "ratelimit-policy",
+)
+CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", 3600)
 
 # --- Security headers -------------------------------------------------------------------
 # Always on: X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Policy, X-Frame-Options.
