@@ -10,6 +10,7 @@ import time
 import uuid
 from urllib.parse import quote
 
+from metadata_service.log_context import current_request_id
 from metadatas.graphql_api.access import VERIFIED_CALLER as GRAPHQL_CALLER
 from tenants.identity import TokenIdentity
 
@@ -58,7 +59,11 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         request.request_id = request_id_for(request)
-        response = self.get_response(request)
+        serving = current_request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(serving)
         response[REQUEST_ID_HEADER] = request.request_id
         fields = {
             "method": request.method,

@@ -353,9 +353,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "metadata_service.log_format.JSONFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"()": "metadata_service.log_format.TextFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # Every record made while a request is served carries its request id (metadata_service/log_context.py).
+    "filters": {"request_id": {"()": "metadata_service.log_context.RequestIdFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
