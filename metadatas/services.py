@@ -31,16 +31,25 @@ def unique_fields_checked():
     tenant was deleted meanwhile breaks the tenant's foreign key, and is the 401 of an unknown tenant.
     """
     try:
-        with transaction.atomic():
+        with tenant_still_registered(), transaction.atomic():
             yield
     except IntegrityError as exc:
-        if _breaks_foreign_key(exc):
-            raise AuthenticationFailed("The token's tenant is not registered.", code="unknown_tenant") from None
         known = UNIQUE_IN_TENANT.get(violated_unique_constraint(exc, Metadata))
         if known is None:
             raise
         field, message = known
         raise ValidationError({field: [message]}) from None
+
+
+@contextmanager
+def tenant_still_registered():
+    """A write whose tenant was deleted meanwhile breaks the tenant's foreign key: the 401 of an unknown tenant."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if _breaks_foreign_key(exc):
+            raise AuthenticationFailed("The token's tenant is not registered.", code="unknown_tenant") from None
+        raise
 
 
 def violated_unique_constraint(exc, model):
@@ -146,7 +155,7 @@ LINKED_KEY_COLUMNS = ("tenant_id", "linked_object_type", "identifier", "key")
 def linked_metadata_create(*, tenant_id, linked_object_type, identifier, key, value):
     """Add ``key`` to the linked object; ``LinkedMetadataKeyExists`` if it is there (also if a racing create won)."""
     clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
-    with transaction.atomic():
+    with tenant_still_registered(), transaction.atomic():
         if not _insert_linked(tenant_id, clean, on_conflict="DO NOTHING"):
             raise LinkedMetadataKeyExists()
         return _linked_row(tenant_id, clean)
@@ -164,7 +173,7 @@ def linked_metadata_upsert(*, tenant_id, linked_object_type, identifier, key, va
         f"DO UPDATE SET value = EXCLUDED.value, version = {table}.version + 1, updated_at = EXCLUDED.updated_at "
         f"WHERE {table}.value <> EXCLUDED.value"
     )
-    with transaction.atomic():
+    with tenant_still_registered(), transaction.atomic():
         _insert_linked(tenant_id, clean, on_conflict=replace_value)
         return _linked_row(tenant_id, clean)  # the row is ours (inserted, updated or locked) until commit
 

@@ -88,3 +88,12 @@ def test_a_write_for_a_deleted_tenant_is_a_401_not_a_duplicate():
         )
 
     assert refused.value.get_codes() == "unknown_tenant"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("write", [services.linked_metadata_create, services.linked_metadata_upsert])
+def test_a_linked_metadata_write_for_a_deleted_tenant_is_a_401(write):
+    with pytest.raises(AuthenticationFailed) as refused:
+        write(tenant_id=uuid.uuid4(), linked_object_type="ACCOUNT", identifier="A-1", key="k", value={})
+
+    assert refused.value.get_codes() == "unknown_tenant"
