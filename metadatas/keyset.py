@@ -19,7 +19,7 @@ from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 from rest_framework.exceptions import ValidationError
 
-from metadatas.json_documents import InvalidJSONDocument, check_json_document
+from metadata_service.json_policy import InvalidJSONDocument, check_json_document
 
 MAX_BIGINT = 2**63 - 1
 

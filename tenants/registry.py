@@ -15,11 +15,12 @@ If the second step fails, the "changing" mark stays until it expires and readers
 """
 
 import logging
+from contextlib import contextmanager
 
-from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from rest_framework.exceptions import AuthenticationFailed
 
+from metadata_service.conf import service_settings
 from metadata_service.shared_redis import ERRORS, shared_key, shared_redis
 from tenants.models import Tenant
 
@@ -45,6 +46,23 @@ def require_enabled_tenant(tenant_id):
         raise AuthenticationFailed("The token's tenant is not registered.", code="unknown_tenant")
     if not enabled:
         raise AuthenticationFailed("The token's tenant is disabled.", code="disabled_tenant")
+
+
+FOREIGN_KEY_VIOLATION = "23503"  # PostgreSQL's SQLSTATE
+
+
+@contextmanager
+def tenant_still_registered():
+    """Around a write of a tenant's rows: if its tenant was deleted meanwhile (the tenant's foreign key
+    breaks, at the insert or at the commit) the write is the 401 of an unknown tenant, not a server error
+    or a misleading "already exists"."""
+    try:
+        yield
+    except IntegrityError as exc:
+        sqlite_says = str(exc).startswith("FOREIGN KEY constraint failed")
+        if getattr(exc.__cause__, "pgcode", None) == FOREIGN_KEY_VIOLATION or sqlite_says:
+            raise AuthenticationFailed("The token's tenant is not registered.", code="unknown_tenant") from None
+        raise
 
 
 def tenant_enabled(tenant_id):
@@ -98,7 +116,7 @@ def cache_key(tenant_id):
 
 
 def _ttl():
-    return settings.METADATA_SERVICE["TENANT_CACHE_SECONDS"]
+    return service_settings.TENANT_CACHE_SECONDS
 
 
 def _cache_call(method, *args, **kwargs):

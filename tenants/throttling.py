@@ -4,11 +4,11 @@ import hashlib
 import logging
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from metadata_service.conf import service_settings
 from metadata_service.shared_redis import ERRORS, shared_key, shared_redis
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class FixedWindowRateThrottle(BaseThrottle):
     take the service down with it. Subclasses name their ``scopes`` and key them in ``idents()``.
     """
 
-    scopes = ()
+    scopes: tuple[str, ...] = ()
 
     def __init__(self):
         rates = api_settings.DEFAULT_THROTTLE_RATES
@@ -136,7 +136,7 @@ def client_address(request):
     Behind N trusted proxies it is the N-th address from the right of ``X-Forwarded-For`` (each proxy appends
     the address it was reached from); what a client writes further left is never believed.
     """
-    proxies = settings.METADATA_SERVICE["TRUSTED_PROXY_COUNT"]
+    proxies = service_settings.TRUSTED_PROXY_COUNT
     socket_address = request.META.get("REMOTE_ADDR") or None
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if proxies <= 0 or not forwarded:

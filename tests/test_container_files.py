@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.live_server import ROOT
+from tests.support.live_server import ROOT
 
 
 def tool(name):
@@ -25,6 +25,7 @@ def compose_command():
     return [tool("docker-compose")] if tool("docker-compose") else None
 
 
+@pytest.mark.e2e
 def test_the_dockerfile_passes_hadolint():
     hadolint = tool("hadolint")
     if hadolint is None:
@@ -67,6 +68,7 @@ def resolved_compose(directory, env_text):
     return yaml.safe_load(resolved.stdout)["services"]
 
 
+@pytest.mark.e2e
 def test_compose_migrates_once_after_postgres_is_healthy_and_before_the_service(compose_config):
     db, migrate, web = compose_config["db"], compose_config["migrate"], compose_config["web"]
 
@@ -78,6 +80,7 @@ def test_compose_migrates_once_after_postgres_is_healthy_and_before_the_service(
     assert web["depends_on"]["db"] == {"condition": "service_healthy"}
 
 
+@pytest.mark.e2e
 def test_compose_gives_the_service_the_settings_of_env_example(compose_config):
     environment = compose_config["web"]["environment"]
 
@@ -87,11 +90,13 @@ def test_compose_gives_the_service_the_settings_of_env_example(compose_config):
     assert environment["DATABASE_PASSWORD"] == "change-me"
 
 
+@pytest.mark.e2e
 def test_compose_waits_for_a_healthy_redis(compose_config):
     assert compose_config["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
     assert compose_config["web"]["depends_on"]["redis"] == {"condition": "service_healthy"}
 
 
+@pytest.mark.e2e
 def test_compose_publishes_the_service_on_the_hosts_loopback_only(compose_config):
     (published,) = compose_config["web"]["ports"]
     address = published.get("host_ip") if isinstance(published, dict) else published.rsplit(":", 2)[0]
@@ -99,6 +104,7 @@ def test_compose_publishes_the_service_on_the_hosts_loopback_only(compose_config
     assert address == "127.0.0.1"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("password", ["p@ss/w:rd", "a:b@c/d?e"])
 def test_a_database_password_of_any_characters_reaches_the_service_as_it_is(tmp_path, password):
     env_text = (

@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
-from tests.live_server import ROOT
+from tests.support.live_server import ROOT
+
+pytestmark = pytest.mark.slow  # each test imports the settings in a process of its own
 
 STRONG_SECRET_KEY = "s" * 50
 

@@ -8,9 +8,12 @@ import json
 
 import pytest
 
-from metadatas.services import linked_metadata_upsert
+from linked_metadata.services import linked_metadata_upsert
 from tests.conftest import token_for
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, pytestmark, server  # noqa: F401
+from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, server  # noqa: F401
+from tests.test_browser import pytestmark as needs_chromium
+
+pytestmark = [needs_chromium, pytest.mark.e2e]
 
 RESULT = ".result-window"
 

@@ -9,7 +9,9 @@ import socket
 
 import pytest
 
-from tests.live_server import gunicorn
+from tests.support.live_server import gunicorn
+
+pytestmark = pytest.mark.e2e
 
 TOO_MANY_HEADERS = "".join(f"X-H{number}: v\r\n" for number in range(150))
 CASES = {

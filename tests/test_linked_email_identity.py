@@ -3,7 +3,16 @@
 import pytest
 
 from tests.conftest import TENANT_A
-from tests.graphql_calls import CREATE, METADATA, UPDATE, error_code, graphql_client, metadata_input, run, the_error
+from tests.support.graphql_client import (
+    CREATE,
+    METADATA,
+    UPDATE,
+    error_code,
+    graphql_client,
+    metadata_input,
+    run,
+    the_error,
+)
 
 # Pairs that case folding makes equal but that are different addresses (lower case keeps them apart).
 # Non-ASCII sits in the domain: Django's email validator takes only ASCII local parts.

@@ -23,7 +23,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.live_server import ROOT, free_port
+from tests.support.live_server import ROOT, free_port
+
+pytestmark = pytest.mark.e2e
 
 SERVE_TIMEOUT_SECONDS = 180
 BLOCK_TIMEOUT_SECONDS = 120

@@ -5,11 +5,12 @@ import uuid
 import pytest
 from rest_framework.exceptions import AuthenticationFailed
 
+from linked_metadata import services as linked_services
 from metadatas import services
 from metadatas.models import Metadata
 from tenants.counters import TenantCounter, next_value
 from tests.conftest import JSON, metadata_body
-from tests.test_concurrency import run_concurrently
+from tests.support.concurrency import run_concurrently
 
 
 def create(client, slug):
@@ -91,7 +92,7 @@ def test_a_write_for_a_deleted_tenant_is_a_401_not_a_duplicate():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("write", [services.linked_metadata_create, services.linked_metadata_upsert])
+@pytest.mark.parametrize("write", [linked_services.linked_metadata_create, linked_services.linked_metadata_upsert])
 def test_a_linked_metadata_write_for_a_deleted_tenant_is_a_401(write):
     with pytest.raises(AuthenticationFailed) as refused:
         write(tenant_id=uuid.uuid4(), linked_object_type="ACCOUNT", identifier="A-1", key="k", value={})

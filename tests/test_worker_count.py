@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.live_server import ROOT
+from tests.support.live_server import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def title_sort_index():
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metadatas", "0003_tenant_keys_title_trigram"),
+        ("metadatas", "0004_linked_metadata_moved"),
         ("tenants", "0004_tenant_counters"),
     ]
 
