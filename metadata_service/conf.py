@@ -33,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "GRAPHQL_QUERY_MAX_TOKENS": 1_000,
     "GRAPHQL_QUERY_MAX_DEPTH": 20,
     "LINKED_METADATA_VALUE_MAX_BYTES": 64 * 1024,
+    # Proxies in front of the service that append to X-Forwarded-For; 0: the socket's address is the client's.
+    # The sign-in limits count per client address (tenants.throttling.client_address).
+    "TRUSTED_PROXY_COUNT": 0,
 }
 
 

@@ -91,7 +91,9 @@ def test_more_than_a_hundred_values_is_a_400(api):
 
 def test_a_data_filter_is_served_by_the_gin_index(require_postgres, tenant):
     rows = [
-        Metadata(tenant=tenant, owner="o", title={"en": "t"}, slug=f"s{n}", type="t", data={"provider": f"p{n}"})
+        Metadata(
+            id=n + 1, tenant=tenant, owner="o", title={"en": "t"}, slug=f"s{n}", type="t", data={"provider": f"p{n}"}
+        )
         for n in range(5000)
     ]
     Metadata.objects.bulk_create(rows, batch_size=1000)

@@ -12,7 +12,7 @@ from metadata_service.migration_operations import RunSQLOnVendor
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metadatas", "0004_linked_metadata_moved"),
+        ("metadatas", "0005_per_tenant_ids"),
     ]
 
     operations = [
