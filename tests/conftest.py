@@ -146,3 +146,30 @@ def collected_static(django_db_blocker):
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+# --- Servers of our own: a primary with a streaming standby, and pgbouncer (tests/pg_clusters.py) ---------
+
+PAIR_DATABASE = "metadata_service"
+
+
+def skip_unless_servers(**needs):
+    from tests.pg_clusters import why_not_available
+
+    reason = why_not_available(**needs)
+    if reason:
+        print(f"skipping: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def replica_pair():
+    """A PostgreSQL primary and its streaming hot standby on free ports, migrated, with tenant A; once a run."""
+    from tests.pg_clusters import ReplicaPair, migrate
+
+    skip_unless_servers()
+    with ReplicaPair() as pair:
+        pair.create_database(PAIR_DATABASE)
+        migrate(pair.primary.url(PAIR_DATABASE), tenant=TENANT_A)
+        pair.wait_until_replayed()
+        yield pair
