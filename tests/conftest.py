@@ -173,3 +173,26 @@ def replica_pair():
         migrate(pair.primary.url(PAIR_DATABASE), tenant=TENANT_A)
         pair.wait_until_replayed()
         yield pair
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(django_db_setup, django_db_blocker):
+    """pgbouncer in transaction pooling mode in front of the test database, on a free port; once a run.
+
+    It depends on the test database's set-up so that it stops (closing its server connections) before
+    the test database is dropped. The statement timeout a session cannot set itself is set per server
+    connection, as an operator would set it (README "pgbouncer").
+    """
+    from django.db import connection
+
+    from tests.pg_clusters import PgBouncer
+
+    skip_unless_servers(pgbouncer=True)
+    if connection.vendor != "postgresql":
+        pytest.skip(f"pgbouncer pools PostgreSQL connections; the test database is {connection.vendor}")
+    database = connection.settings_dict
+    target = {database["NAME"]: (database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432))}
+    with PgBouncer(
+        target, pool_mode="transaction", pool_size=4, server_settings={"statement_timeout": 5000}
+    ) as bouncer:
+        yield bouncer

@@ -32,6 +32,15 @@ def database_url(host=None, port=None):
     return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
 
 
+def through_pgbouncer(bouncer):
+    """Settings of a service reaching the test database through ``bouncer`` (transaction pooling)."""
+    return {
+        "DATABASE_URL": bouncer.url(connection.settings_dict["NAME"]),
+        "DATABASE_POOL_MODE": "transaction",
+        "DATABASE_DIRECT_URL": database_url(),
+    }
+
+
 START_TIMEOUT_SECONDS = 60
 
 

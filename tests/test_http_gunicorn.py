@@ -1,4 +1,8 @@
-"""End to end over real HTTP: the service under gunicorn, against the test database."""
+"""End to end over real HTTP: the service under gunicorn, against the test database.
+
+Each test runs twice: connected to PostgreSQL directly, and through a pgbouncer in transaction pooling
+mode (where a server connection serves many clients, so nothing may rely on session state).
+"""
 
 import json
 import urllib.error
@@ -7,13 +11,15 @@ import urllib.request
 import pytest
 
 from tests.conftest import metadata_body, token_for
-from tests.live_server import gunicorn
+from tests.graphql_calls import CREATE, METADATA, SEED_VALUE, UPDATE, metadata_input
+from tests.live_server import gunicorn, through_pgbouncer
 
 
-@pytest.fixture
-def server(transactional_db):
-    """A gunicorn serving the app on a free port; yields its base URL."""
-    with gunicorn() as live:
+@pytest.fixture(params=["direct", "pgbouncer"])
+def server(request, transactional_db):
+    """A gunicorn serving the app on a free port, on PostgreSQL directly or through pgbouncer; its base URL."""
+    env = through_pgbouncer(request.getfixturevalue("pgbouncer")) if request.param == "pgbouncer" else {}
+    with gunicorn(**env) as live:
         yield live.url
 
 
@@ -66,3 +72,22 @@ def test_a_request_without_a_token_is_a_401_problem_over_http(server):
     assert raised.value.code == 401
     assert raised.value.headers["Content-Type"] == "application/problem+json; charset=utf-8"
     assert raised.value.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_graphql_creates_updates_and_reads_linked_metadata_over_http(server, tenant):
+    token = token_for(tenant.uuid)
+
+    def graphql(query, variables):
+        status, _, body = call("POST", f"{server}/v1/graphql/", token, {"query": query, "variables": variables})
+        assert status == 200 and "errors" not in body, body
+        return body["data"]
+
+    created = graphql(CREATE, {"input": metadata_input()})
+    updated = graphql(UPDATE, {"input": metadata_input(value=json.dumps({"pet_type": "cat"}))})
+    read = graphql(METADATA, {"type": "ACCOUNT", "identifier": "A-154321"})
+
+    assert json.loads(created["createMetadata"]["metadata"]["value"]) == SEED_VALUE
+    assert json.loads(updated["updateMetadata"]["metadata"]["value"]) == {"pet_type": "cat"}
+    assert [(item["key"], json.loads(item["value"])) for item in read["metadata"]] == [
+        ("some_unique_key", {"pet_type": "cat"})
+    ]
