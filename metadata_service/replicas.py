@@ -34,6 +34,13 @@ def describe(alias):
     return f"{alias} ({database['HOST'] or 'localhost'}:{database['PORT'] or 5432}/{database['NAME']})"
 
 
+def driver_query(connection, sql):
+    """One row from the driver's own cursor (not counted as the request's query), errors as Django's."""
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()
+
+
 class ReplicaSet:
     """The configured replicas and, for each that failed, when to try it again."""
 
@@ -62,9 +69,7 @@ class ReplicaSet:
         if connection.connection is not None:
             return connection
         connection.ensure_connection()
-        with connection.connection.cursor() as cursor:  # the driver's cursor: not counted as a request's query
-            cursor.execute("SELECT pg_is_in_recovery()")
-            in_recovery = cursor.fetchone()[0]
+        in_recovery = driver_query(connection, "SELECT pg_is_in_recovery()")[0]
         if not in_recovery:
             connection.close()
             raise NotAStandby(
@@ -86,10 +91,7 @@ class ReplicaSet:
     def state(self, alias):
         """What /health/ready says of one replica: ``{"status": ..., "replayLagSeconds": ...}``."""
         try:
-            connection = self.connect(alias)
-            with connection.connection.cursor() as cursor:
-                cursor.execute(LAG_SQL)
-                in_recovery, lag = cursor.fetchone()
+            in_recovery, lag = driver_query(self.connect(alias), LAG_SQL)
         except NotAStandby as exc:
             self.mark_failed(alias, exc)
             return {"status": "not_a_standby"}
