@@ -1,7 +1,7 @@
 """End to end over real HTTP: the service under gunicorn, against the test database.
 
-Each test runs twice: connected to PostgreSQL directly, and through a pgbouncer in transaction pooling
-mode (where a server connection serves many clients, so nothing may rely on session state).
+The REST and GraphQL round trips run twice: connected to PostgreSQL directly, and through a pgbouncer in
+transaction pooling mode (where a server connection serves many clients, so nothing may rely on session state).
 """
 
 import json
@@ -15,9 +15,16 @@ from tests.graphql_calls import CREATE, METADATA, SEED_VALUE, UPDATE, metadata_i
 from tests.live_server import gunicorn, through_pgbouncer
 
 
+@pytest.fixture
+def server(transactional_db):
+    """A gunicorn serving the app on a free port; yields its base URL (other modules use it too)."""
+    with gunicorn() as live:
+        yield live.url
+
+
 @pytest.fixture(params=["direct", "pgbouncer"])
-def server(request, transactional_db):
-    """A gunicorn serving the app on a free port, on PostgreSQL directly or through pgbouncer; its base URL."""
+def either_server(request, transactional_db):
+    """A gunicorn on PostgreSQL directly, then one through pgbouncer (transaction pooling); its base URL."""
     env = through_pgbouncer(request.getfixturevalue("pgbouncer")) if request.param == "pgbouncer" else {}
     with gunicorn(**env) as live:
         yield live.url
@@ -40,8 +47,8 @@ def call(method, url, token, body=None, **headers):
         return error.code, dict(error.headers), json.loads(error.read() or b"null")
 
 
-def test_a_resource_lives_through_create_read_update_delete_over_http(server, tenant):
-    token = token_for(tenant.uuid)
+def test_a_resource_lives_through_create_read_update_delete_over_http(either_server, tenant):
+    server, token = either_server, token_for(tenant.uuid)
 
     status, headers, created = call("POST", f"{server}/metadatas", token, metadata_body())
     assert status == 201
@@ -74,8 +81,8 @@ def test_a_request_without_a_token_is_a_401_problem_over_http(server):
     assert raised.value.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_graphql_creates_updates_and_reads_linked_metadata_over_http(server, tenant):
-    token = token_for(tenant.uuid)
+def test_graphql_creates_updates_and_reads_linked_metadata_over_http(either_server, tenant):
+    server, token = either_server, token_for(tenant.uuid)
 
     def graphql(query, variables):
         status, _, body = call("POST", f"{server}/v1/graphql/", token, {"query": query, "variables": variables})
