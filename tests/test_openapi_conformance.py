@@ -12,6 +12,7 @@ import sys
 import urllib.request
 
 import pytest
+from django.db import connection
 
 from tests.conftest import token_for
 from tests.live_server import ROOT, gunicorn, through_pgbouncer
@@ -25,7 +26,7 @@ EXAMPLES_PER_OPERATION = 20
 def server(request, transactional_db, tenant):
     # Through pgbouncer in transaction pooling mode where it is installed (the strictest way to reach the
     # database: no session state survives a transaction), so every operation is also proven to work there.
-    reason = why_not_available(pgbouncer=True)
+    reason = why_not_available(pgbouncer=True) or (connection.vendor != "postgresql" and "not on PostgreSQL")
     if reason:
         print(f"conformance run straight on PostgreSQL, not through pgbouncer: {reason}")
     env = {} if reason else through_pgbouncer(request.getfixturevalue("pgbouncer"))
