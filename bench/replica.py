@@ -1,7 +1,7 @@
 """``bench/run --replica``: reads on a streaming standby against reads on the primary, replication lag under a
 write load, and the server connections used with and without pgbouncer; writes bench/REPLICA.md.
 
-It starts its own primary and hot standby (tests/pg_clusters.py, fsync and synchronous commit on, as in
+It starts its own primary and hot standby (tests/support/pg_clusters.py, fsync and synchronous commit on, as in
 production) on free ports, loads the data set into the primary, and stops and removes everything at the end.
 Both servers share this machine's cores with the service and wrk, so the read rates compare where the reads
 run, not what a second machine would add.
@@ -18,7 +18,7 @@ from pathlib import Path
 import load
 import run
 
-from tests.pg_clusters import PgBouncer, ReplicaPair
+from tests.support.pg_clusters import PgBouncer, ReplicaPair
 
 BENCH = Path(__file__).resolve().parent
 DATABASE = "ms_bench_replica"

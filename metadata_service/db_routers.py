@@ -34,11 +34,6 @@ _replica = ContextVar("replica_of_this_request", default=UNCHOSEN)
 _failed_replica = ContextVar("replica_that_failed", default=None)
 
 
-def pin_to_primary():
-    """Send the rest of this request's reads to the primary."""
-    _pinned.set(True)
-
-
 class PrimaryReplicaRouter:
     """Reads to this request's replica unless it is pinned to the primary; writes to the primary."""
 

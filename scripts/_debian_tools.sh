@@ -1,7 +1,7 @@
 # Sourced by scripts/test: the Debian packages some tests drive, installed when missing and possible.
 #   chromium        the headless browser of tests/test_browser.py (driven by Playwright)
 #   docker-compose  validates docker-compose.yml in tests/test_container_files.py (no engine needed)
-#   pgbouncer       the connection pooler the end-to-end tests also run through (tests/pg_clusters.py)
+#   pgbouncer       the connection pooler the end-to-end tests also run through (tests/support/pg_clusters.py)
 # Where they cannot be installed (not root, no apt-get, no network), those tests are skipped and say why.
 
 ensure_debian_tools() {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.pg_clusters import PgBouncer, ReplicaPair, migrate, why_not_available  # noqa: E402
+from tests.support.pg_clusters import PgBouncer, ReplicaPair, migrate, why_not_available  # noqa: E402
 
 DATABASE = "metadata_service"
 DEMO_TENANT = "e5a2120d-6bf7-4c58-a900-bac1e55e986b"

@@ -1,5 +1,6 @@
 """Shared fixtures: two tenants, real signed JWTs, API clients and a resource factory."""
 
+import os
 import uuid
 
 import pytest
@@ -10,11 +11,28 @@ from rest_framework.test import APIClient
 from metadatas.models import Metadata
 from tenants.models import Tenant
 from tenants.tokens import issue_platform_token
+from tests.support.live_server import gunicorn
 
 TENANT_A = uuid.UUID("e5a2120d-6bf7-4c58-a900-bac1e55e986b")
 TENANT_B = uuid.UUID("0b9a54d4-7a1e-4a6c-9f65-0a7c1d0d3c11")
 JSON = {"HTTP_ACCEPT": "application/json"}
 JSONLD = {"HTTP_ACCEPT": "application/ld+json"}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database of this run's own (its pid in the name), so two runs on one server never share one."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        test = database.setdefault("TEST", {})
+        if test.get("MIRROR"):
+            continue
+        if database["ENGINE"].endswith("sqlite3"):
+            name = test.get("NAME") or str(settings.BASE_DIR / "var" / "test-db.sqlite3")
+            test["NAME"] = name.replace(".sqlite3", f"-{os.getpid()}.sqlite3")
+        else:
+            test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{os.getpid()}"
 
 
 def token_for(tenant_id, identity_type="System", **claims):
@@ -148,13 +166,20 @@ def collected_static(django_db_blocker):
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-# --- Servers of our own: a primary with a streaming standby, and pgbouncer (tests/pg_clusters.py) ---------
+@pytest.fixture
+def server(transactional_db):
+    """A gunicorn serving the app on a free port, against the test database; yields its base URL."""
+    with gunicorn() as live:
+        yield live.url
+
+
+# --- Servers of our own: a primary with a streaming standby, and pgbouncer (tests/support/pg_clusters.py) ---------
 
 PAIR_DATABASE = "metadata_service"
 
 
 def skip_unless_servers(**needs):
-    from tests.pg_clusters import why_not_available
+    from tests.support.pg_clusters import why_not_available
 
     reason = why_not_available(**needs)
     if reason:
@@ -165,7 +190,7 @@ def skip_unless_servers(**needs):
 @pytest.fixture(scope="session")
 def replica_pair():
     """A PostgreSQL primary and its streaming hot standby on free ports, migrated, with tenant A; once a run."""
-    from tests.pg_clusters import ReplicaPair, migrate
+    from tests.support.pg_clusters import ReplicaPair, migrate
 
     skip_unless_servers()
     with ReplicaPair() as pair:
@@ -185,7 +210,7 @@ def pgbouncer(django_db_setup, django_db_blocker):
     """
     from django.db import connection
 
-    from tests.pg_clusters import PgBouncer
+    from tests.support.pg_clusters import PgBouncer
 
     skip_unless_servers(pgbouncer=True)
     if connection.vendor != "postgresql":

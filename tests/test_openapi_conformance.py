@@ -15,8 +15,8 @@ import pytest
 from django.db import connection
 
 from tests.conftest import token_for
-from tests.live_server import ROOT, gunicorn, through_pgbouncer
-from tests.pg_clusters import why_not_available
+from tests.support.live_server import ROOT, gunicorn, through_pgbouncer
+from tests.support.pg_clusters import why_not_available
 
 SEED = 20240305
 EXAMPLES_PER_OPERATION = 20
@@ -40,6 +40,7 @@ def operations(server):
         return [method for item in json.load(response)["paths"].values() for method in item]
 
 
+@pytest.mark.e2e
 def test_schemathesis_finds_no_server_error_and_no_answer_the_schema_does_not_describe(server, tenant):
     command = [
         sys.executable,

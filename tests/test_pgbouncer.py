@@ -14,8 +14,8 @@ import pytest
 
 from metadatas.models import Metadata
 from tests.conftest import metadata_body, token_for
-from tests.gunicorn_server import request
-from tests.live_server import ROOT, Gunicorn, database_url, through_pgbouncer, wait_until_live
+from tests.support.http_calls import request
+from tests.support.live_server import ROOT, Gunicorn, database_url, through_pgbouncer, wait_until_live
 
 PROBLEM = "application/problem+json; charset=utf-8"
 
@@ -73,6 +73,7 @@ class Load:
 MERGE = {"Content-Type": "application/merge-patch+json"}
 
 
+@pytest.mark.e2e
 def test_pgbouncer_restarted_mid_load_costs_clear_503s_at_worst_and_the_service_recovers(
     server, pgbouncer, tenant, make_metadata
 ):
@@ -110,6 +111,7 @@ def settings_under(**env):
     return json.loads(done.stdout) if done.returncode == 0 else done.stderr
 
 
+@pytest.mark.slow
 def test_transaction_pooling_turns_off_server_side_cursors_and_session_parameters_but_not_on_the_direct_url():
     databases = settings_under(
         DATABASE_URL="postgres://app@pgbouncer:6432/metadata",
@@ -121,6 +123,7 @@ def test_transaction_pooling_turns_off_server_side_cursors_and_session_parameter
     assert databases["direct"] == {"cursors": False, "options": "-c statement_timeout=5000"}
 
 
+@pytest.mark.slow
 def test_replica_sessions_are_read_only():
     databases = settings_under(
         DATABASE_URL="postgres://app@db:5432/metadata", DATABASE_REPLICA_URLS="postgres://app@standby:5432/metadata"
@@ -130,6 +133,7 @@ def test_replica_sessions_are_read_only():
     assert "read_only" not in databases["default"]["options"]
 
 
+@pytest.mark.slow
 def test_an_unknown_pool_mode_is_refused_naming_the_setting():
     error = settings_under(DATABASE_URL="postgres://app@db:5432/metadata", DATABASE_POOL_MODE="statement")
 

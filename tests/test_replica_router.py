@@ -14,7 +14,7 @@ from metadata_service.replicas import REPLICAS
 from metadatas.models import Metadata
 from tenants.models import Tenant
 from tests.conftest import JSON, metadata_body
-from tests.live_server import free_port
+from tests.support.live_server import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica_under_test", "replica_down"])
 REPLICA = "replica_under_test"

@@ -12,10 +12,11 @@ import uuid
 import pytest
 
 from tests.conftest import PAIR_DATABASE, TENANT_A, metadata_body, token_for
-from tests.gunicorn_server import request
-from tests.live_server import Gunicorn, free_port, wait_until_live
+from tests.support.http_calls import request
+from tests.support.live_server import Gunicorn, free_port, wait_until_live
 from tests.test_health_and_metrics import sample
 
+pytestmark = pytest.mark.e2e
 RETRY_SECONDS = 1
 METADATA_SELECTS = 'SELECT%%FROM "metadatas_metadata"%%'
 
