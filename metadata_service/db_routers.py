@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 
+from metadata_service.conf import service_settings
 from metadata_service.problems import QUERY_CANCELED
 from metadata_service.replicas import REPLICAS
 
@@ -92,7 +93,11 @@ class ReplicaPinningMiddleware:
                 response = self.respond_from_the_primary(request)
             if _wrote.get() and settings.DATABASE_REPLICAS:
                 response.set_cookie(
-                    PIN_COOKIE, "1", max_age=settings.DATABASE_REPLICA_PIN_SECONDS, httponly=True, samesite="Lax"
+                    PIN_COOKIE,
+                    "1",
+                    max_age=service_settings.DATABASE_REPLICA_PIN_SECONDS,
+                    httponly=True,
+                    samesite="Lax",
                 )
             return response
         finally:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections
 
+from metadata_service.conf import service_settings
 from metadata_service.metrics import REPLICA_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class ReplicaSet:
 
     def mark_failed(self, alias, exc):
         first = alias not in self.retry_at
-        self.retry_at[alias] = time.monotonic() + settings.DATABASE_REPLICA_RETRY_SECONDS
+        self.retry_at[alias] = time.monotonic() + service_settings.DATABASE_REPLICA_RETRY_SECONDS
         REPLICA_UNAVAILABLE.labels(alias=alias).inc()
         connections[alias].close()
         if first:  # once per outage, not once per request

@@ -190,10 +190,7 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
     DATABASES[f"replica{_number}"] = {**database_settings(_url, read_only=True), "TEST": {"MIRROR": "default"}}
     DATABASE_REPLICAS.append(f"replica{_number}")
 DATABASE_ROUTERS = ["metadata_service.db_routers.PrimaryReplicaRouter"]
-# Seconds a client that wrote keeps reading from the primary (a cookie), covering replica lag.
-DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 5)
-# Seconds a replica that failed is left alone (its reads go to another replica or the primary) before a retry.
-DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 5)
+# How long a writer reads from the primary, and a failed replica is left alone: METADATA_SERVICE below.
 
 # --- Internationalisation and time ------------------------------------------------------
 
@@ -287,6 +284,8 @@ METADATA_SERVICE = {
         "GRAPHQL_QUERY_MAX_TOKENS": env_int,
         "GRAPHQL_QUERY_MAX_DEPTH": env_int,
         "LINKED_METADATA_VALUE_MAX_BYTES": env_int,
+        "DATABASE_REPLICA_PIN_SECONDS": env_int,
+        "DATABASE_REPLICA_RETRY_SECONDS": env_int,
     }.items()
 }
 METADATA_SERVICE.update(

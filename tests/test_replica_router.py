@@ -121,7 +121,7 @@ def test_while_a_replica_does_not_answer_its_reads_go_to_the_primary_and_it_is_l
     api, make_metadata, settings, require_postgres
 ):
     settings.DATABASE_REPLICAS = [DOWN]
-    settings.DATABASE_REPLICA_RETRY_SECONDS = 60
+    settings.METADATA_SERVICE = {**settings.METADATA_SERVICE, "DATABASE_REPLICA_RETRY_SECONDS": 60}
     metadata = make_metadata()
     REPLICAS.retry_at.pop(DOWN, None)
 
