@@ -35,6 +35,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{os.getpid()}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest applies -m
+def pytest_collection_modifyitems(items):
+    """A ``slow`` test is left out of the inner loop too: ``-m "not e2e"`` runs only the quick specifications."""
+    for item in items:
+        if item.get_closest_marker("slow") and not item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.e2e)
+
+
 def token_for(tenant_id, identity_type="System", **claims):
     return issue_platform_token(tenant_id=tenant_id, identity_type=identity_type, **claims)
 
