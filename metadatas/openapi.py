@@ -222,7 +222,11 @@ def any_of_parameters(name, filter_):
     """One multi-value filter. Its bracket spellings are told, not listed: ``x[]`` and ``x`` would be one
     argument in a generated client (generators drop the operation), and ``x[0]`` stands for a family."""
     meaning, sample = FILTER_MEANINGS[name]
-    value = or_blank(value_schema(filter_.extra["child"]))
+    value = value_schema(filter_.extra["child"])
+    if "format" in value or value["type"] != "string":
+        # A blank string is already one of the plain string values; an `anyOf` naming it again only gives a
+        # fuzzer a "neither" branch it cannot send in a query string (every query value is a string).
+        value = or_blank(value)
     values = {"type": "array", "items": value, "maxItems": service_settings.FILTER_VALUES_MAX}
     match = "contains" if name == "title" else "equals"
     return [
