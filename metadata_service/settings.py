@@ -5,6 +5,7 @@ The service's own settings live in one namespaced dict, ``METADATA_SERVICE``.
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -101,14 +102,22 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) under gunicorn
     "metadata_service.middleware.RequestBodyLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "metadata_service.db_routers.ReplicaPinningMiddleware",
+    # Sessions, CSRF, the logged-in user and messages, for the browser pages only (the admin): token
+    # requests of the API use none of them and skip them (metadata_service.middleware.BrowserMiddleware).
+    "metadata_service.middleware.BrowserMiddleware",
+]
+BROWSER_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "metadata_service.db_routers.ReplicaPinningMiddleware",
 ]
+BROWSER_PATH_PREFIXES = ("/admin/",)
+# The admin's check looks for those three in MIDDLEWARE itself; they run, inside BrowserMiddleware, for the admin.
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 ROOT_URLCONF = "metadata_service.urls"
 WSGI_APPLICATION = "metadata_service.wsgi.application"
@@ -159,6 +168,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
     )
 
+# Under gevent (gunicorn.conf.py's worker class) a worker's greenlets share a pool of connections; in
+# threads and sync workers each keeps its own persistent connection (CONN_MAX_AGE). Either way the health
+# check before a request's first query asks the socket, not PostgreSQL (metadata_service/postgresql).
+UNDER_GEVENT = "gevent.monkey" in sys.modules and sys.modules["gevent.monkey"].is_module_patched("socket")
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 4 if UNDER_GEVENT else 0)
+
+
+def lean_postgresql(database):
+    """The database settings on this project's PostgreSQL backend (the pooled one with a pool size)."""
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return database
+    if not DATABASE_POOL_SIZE:
+        return {**database, "ENGINE": "metadata_service.postgresql"}
+    options = {**database.get("OPTIONS", {}), "MAX_CONNS": DATABASE_POOL_SIZE, "REUSE_CONNS": DATABASE_POOL_SIZE}
+    return {**database, "ENGINE": "metadata_service.pooled_postgresql", "CONN_MAX_AGE": 0, "OPTIONS": options}
+
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Read replicas (comma-separated URLs): reads go there, writes and the reads of a request that
@@ -173,6 +199,7 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASES = {alias: lean_postgresql(database) for alias, database in DATABASES.items()}
 DATABASE_ROUTERS = ["metadata_service.db_routers.PrimaryReplicaRouter"]
 # Seconds a client that wrote keeps reading from the primary (a cookie), covering replica lag.
 DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 5)
@@ -275,6 +302,8 @@ METADATA_SERVICE = {
     "REDIS_URL": REDIS_URL,
     "REDIS_KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
     "TENANT_CACHE_SECONDS": env_int("TENANT_CACHE_SECONDS", 300),
+    # Verified JWTs kept per worker (tenants.tokens.VerifiedTokenCache), never past their exp; 0: verify every time.
+    "TOKEN_CACHE_SIZE": env_int("TOKEN_CACHE_SIZE", 1024),
     # GraphQL (/v1/graphql/): GraphiQL for browsers, and limits checked before a query runs.
     "GRAPHIQL": env_bool("GRAPHIQL", APP_ENV == "development"),
     "GRAPHQL_QUERY_MAX_CHARS": env_int("GRAPHQL_QUERY_MAX_CHARS", 10_000),

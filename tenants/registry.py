@@ -21,24 +21,50 @@ logger = logging.getLogger(__name__)
 STATES = {b"1": True, b"0": False}
 
 
-def require_enabled_tenant(tenant_id):
-    """Raise a 401 unless ``tenant_id`` is registered and enabled."""
-    enabled = tenant_enabled(tenant_id)
+def require_enabled_tenant(tenant_id, *, counters=()):
+    """Raise a 401 unless ``tenant_id`` is registered and enabled.
+
+    ``counters`` (``(key, seconds to live)`` pairs) are raised by one in the same Redis round trip as the
+    state is read; their new values are returned, or None when they were not counted (no Redis, or it failed).
+    """
+    enabled, counts = tenant_enabled_counting(tenant_id, counters)
     if enabled is None:
         raise AuthenticationFailed("The token's tenant is not registered.", code="unknown_tenant")
     if not enabled:
         raise AuthenticationFailed("The token's tenant is disabled.", code="disabled_tenant")
+    return counts
+
+
+def tenant_enabled_counting(tenant_id, counters):
+    """``(tenant_enabled(tenant_id), new counter values or None)``: one pipelined Redis round trip on a hit."""
+    client = shared_redis()
+    if client is None or not counters:
+        return tenant_enabled(tenant_id), None
+    pipeline = client.pipeline(transaction=False)
+    pipeline.get(cache_key(tenant_id))
+    for key, ttl in counters:
+        pipeline.incr(shared_key(key))
+        pipeline.expire(shared_key(key), ttl)
+    try:
+        cached, *counted = pipeline.execute()
+    except ERRORS:
+        logger.warning("tenant cache: pipeline failed; asking the database", exc_info=True)
+        return _read_enabled(tenant_id), None
+    enabled = STATES[cached] if cached in STATES else _read_and_remember(tenant_id)
+    return enabled, counted[0::2]
 
 
 def tenant_enabled(tenant_id):
     """True or False for a registered tenant, None for an unknown one; the shared cache first."""
-    key = cache_key(tenant_id)
-    cached = _cache_call("get", key)
-    if cached in STATES:
-        return STATES[cached]
+    cached = _cache_call("get", cache_key(tenant_id))
+    return STATES[cached] if cached in STATES else _read_and_remember(tenant_id)
+
+
+def _read_and_remember(tenant_id):
+    """The database's answer, added to the cache only if no newer state got there first (SET NX)."""
     enabled = _read_enabled(tenant_id)
     if enabled is not None:
-        _cache_call("set", key, b"1" if enabled else b"0", ex=_ttl(), nx=True)
+        _cache_call("set", cache_key(tenant_id), b"1" if enabled else b"0", ex=_ttl(), nx=True)
     return enabled
 
 
