@@ -8,15 +8,38 @@ statement, and is what the graceful shutdown (metadata_service/graceful_exit.py)
 WEB_CONCURRENCY / GUNICORN_WORKER_CLASS / GUNICORN_THREADS change it.
 """
 
-import multiprocessing
+import math
 import os
 import shutil
 import tempfile
+from pathlib import Path
+
+
+def available_cores():
+    """The cores this process may use: the cgroup's CPU quota (a container's limit) if set, else its CPU affinity."""
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        if quota != "max":
+            return max(1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass
+    return len(os.sched_getaffinity(0))
+
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+workers = int(os.environ.get("WEB_CONCURRENCY", available_cores() * 2))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
+# Connections one gevent worker holds at once: idle keep-alive clients, slow clients, long-poll waiters.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 1000))
+
+
+def post_fork(server, worker):
+    """Under gevent, psycopg2 waits for PostgreSQL cooperatively: other greenlets run meanwhile."""
+    if worker_class.startswith("gevent"):
+        from psycogreen.gevent import patch_psycopg
+
+        patch_psycopg()
 
 
 # Graceful stop (metadata_service/graceful_exit.py): on SIGTERM no new connection is let in, and every

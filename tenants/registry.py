@@ -9,6 +9,7 @@ overwrite a newer state. If the cache cannot be reached, requests ask the databa
 """
 
 import logging
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
@@ -35,23 +36,37 @@ def require_enabled_tenant(tenant_id, *, counters=()):
     return counts
 
 
+# The tenant's state (KEYS[1]) and each counter after it raised by one with its time to live (ARGV): one
+# command, one answer. A missing state comes back as nil (Lua false), counters as integers.
+STATE_AND_COUNTS = """
+local answer = {redis.call('GET', KEYS[1])}
+for i = 2, #KEYS do
+  answer[i] = redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[i - 1])
+end
+return answer
+"""
+
+
 def tenant_enabled_counting(tenant_id, counters):
-    """``(tenant_enabled(tenant_id), new counter values or None)``: one pipelined Redis round trip on a hit."""
+    """``(tenant_enabled(tenant_id), new counter values or None)``: one Redis round trip (a script) on a hit."""
     client = shared_redis()
     if client is None or not counters:
         return tenant_enabled(tenant_id), None
-    pipeline = client.pipeline(transaction=False)
-    pipeline.get(cache_key(tenant_id))
-    for key, ttl in counters:
-        pipeline.incr(shared_key(key))
-        pipeline.expire(shared_key(key), ttl)
+    keys = [cache_key(tenant_id), *(shared_key(key) for key, _ in counters)]
     try:
-        cached, *counted = pipeline.execute()
+        cached, *counted = _state_and_counts(client)(keys=keys, args=[ttl for _, ttl in counters])
     except ERRORS:
-        logger.warning("tenant cache: pipeline failed; asking the database", exc_info=True)
+        logger.warning("tenant cache: the state-and-counts script failed; asking the database", exc_info=True)
         return _read_enabled(tenant_id), None
     enabled = STATES[cached] if cached in STATES else _read_and_remember(tenant_id)
-    return enabled, counted[0::2]
+    return enabled, counted
+
+
+@lru_cache(maxsize=4)
+def _state_and_counts(client):
+    """The script, registered once per client (redis-py sends EVALSHA, and the source if Redis lost it)."""
+    return client.register_script(STATE_AND_COUNTS)
 
 
 def tenant_enabled(tenant_id):
