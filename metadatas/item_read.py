@@ -71,7 +71,9 @@ def lean_read(request, item_uuid, renderer):
         return response
     headers = {"ETag": etag_for(metadata.version), **ROUTE_HEADERS}
     if is_not_modified(request, metadata.version):
-        return HttpResponse(status=304, headers=headers)
+        response = HttpResponse(status=304, headers=headers)
+        del response["Content-Type"]  # an empty body has no type (as DRF answers)
+        return response
     body = renderer.render(metadata_representation(metadata))
     return HttpResponse(body, content_type=f"{renderer.media_type}; charset=utf-8", headers=headers)
 
