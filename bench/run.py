@@ -553,7 +553,7 @@ def main():
     (VAR / "results.json").write_text(json.dumps(report, indent=2))
     from report import write_results
 
-    write_results(report, BENCH / "RESULTS.md", VAR / "workers.json")
+    write_results(report, BENCH / "RESULTS.md", VAR / "workers.json", BENCH / "profile-item.md")
     print(f"Wrote {BENCH / 'RESULTS.md'}")
 
 
