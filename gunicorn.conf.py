@@ -20,10 +20,10 @@ import tempfile
 from pathlib import Path
 
 
-def available_cores():
+def available_cores(cpu_max=Path("/sys/fs/cgroup/cpu.max")):
     """The cores this process may use: the cgroup's CPU quota (a container's limit) if set, else its CPU affinity."""
     try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        quota, period = cpu_max.read_text().split()
         if quota != "max":
             return max(1, math.ceil(int(quota) / int(period)))
     except (OSError, ValueError):

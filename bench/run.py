@@ -484,6 +484,42 @@ def slow_client_probe(server, slow=50, idle=1000):
     return answers
 
 
+def cpu_profiles(database, env):
+    """bench/profile-item.md: CPU per request of each app in-process (a figure other load barely moves), and
+    the top frames of the service's item read."""
+    environment = {**os.environ, **env, "DATABASE_URL": load.database_url(database), "LOG_LEVEL": "WARNING"}
+    lines = ["| app | item ms CPU | 304 ms CPU | list ms CPU |", "|---|---:|---:|---:|"]
+    frames = ""
+    for app in ("floor", "textbook", "service"):
+        cells = []
+        for path in ("item", "not_modified", "list"):
+            if path == "not_modified" and app != "service":
+                cells.append("–")
+                continue
+            command = [sys.executable, str(BENCH / "profile_item.py"), "--app", app, "--path", path, "--top", "25"]
+            output = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True).stdout
+            cpu = next((line.split()[3] for line in output.splitlines() if line.startswith("CPU per request")), "?")
+            cells.append(cpu)
+            if (app, path) == ("service", "item"):
+                frames = output[output.index("CPU per request") :]
+        lines.append(f"| {app} | " + " | ".join(cells) + " |")
+    text = "\n".join(
+        [
+            f"CPU time of one request in-process (`bench/profile_item.py`, least of 5 batches of 400; load average "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}):",
+            "",
+            *lines,
+            "",
+            "The service's item read under cProfile (CPU clock), top frames:",
+            "",
+            "```",
+            frames.strip(),
+            "```",
+        ]
+    )
+    (BENCH / "profile-item.md").write_text(text + "\n")
+
+
 def compare_workers(rows, options, setups):
     """Item and list rates for several gunicorn set-ups (WORKERS, CLASS:WORKERS or gthread:W:T)."""
     database = f"{options.database_prefix}_{rows}"
@@ -525,6 +561,7 @@ def main():
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of each server")
     parser.add_argument("--worker-class", default=None, help="of the service and the floor (gunicorn.conf.py's)")
     parser.add_argument("--modes", default="keepalive,close", help="HTTP connections: keepalive, close or both")
+    parser.add_argument("--profile", action="store_true", help="also write bench/profile-item.md (first size)")
     parser.add_argument("--cases", default="", help="only these requests (e.g. item,list), for a quick look")
     parser.add_argument("--database-prefix", default="ms_bench", help="bench databases are PREFIX_<rows>")
     parser.add_argument("--compare-workers", default="", help="e.g. sync:2,sync:4,gthread:2:4 (on the first size)")
@@ -544,6 +581,8 @@ def main():
             "sizes": [run_size(rows, options) for rows in sizes],
             "postgres": postgres_settings(),
         }
+        if options.profile:
+            cpu_profiles(f"{options.database_prefix}_{sizes[0]}", service_env(f"{options.database_prefix}_{sizes[0]}"))
         if options.compare_workers:
             comparison = compare_workers(sizes[0], options, options.compare_workers.split(","))
             workers_file = VAR / "workers.json"
