@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from metadata_service.conf import service_settings
 from metadata_service.problems import ProblemResponse
 
 
@@ -17,7 +18,7 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.METADATA_SERVICE["REQUEST_BODY_MAX_BYTES"]
+        limit = service_settings.REQUEST_BODY_MAX_BYTES
         if "HTTP_TRANSFER_ENCODING" in request.META and not request.META.get("CONTENT_LENGTH"):
             return ProblemResponse(
                 411, "Send the body with a Content-Length; chunked bodies are not accepted.", code="length_required"

@@ -1,40 +1,52 @@
-"""Writes to metadata resources. REST, GraphQL and the admin all write through these functions."""
+"""Writes to metadata resources. The REST API and the admin write through these functions."""
 
 import json
+import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from rest_framework.exceptions import NotFound, ValidationError
 
-from metadatas.exceptions import (
-    LinkedMetadataKeyExists,
-    LinkedMetadataKeyNotFound,
-    PreconditionFailed,
-    VersionConflict,
-)
-from metadatas.linked_rules import clean_linked_input
-from metadatas.models import LinkedMetadata, Metadata, now_to_the_second, title_search_text
+from metadatas.exceptions import PreconditionFailed, VersionConflict
+from metadatas.models import Metadata, now_to_the_second, title_search_text
 
-UNIQUE_IN_TENANT_MESSAGES = {
-    "slug": "A resource with this slug already exists in this tenant.",
-    "uuid": "A resource with this uuid already exists in this tenant.",
+# The unique constraints of Metadata (models.py), by name, and the field each one is reported on.
+UNIQUE_IN_TENANT = {
+    "metadata_tenant_slug_unique": ("slug", "A resource with this slug already exists in this tenant."),
+    "metadata_tenant_uuid_unique": ("uuid", "A resource with this uuid already exists in this tenant."),
 }
 
 
 @contextmanager
-def unique_fields_checked():
+def unique_fields_checked() -> Iterator[None]:
     """Turn a unique-constraint violation (also one lost to a concurrent write) into a 400 on its field."""
     try:
         with transaction.atomic():
             yield
     except IntegrityError as exc:
-        field = next((name for name in UNIQUE_IN_TENANT_MESSAGES if name in str(exc)), None)
-        if field is None:
+        violated = UNIQUE_IN_TENANT.get(violated_constraint(exc) or "")
+        if violated is None:
             raise
-        raise ValidationError({field: [UNIQUE_IN_TENANT_MESSAGES[field]]}) from None
+        field, message = violated
+        raise ValidationError({field: [message]}) from None
 
 
-def metadata_create(*, tenant_id, fields):
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint ``exc`` broke: PostgreSQL names it; SQLite names its columns instead."""
+    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if name:
+        return name
+    columns = {column.split(".")[-1] for column in str(exc).partition(":")[2].replace(" ", "").split(",")}
+    for constraint in Metadata._meta.constraints:
+        fields = {Metadata._meta.get_field(field).column for field in getattr(constraint, "fields", ())}
+        if fields and fields == columns:
+            return constraint.name
+    return None
+
+
+def metadata_create(*, tenant_id: uuid.UUID, fields: dict[str, Any]) -> Metadata:
     """Insert a new resource at version 1 in ``tenant_id``."""
     metadata = Metadata(tenant_id=tenant_id, **fields)
     with unique_fields_checked():
@@ -42,7 +54,7 @@ def metadata_create(*, tenant_id, fields):
     return metadata
 
 
-def metadata_update(*, metadata, expected_version, changes):
+def metadata_update(*, metadata: Metadata, expected_version: int, changes: dict[str, Any]) -> Metadata:
     """Apply ``changes`` if the stored row is still at ``expected_version``, and bump the version.
 
     The check and the write are one statement, ``UPDATE ... WHERE id = %s AND version = %s``:
@@ -64,7 +76,7 @@ def metadata_update(*, metadata, expected_version, changes):
     return metadata
 
 
-def metadata_delete(*, metadata, expected_version=None):
+def metadata_delete(*, metadata: Metadata, expected_version: int | None = None) -> None:
     """Delete the resource; with ``expected_version``, only while it is still at that version."""
     rows = _same_row(metadata)
     if expected_version is not None:
@@ -78,101 +90,26 @@ def metadata_delete(*, metadata, expected_version=None):
         raise NotFound()
 
 
-def _differs(old, new):
+def _differs(old: Any, new: Any) -> bool:
     """Compare as JSON, where ``true`` is not ``1`` and key order does not count."""
     if isinstance(old, (dict, list)) or isinstance(new, (dict, list)):
         return json.dumps(old, sort_keys=True) != json.dumps(new, sort_keys=True)
     return old != new
 
 
-def _new_values(expected_version, changes):
+def _new_values(expected_version: int, changes: dict[str, Any]) -> dict[str, Any]:
     values = {**changes, "version": expected_version + 1, "updated_at": now_to_the_second()}
     if "title" in changes:
         values["title_search"] = title_search_text(changes["title"])
     return values
 
 
-def _same_row(metadata):
+def _same_row(metadata: Metadata):
     return Metadata.objects.for_tenant(metadata.tenant_id).filter(pk=metadata.pk)
 
 
-def _current_version(metadata):
+def _current_version(metadata: Metadata) -> int:
     version = _same_row(metadata).values_list("version", flat=True).first()
     if version is None:
         raise NotFound()
     return version
-
-
-# --- Linked metadata (GraphQL createMetadata / updateMetadata / deleteMetadata, and the admin) ---
-
-LINKED_KEY_COLUMNS = ("tenant_id", "linked_object_type", "identifier", "key")
-
-
-def linked_metadata_create(*, tenant_id, linked_object_type, identifier, key, value):
-    """Add ``key`` to the linked object; ``LinkedMetadataKeyExists`` if it is there (also if a racing create won)."""
-    clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
-    with transaction.atomic():
-        if not _insert_linked(tenant_id, clean, on_conflict="DO NOTHING"):
-            raise LinkedMetadataKeyExists()
-        return _linked_row(tenant_id, clean)
-
-
-def linked_metadata_upsert(*, tenant_id, linked_object_type, identifier, key, value):
-    """Create ``key`` at version 1, or replace its value and bump its version, in one atomic statement.
-
-    ``INSERT ... ON CONFLICT (tenant, object, key) DO UPDATE`` never makes a second row and never
-    fails on a racing writer (PostgreSQL and SQLite). A value equal to the stored one changes nothing.
-    """
-    clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
-    table = connection.ops.quote_name(LinkedMetadata._meta.db_table)
-    replace_value = (
-        f"DO UPDATE SET value = EXCLUDED.value, version = {table}.version + 1, updated_at = EXCLUDED.updated_at "
-        f"WHERE {table}.value <> EXCLUDED.value"
-    )
-    with transaction.atomic():
-        _insert_linked(tenant_id, clean, on_conflict=replace_value)
-        return _linked_row(tenant_id, clean)  # the row is ours (inserted, updated or locked) until commit
-
-
-def linked_metadata_delete(*, tenant_id, linked_object_type, identifier, key):
-    """Remove ``key`` from the linked object and return it as it was; ``LinkedMetadataKeyNotFound`` if absent."""
-    clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key)
-    rows = LinkedMetadata.objects.for_tenant(tenant_id)
-    row = rows.filter(**_linked_lookup(clean)).first()
-    if row is None or not rows.filter(pk=row.pk).delete()[0]:
-        raise LinkedMetadataKeyNotFound()
-    return row
-
-
-def _insert_linked(tenant_id, clean, *, on_conflict):
-    """Run one ``INSERT ... ON CONFLICT ... RETURNING id``; whether it inserted or updated a row."""
-    field = LinkedMetadata._meta.get_field
-    quote = connection.ops.quote_name
-    now = now_to_the_second()
-    columns = (*LINKED_KEY_COLUMNS, "value", "version", "created_at", "updated_at")
-    json_parameter = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    sql = (
-        f"INSERT INTO {quote(LinkedMetadata._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES (%s, %s, %s, %s, {json_parameter}, 1, %s, %s) "
-        f"ON CONFLICT ({', '.join(quote(c) for c in LINKED_KEY_COLUMNS)}) {on_conflict} RETURNING {quote('id')}"
-    )
-    parameters = [
-        field("tenant").get_db_prep_value(tenant_id, connection),
-        clean.linked_object_type,
-        clean.identifier,
-        clean.key,
-        json.dumps(clean.value, ensure_ascii=False),
-        field("created_at").get_db_prep_value(now, connection),
-        field("updated_at").get_db_prep_value(now, connection),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        return cursor.fetchone() is not None
-
-
-def _linked_lookup(clean):
-    return {"linked_object_type": clean.linked_object_type, "identifier": clean.identifier, "key": clean.key}
-
-
-def _linked_row(tenant_id, clean):
-    return LinkedMetadata.objects.for_tenant(tenant_id).get(**_linked_lookup(clean))

@@ -1,10 +1,14 @@
 from django.urls import re_path
-from django.views.decorators.csrf import csrf_exempt
 from rest_framework.routers import SimpleRouter
 
-from metadatas.graphql_api.view import KrakenGraphQLView
 from metadatas.item_read import with_lean_read
-from metadatas.views import MetadataContextView, MetadataViewSet
+from metadatas.views import (
+    ApiDocumentationView,
+    EntrypointContextView,
+    EntrypointView,
+    MetadataContextView,
+    MetadataViewSet,
+)
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # /metadatas and /metadatas/ mean the same
@@ -20,8 +24,10 @@ def lean_item_reads(patterns):
 
 
 urlpatterns = [
+    # Hydra: the entrypoint and the API documentation API Platform's tools start from.
+    re_path(r"^$", EntrypointView.as_view(), name="hydra-entrypoint"),
+    re_path(r"^contexts/Entrypoint/?$", EntrypointContextView.as_view(), name="hydra-entrypoint-context"),
+    re_path(r"^docs\.jsonld$", ApiDocumentationView.as_view(), name="hydra-documentation"),
     re_path(r"^contexts/Metadata/?$", MetadataContextView.as_view(), name="metadata-context"),
     *lean_item_reads(router.urls),
-    # Token-authenticated, no cookies: CSRF does not apply (the seed's clients send no CSRF token).
-    re_path(r"^v1/graphql/?$", csrf_exempt(KrakenGraphQLView.as_view()), name="graphql"),
 ]

@@ -19,9 +19,10 @@ class TenantJWTAuthentication(JWTStatelessUserAuthentication):
 
     On success ``request.user`` is the ``TokenIdentity`` the claims describe (tenant, identity,
     permissions, email, accounts) and ``request.auth`` is the verified ``PlatformAccessToken``.
-    No user row is read; the tenant must be registered and enabled. The tenant's state and the
-    request's rate-limit counters travel in one Redis round trip: the counts are kept on the identity
-    for ``TenantAndTokenRateThrottle``, which decides after the permission checks as before.
+    No user row is read; the tenant must be registered and enabled. The Django request gets
+    ``tenant_id`` too, for code outside DRF (the request log) that must not know who authenticated.
+    The tenant's state and the request's rate-limit counters travel in one Redis round trip: the counts
+    are kept on the identity for ``TenantAndTokenRateThrottle``, which decides after the permission checks.
     """
 
     def authenticate(self, request):
@@ -29,6 +30,7 @@ class TenantJWTAuthentication(JWTStatelessUserAuthentication):
         if authenticated is None:
             return None
         identity, token = authenticated
+        getattr(request, "_request", request).tenant_id = identity.tenant_id
         counters = TenantAndTokenRateThrottle().plan(SimpleNamespace(user=identity, auth=token))
         counts = require_enabled_tenant(identity.tenant_id, counters=[(c.key, c.ttl) for c in counters])
         if counts is not None:

@@ -8,13 +8,14 @@ from datetime import timedelta
 from functools import lru_cache
 
 import jwt
-from django.conf import settings
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework_simplejwt import settings as simplejwt_settings
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken, Token
+
+from metadata_service.conf import service_settings
 
 # PyJWT's verdicts, in words a client can act on (checked most specific first).
 DECODE_ERROR_MESSAGES = (
@@ -159,7 +160,7 @@ def verified_access_token(raw):
     token = VERIFIED_TOKENS.get(backend, raw)
     if token is None:
         token = PlatformAccessToken(raw)
-        VERIFIED_TOKENS.put(backend, raw, token, settings.METADATA_SERVICE["TOKEN_CACHE_SIZE"])
+        VERIFIED_TOKENS.put(backend, raw, token, service_settings.TOKEN_CACHE_SIZE)
     return token
 
 
@@ -208,7 +209,7 @@ def require_signing_key():
         raise TokenIssuingUnavailable()
 
 
-class MemberRefreshToken(PlatformVerifiedMixin, RefreshToken):
+class MemberRefreshToken(PlatformVerifiedMixin, RefreshToken):  # type: ignore[misc]  # simplejwt's own bases disagree on for_user
     """The refresh token of ``POST /tokens``, verified like an access token (pinned algorithm, exp required)."""
 
-    access_token_class = PlatformAccessToken
+    access_token_class = PlatformAccessToken  # type: ignore[assignment]  # simplejwt annotates its own class, not a subclass

@@ -1,29 +1,26 @@
 """The Kraken seed's own examples, run unchanged but for URL and token against the service under gunicorn.
 
 The Python examples use requests (requirements-dev.txt); the Node ones use axios, which this test installs
-with npm into ``var/node`` (a cache, not committed). The examples are read from the seed, which lives
-beside a development clone, not in the project: without it, or without node and npm, the tests skip
-and say why.
+with npm into ``var/node`` (a cache, not committed; see tests/support/node_packages.py). The examples are read
+from the seed, which lives beside a development clone, not in the project: without it, or without node
+and npm, the tests skip and say why.
 """
 
 import ast
 import json
 import re
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from metadatas.models import LinkedMetadata
-from tests import test_http_gunicorn
+from linked_metadata.models import LinkedMetadata
 from tests.conftest import token_for
-from tests.graphql_calls import SEED_VALUE
-from tests.seeds import ROOT, seed_file
+from tests.support.graphql_client import SEED_VALUE
+from tests.support.node_packages import node_modules as installed_node_modules
+from tests.support.seeds import seed_file
 
 SEED = seed_file("000_b3defde456e55df9.txt")
-AXIOS_VERSION = "1.21.1"
-NODE_CACHE = ROOT / "var" / "node"
 TOKEN_PLACEHOLDER = "PLACE_JWT_TOKEN_HERE"
 SEED_URL = re.compile(r"https://[^\s\"']+/v1/graphql/")
 # Where each kind of example starts, and the line that ends it.
@@ -34,7 +31,6 @@ EXAMPLE_KINDS = {
 }
 LINKED_OBJECTS = [("ACCOUNT", "A-154321"), ("ACCOUNT_USER", "some.test@email.com")]
 
-server = test_http_gunicorn.server  # the live gunicorn of the HTTP tests, on a free port
 pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"the seed {SEED} is not beside this clone")
 
 
@@ -63,17 +59,8 @@ def account_user_token(tenant):
 
 @pytest.fixture(scope="session")
 def node_modules():
-    """axios installed by npm into var/node (once; again only when the pinned version changes)."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        pytest.skip("the Node examples need node and npm on PATH, and this machine lacks them")
-    installed = NODE_CACHE / "node_modules" / "axios" / "package.json"
-    if not installed.exists() or json.loads(installed.read_text())["version"] != AXIOS_VERSION:
-        command = [npm, "install", "--prefix", str(NODE_CACHE), "--no-audit", "--no-fund", f"axios@{AXIOS_VERSION}"]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        if result.returncode != 0:
-            pytest.skip(f"npm could not install axios@{AXIOS_VERSION}: {result.stderr.strip()[-500:]}")
-    return NODE_CACHE / "node_modules"
+    """axios, pinned, installed by npm into var/node."""
+    return installed_node_modules("axios")
 
 
 def run_example(command, tmp_path):
@@ -99,6 +86,7 @@ def test_the_seed_has_each_example_for_an_account_and_an_account_user():
             assert f'"{linked_object_type}"' in example and f'"{identifier}"' in example
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
 def test_the_seeds_python_example_stores_and_prints_the_metadata(server, account_user_token, tmp_path, index):
     script = tmp_path / "example.py"
@@ -109,6 +97,7 @@ def test_the_seeds_python_example_stores_and_prints_the_metadata(server, account
     assert_stored(ast.literal_eval(printed), *LINKED_OBJECTS[index])
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("kind, suffix", [("node-commonjs", ".cjs"), ("node-esm", ".mjs")], ids=["commonjs", "esm"])
 @pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
 def test_the_seeds_node_example_stores_and_prints_the_metadata(

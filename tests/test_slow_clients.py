@@ -12,9 +12,9 @@ import urllib.request
 import pytest
 
 from tests.conftest import token_for
-from tests.live_server import Gunicorn, database_url
+from tests.support.live_server import Gunicorn, database_url
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 HEADERS_WITHOUT_BODY = (
     b"POST /metadatas HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
     b"Authorization: Bearer %s\r\nContent-Length: 1000\r\n\r\n"

@@ -5,7 +5,7 @@ import runpy
 
 import pytest
 
-from tests.live_server import ROOT
+from tests.support.live_server import ROOT
 
 
 @pytest.fixture
