@@ -73,9 +73,12 @@ def lean_read(request, item_uuid, renderer):
     if is_not_modified(request, metadata.version):
         response = HttpResponse(status=304, headers=headers)
         del response["Content-Type"]  # an empty body has no type (as DRF answers)
+        renderer.render(None, renderer_context={"request": request, "response": response})  # JSON-LD's Link
         return response
-    body = renderer.render(metadata_representation(metadata))
-    return HttpResponse(body, content_type=f"{renderer.media_type}; charset=utf-8", headers=headers)
+    response = HttpResponse(content_type=f"{renderer.media_type}; charset=utf-8", headers=headers)
+    context = {"request": request, "response": response}
+    response.content = renderer.render(metadata_representation(metadata), renderer_context=context)
+    return response
 
 
 def readable_item(request, item_uuid):

@@ -11,7 +11,7 @@ from tests.conftest import JSON, JSONLD, client_with, token_for
 # An Accept header the short path leaves to the viewset (DRF's negotiation), for the same answer.
 NEGOTIATED_JSON = {"HTTP_ACCEPT": "application/json;q=1.0, text/plain;q=0.1"}
 NEGOTIATED_JSONLD = {"HTTP_ACCEPT": "application/ld+json;q=1.0, text/plain;q=0.1"}
-COMPARED_HEADERS = ("Content-Type", "ETag", "Vary", "Allow", "WWW-Authenticate", "Retry-After")
+COMPARED_HEADERS = ("Content-Type", "ETag", "Vary", "Allow", "Link", "WWW-Authenticate", "Retry-After")
 
 
 def answer(response):
@@ -26,11 +26,12 @@ def test_a_read_answers_as_the_viewset_does(api, make_metadata, short, negotiate
     assert answer(api.get(url, **short)) == answer(api.get(url, **negotiated))
 
 
-def test_a_304_answers_as_the_viewset_does(api, make_metadata):
+@pytest.mark.parametrize(("short", "negotiated"), [(JSON, NEGOTIATED_JSON), (JSONLD, NEGOTIATED_JSONLD)])
+def test_a_304_answers_as_the_viewset_does(api, make_metadata, short, negotiated):
     url = f"/metadatas/{make_metadata().uuid}"
     condition = {"HTTP_IF_NONE_MATCH": '"1"'}
 
-    short, negotiated = api.get(url, **JSON, **condition), api.get(url, **NEGOTIATED_JSON, **condition)
+    short, negotiated = api.get(url, **short, **condition), api.get(url, **negotiated, **condition)
 
     assert short.status_code == 304
     assert answer(short) == answer(negotiated)
