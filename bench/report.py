@@ -29,6 +29,9 @@ READING_NOTES = [
     "  floor's item read (the floor has no conditional requests).",
     "- `deep_cursor` is compared with the floor's `page=500` (OFFSET): the same position, reached by keyset.",
     "- POST, PUT and GraphQL are compared with the service's own item-read rate, as the targets are.",
+    "- *Profile of an item read*: CPU time per request in-process, least of five batches; the machine's load",
+    "  barely moves it, so it is the steadier comparison on a shared machine. Add gunicorn's own ~0.2 ms per",
+    "  request to each app to turn it into a throughput ratio.",
 ]
 
 
