@@ -30,6 +30,10 @@ class RequestBodyLimitMiddleware:
             return ProblemResponse(
                 413, f"The request body exceeds the limit of {limit} bytes.", code="request_too_large"
             )
+        if int(declared):
+            # The whole (bounded) body is read before anything takes a database connection: a client that
+            # sends it slowly, or never, then holds only its own greenlet, not one of the worker's pool.
+            request.body  # noqa: B018
         return self.get_response(request)
 
 

@@ -63,12 +63,16 @@ def with_lean_read(detail_view):
 def lean_read(request, item_uuid, renderer):
     """The resource ``item_uuid`` of the caller's tenant, a 304, or the problem the viewset would answer."""
     try:
-        metadata = readable_item(request, item_uuid)
-    except Exception as exc:  # what the problem mapping knows (401 ... 503) is answered; a bug stays a 500
+        return item_response(request, readable_item(request, item_uuid), renderer)
+    except Exception as exc:  # what the problem mapping knows (400 ... 503) is answered; a bug stays a 500
         response = problem(request, exc)
         if response is None:
             raise
         return response
+
+
+def item_response(request, metadata, renderer):
+    """200 with the representation, or 304 when If-None-Match names the version (400 if it is malformed)."""
     headers = {"ETag": etag_for(metadata.version), **ROUTE_HEADERS}
     if is_not_modified(request, metadata.version):
         response = HttpResponse(status=304, headers=headers)
