@@ -11,6 +11,8 @@ Long-poll waiters (the change feed) are then greenlets, not threads. psycopg2 wa
 (psycogreen) and a worker's greenlets share a pool of DATABASE_POOL_SIZE connections (default 4, see
 metadata_service/pooled_postgresql). WEB_CONCURRENCY / GUNICORN_WORKER_CLASS / GUNICORN_THREADS /
 GUNICORN_WORKER_CONNECTIONS change it; GUNICORN_WORKER_CLASS=sync brings back round 1's set-up.
+"Per core" counts the CPUs the process may use: its affinity capped by a container's CPU limit,
+cgroup v2 or v1 (usable_cpus).
 """
 
 import math
@@ -19,21 +21,36 @@ import shutil
 import tempfile
 from pathlib import Path
 
+CGROUP = Path("/sys/fs/cgroup")
 
-def available_cores(cpu_max=Path("/sys/fs/cgroup/cpu.max")):
-    """The cores this process may use: the cgroup's CPU quota (a container's limit) if set, else its CPU affinity."""
+
+def usable_cpus(cgroup=CGROUP):
+    """The CPUs this process may use: its affinity, capped by a container's CPU limit (cgroup v2 or v1).
+
+    ``os.cpu_count()`` counts the host's CPUs, so a container limited to 2 CPUs on a 64-core host would
+    start 128 workers.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    quota = _cpu_quota(cgroup)
+    return max(1, min(cpus, math.ceil(quota))) if quota else cpus
+
+
+def _cpu_quota(cgroup):
     try:
-        quota, period = cpu_max.read_text().split()
-        if quota != "max":
-            return max(1, math.ceil(int(quota) / int(period)))
+        limit, period = (cgroup / "cpu.max").read_text().split()  # v2: "200000 100000" or "max 100000"
+        return None if limit == "max" else int(limit) / int(period)
     except (OSError, ValueError):
         pass
-    return len(os.sched_getaffinity(0))
+    try:
+        quota = int((cgroup / "cpu" / "cpu.cfs_quota_us").read_text())  # v1: -1 when unlimited
+        return None if quota <= 0 else quota / int((cgroup / "cpu" / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
 
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
-workers = int(os.environ.get("WEB_CONCURRENCY", available_cores()))
+workers = int(os.environ.get("WEB_CONCURRENCY", usable_cpus()))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 # Connections one gevent worker holds at once: idle keep-alive clients, slow clients, long-poll waiters.
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 1000))

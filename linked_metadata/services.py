@@ -11,6 +11,7 @@ from linked_metadata.exceptions import LinkedMetadataKeyExists, LinkedMetadataKe
 from linked_metadata.models import LinkedMetadata
 from linked_metadata.rules import CleanLinkedInput, clean_linked_input
 from metadata_service.timestamps import now_to_the_second
+from tenants.registry import tenant_still_registered
 
 LINKED_KEY_COLUMNS = ("tenant_id", "linked_object_type", "identifier", "key")
 
@@ -20,7 +21,7 @@ def linked_metadata_create(
 ) -> LinkedMetadata:
     """Add ``key`` to the linked object; ``LinkedMetadataKeyExists`` if it is there (also if a racing create won)."""
     clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
-    with transaction.atomic():
+    with tenant_still_registered(), transaction.atomic():
         if not _insert_linked(tenant_id, clean, on_conflict="DO NOTHING"):
             raise LinkedMetadataKeyExists()
         return _linked_row(tenant_id, clean)
@@ -40,7 +41,7 @@ def linked_metadata_upsert(
         f"DO UPDATE SET value = EXCLUDED.value, version = {table}.version + 1, updated_at = EXCLUDED.updated_at "
         f"WHERE {table}.value <> EXCLUDED.value"
     )
-    with transaction.atomic():
+    with tenant_still_registered(), transaction.atomic():
         _insert_linked(tenant_id, clean, on_conflict=replace_value)
         return _linked_row(tenant_id, clean)  # the row is ours (inserted, updated or locked) until commit
 

@@ -84,12 +84,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 # --- Applications -----------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tenants.apps.MetadataAdminConfig",  # django.contrib.admin with the service's admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "graphene_django",
@@ -103,6 +104,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "metadata_service.request_log.RequestLogMiddleware",  # outermost: logs the status the client gets
     "metadata_service.metrics.PrometheusMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that answers: preflights need no token
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) under gunicorn
     "metadata_service.middleware.RequestBodyLimitMiddleware",
@@ -145,33 +147,59 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------
 
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL,
+# The embedded default is the file scripts/serve uses, so manage.py commands see the same database.
+DEFAULT_SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}")
+if DATABASE_URL == f"sqlite:///{DEFAULT_SQLITE_PATH}":
+    DEFAULT_SQLITE_PATH.parent.mkdir(exist_ok=True)
+# "transaction" when DATABASE_URL is a pgbouncer in transaction pooling mode: a server connection then
+# serves many clients, one transaction at a time, so nothing may rely on session state (no server-side
+# cursors, no session parameters at connect: set the statement timeout on the server, README "pgbouncer").
+DATABASE_POOL_MODE = env_str("DATABASE_POOL_MODE", "session")
+if DATABASE_POOL_MODE not in {"session", "transaction"}:
+    raise ImproperlyConfigured("DATABASE_POOL_MODE must be session or transaction")
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+
+
+def database_settings(url, *, session_parameters=True, read_only=False):
+    """One entry of DATABASES for a URL, with the connection options every alias shares."""
+    database = dj_database_url.parse(
+        url,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers queue behind one another instead of failing with "database is locked",
-    # so that the compare-and-swap holds on SQLite too.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-    # A file, not shared memory: threads in the concurrency tests need real locking.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # One slow statement (or one stuck behind a lock) is cancelled server-side instead of holding a
-    # worker until gunicorn kills it; the request answers 503. A down server fails fast at connect.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
-            "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 5000)}",
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # Writers queue behind one another instead of failing with "database is locked",
+        # so that the compare-and-swap holds on SQLite too.
+        database["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-    )
+        # A file, not shared memory: threads in the concurrency tests need real locking.
+        database["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # One slow statement (or one stuck behind a lock) is cancelled server-side instead of holding a
+        # worker until gunicorn kills it; the request answers 503. A down server fails fast at connect.
+        # A replica's sessions are read-only, so no write can ever land there.
+        parameters = [f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"] if session_parameters else []
+        parameters += ["-c default_transaction_read_only=on"] if read_only else []
+        options = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5)}
+        database.setdefault("OPTIONS", {}).update(options, **({"options": " ".join(parameters)} if parameters else {}))
+    return database
+
+
+DATABASES = {"default": database_settings(DATABASE_URL, session_parameters=DATABASE_POOL_MODE == "session")}
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOL_MODE == "transaction"
+
+# A direct connection to the primary, never through a transaction pooler, for what needs a session of
+# its own: LISTEN (the change feed), advisory locks. ``connections["direct"]``; the primary's URL unless set.
+DATABASE_DIRECT_URL = env_str("DATABASE_DIRECT_URL", DATABASE_URL)
+DATABASES["direct"] = {**database_settings(DATABASE_DIRECT_URL), "TEST": {"MIRROR": "default"}}
+# A password apart from the URL (docker-compose passes it so), taken as it is: '@', '/' and ':' need no escaping.
+# It is the primary's: for the default connection and for the direct one (the same server).
+if env_str("DATABASE_PASSWORD") is not None:
+    DATABASES["default"]["PASSWORD"] = DATABASES["direct"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
 
 # Under gevent (gunicorn.conf.py's worker class) a worker's greenlets share a pool of connections; in
 # threads and sync workers each keeps its own persistent connection (CONN_MAX_AGE). Either way the health
@@ -192,22 +220,15 @@ def lean_postgresql(database):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Read replicas (comma-separated URLs): reads go there, writes and the reads of a request that
-# writes go to "default" (metadata_service.db_routers). In tests each replica mirrors "default".
+# Read replicas (comma-separated URLs of streaming standbys): reads go there, writes and the reads of a
+# request that writes go to "default" (metadata_service.db_routers). In tests each replica mirrors "default".
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
-    _primary = DATABASES["default"]
-    DATABASES[f"replica{_number}"] = {
-        **dj_database_url.parse(
-            _url, conn_max_age=_primary["CONN_MAX_AGE"], conn_health_checks=_primary["CONN_HEALTH_CHECKS"]
-        ),
-        "TEST": {"MIRROR": "default"},
-    }
+    DATABASES[f"replica{_number}"] = {**database_settings(_url, read_only=True), "TEST": {"MIRROR": "default"}}
     DATABASE_REPLICAS.append(f"replica{_number}")
 DATABASES = {alias: lean_postgresql(database) for alias, database in DATABASES.items()}
 DATABASE_ROUTERS = ["metadata_service.db_routers.PrimaryReplicaRouter"]
-# Seconds a client that wrote keeps reading from the primary (a cookie), covering replica lag.
-DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 5)
+# How long a writer reads from the primary, and a failed replica is left alone: METADATA_SERVICE below.
 
 # --- Internationalisation and time ------------------------------------------------------
 
@@ -302,6 +323,9 @@ METADATA_SERVICE = {
         "GRAPHQL_QUERY_MAX_TOKENS": env_int,
         "GRAPHQL_QUERY_MAX_DEPTH": env_int,
         "LINKED_METADATA_VALUE_MAX_BYTES": env_int,
+        "DATABASE_REPLICA_PIN_SECONDS": env_int,
+        "DATABASE_REPLICA_RETRY_SECONDS": env_int,
+        "TRUSTED_PROXY_COUNT": env_int,
     }.items()
 }
 METADATA_SERVICE.update(
@@ -313,6 +337,34 @@ METADATA_SERVICE.update(
 )
 
 GRAPHENE = {"SCHEMA": "linked_metadata.graphql_api.schema.schema"}
+
+# --- CORS (django-cors-headers): browser clients on other origins ------------------------
+
+# Exact origins (scheme://host[:port]) allowed to call the API from a browser; none by default.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/(?!admin/).*$"  # the admin is same-origin only
+CORS_ALLOW_CREDENTIALS = False  # tokens travel in Authorization; no cookie is needed or sent
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",
+    "x-request-id",
+)
+CORS_EXPOSE_HEADERS = (
+    "etag",
+    "location",
+    "link",
+    "retry-after",
+    "x-request-id",
+    "x-total-count",
+    "x-total-count-estimated",
+    "ratelimit",
+    "ratelimit-policy",
+)
+CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", 3600)
 
 # --- Security headers -------------------------------------------------------------------
 # Always on: X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Policy, X-Frame-Options.
@@ -342,9 +394,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "metadata_service.log_format.JSONFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"()": "metadata_service.log_format.TextFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # Every record made while a request is served carries its request id (metadata_service/log_context.py).
+    "filters": {"request_id": {"()": "metadata_service.log_context.RequestIdFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
@@ -383,6 +437,7 @@ SPECTACULAR_SETTINGS = {
 # --- Production guard -------------------------------------------------------------------
 
 PLACEHOLDER_SECRET_PREFIX = "change-me"  # the values .env.example ships with
+JWT_SECRET_MIN_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
 
 
 def is_default_secret(value, development_value):
@@ -394,3 +449,9 @@ if APP_ENV == "production":
         raise ImproperlyConfigured("APP_ENV=production needs a SECRET_KEY of its own")
     if JWT_ALGORITHM == "HS256" and is_default_secret(JWT_SECRET, DEVELOPMENT_JWT_SECRET):
         raise ImproperlyConfigured("APP_ENV=production needs a JWT_SECRET of its own")
+    if JWT_ALGORITHM == "HS256" and len(JWT_SECRET.encode()) < JWT_SECRET_MIN_BYTES:
+        raise ImproperlyConfigured(
+            f"APP_ENV=production needs a JWT_SECRET of at least {JWT_SECRET_MIN_BYTES} bytes (HS256 keys shorter "
+            "than the hash can be guessed offline from one token); e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'"
+        )

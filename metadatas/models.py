@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.fields.json import KeyTextTransform
 
 from metadata_service.timestamps import now_to_the_second
+from tenants.counters import METADATA_IDS, next_value
 from tenants.models import Tenant
 from tenants.scoping import TenantScopedQuerySet
 
@@ -30,9 +31,14 @@ def title_sort_key(locale=TITLE_SORT_LOCALE):
 
 
 class Metadata(models.Model):
-    """A metadata resource: a typed, titled JSON document that a platform entity owns in one tenant."""
+    """A metadata resource: a typed, titled JSON document that a platform entity owns in one tenant.
 
-    id = models.BigAutoField(primary_key=True)
+    ``id`` is numbered per tenant (1, 2, 3, ... from ``tenants.counters``), so a tenant's ids say nothing of
+    other tenants' writes; ``row`` is the table's own key, which the API never shows.
+    """
+
+    row = models.BigAutoField(primary_key=True)
+    id = models.PositiveBigIntegerField(editable=False, help_text="Numbered per tenant, in creation order.")
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+", db_index=False)
     uuid = models.UUIDField(default=uuid.uuid4)
     created_at = models.DateTimeField(default=now_to_the_second)
@@ -53,12 +59,12 @@ class Metadata(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "slug"], name="metadata_tenant_slug_unique"),
             models.UniqueConstraint(fields=["tenant", "uuid"], name="metadata_tenant_uuid_unique"),
+            models.UniqueConstraint(fields=["tenant", "id"], name="metadata_tenant_id_unique"),
         ]
         # Every index leads with the tenant: each list query is "one tenant, one filter, one order".
         # The title search has a trigram GIN index too, (tenant_id, title_search), on PostgreSQL only:
         # see migration 0002 (SQLite has no GIN).
         indexes = [
-            models.Index(fields=["tenant", "id"], name="metadata_tenant_id"),
             models.Index(fields=["tenant", "owner", "id"], name="metadata_tenant_owner"),
             models.Index(fields=["tenant", "owner_uuid", "id"], name="metadata_tenant_owner_uuid"),
             models.Index(fields=["tenant", "type", "id"], name="metadata_tenant_type"),
@@ -72,4 +78,6 @@ class Metadata(models.Model):
 
     def save(self, *args, **kwargs):
         self.title_search = title_search_text(self.title or {})
+        if self.id is None:  # numbered in the saving transaction: a failed insert hands its number back
+            self.id = next_value(tenant_id=self.tenant_id, name=METADATA_IDS)
         super().save(*args, **kwargs)

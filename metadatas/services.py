@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from metadatas.exceptions import PreconditionFailed, VersionConflict
 from metadatas.models import Metadata, now_to_the_second, title_search_text
+from tenants.registry import tenant_still_registered
 
 # The unique constraints of Metadata (models.py), by name, and the field each one is reported on.
 UNIQUE_IN_TENANT = {
@@ -21,9 +22,13 @@ UNIQUE_IN_TENANT = {
 
 @contextmanager
 def unique_fields_checked() -> Iterator[None]:
-    """Turn a unique-constraint violation (also one lost to a concurrent write) into a 400 on its field."""
+    """Turn a unique-constraint violation (also one lost to a concurrent write) into a 400 on its field.
+
+    Violations are told apart by the constraint's name, never by words in the message: a write whose
+    tenant was deleted meanwhile breaks the tenant's foreign key, and is the 401 of an unknown tenant.
+    """
     try:
-        with transaction.atomic():
+        with tenant_still_registered(), transaction.atomic():
             yield
     except IntegrityError as exc:
         violated = UNIQUE_IN_TENANT.get(violated_constraint(exc) or "")

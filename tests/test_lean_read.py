@@ -141,3 +141,22 @@ def _short_lived_token(tenant):
     from tenants.tokens import issue_platform_token
 
     return issue_platform_token(tenant_id=tenant.uuid, identity_type="System", ttl_seconds=2)
+
+
+@pytest.mark.parametrize(
+    "claims, name",
+    [
+        ({"exp": int(time.time() + 3600) * 1000}, "'exp'"),  # milliseconds
+        ({"exp": str(int(time.time() + 3600))}, "'exp'"),
+        ({"identity": {"type": "Staff", "roles": ["admin\x00"]}}, "'identity.roles'"),
+        ({"email": "\ud800"}, "'email'"),
+    ],
+)
+def test_issue_10_claim_checks_hold_for_a_token_sent_again(tenant, make_metadata, claims, name):
+    """The verified-token cache serves no token the full checks refuse: the second answer is the first one."""
+    from tests.test_hostile_values import assert_problem_naming, signed
+
+    reader = client_with(signed(**claims))
+    url = f"/metadatas/{make_metadata().uuid}"
+    for _ in range(2):
+        assert_problem_naming(reader.get(url, **JSON), name, status=401)

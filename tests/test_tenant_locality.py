@@ -14,7 +14,7 @@ from django.db import connection, models
 TENANT_FIELD = "tenant"
 
 
-DISTRIBUTED = {"metadatas.Metadata", "linked_metadata.LinkedMetadata"}
+DISTRIBUTED = {"metadatas.Metadata", "linked_metadata.LinkedMetadata", "tenants.TenantCounter"}
 REFERENCE = {"tenants.Role", "tenants.TenantMember"}
 
 

@@ -1,28 +1,65 @@
-"""gunicorn.conf.py sizes the workers to the CPUs the container may use, not to the host's cores."""
+"""gunicorn's worker count follows the CPUs the service may use, a container's CPU limit included."""
 
+import importlib.util
 import os
-import runpy
+import shutil
 
 import pytest
 
 from tests.support.live_server import ROOT
 
 
-@pytest.fixture
-def available_cores(monkeypatch, tmp_path):
-    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # the config then makes no directory of its own
-    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["available_cores"]
+@pytest.fixture(scope="module")
+def conf():
+    """gunicorn.conf.py loaded as gunicorn loads it; the metrics directory it makes is removed again."""
+    before = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    spec = importlib.util.spec_from_file_location("gunicorn_conf_under_test", ROOT / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if before is None:
+        shutil.rmtree(os.environ.pop("PROMETHEUS_MULTIPROC_DIR"), ignore_errors=True)
+    return module
 
 
-@pytest.mark.parametrize(("cpu_max", "cores"), [("200000 100000", 2), ("150000 100000", 2), ("50000 100000", 1)])
-def test_a_cpu_quota_sets_the_worker_count(available_cores, tmp_path, cpu_max, cores):
-    (tmp_path / "cpu.max").write_text(cpu_max + "\n")
-
-    assert available_cores(tmp_path / "cpu.max") == cores
+def cgroup_v2(tmp_path, cpu_max):
+    (tmp_path / "cpu.max").write_text(cpu_max)
+    return tmp_path
 
 
-def test_without_a_quota_the_cpus_the_process_may_run_on_count(available_cores, tmp_path):
-    (tmp_path / "cpu.max").write_text("max 100000\n")
+def cgroup_v1(tmp_path, quota, period="100000"):
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text(quota)
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text(period)
+    return tmp_path
 
-    assert available_cores(tmp_path / "cpu.max") == len(os.sched_getaffinity(0))
-    assert available_cores(tmp_path / "missing") == len(os.sched_getaffinity(0))
+
+def affinity():
+    return len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize(("cpu_max", "expected"), [("100000 100000", 1), ("150000 100000", 2), ("50000 100000", 1)])
+def test_a_cgroup_v2_cpu_limit_caps_the_cpus(conf, tmp_path, cpu_max, expected):
+    assert conf.usable_cpus(cgroup_v2(tmp_path, cpu_max)) == min(expected, affinity())
+
+
+def test_a_cgroup_v1_cpu_quota_caps_the_cpus(conf, tmp_path):
+    assert conf.usable_cpus(cgroup_v1(tmp_path, "100000")) == 1
+
+
+@pytest.mark.parametrize("limit", ["max 100000", "garbage"])
+def test_no_cgroup_v2_limit_means_the_affinity(conf, tmp_path, limit):
+    assert conf.usable_cpus(cgroup_v2(tmp_path, limit)) == affinity()
+
+
+def test_an_unlimited_cgroup_v1_quota_means_the_affinity(conf, tmp_path):
+    assert conf.usable_cpus(cgroup_v1(tmp_path, "-1")) == affinity()
+
+
+def test_no_cgroup_files_mean_the_affinity(conf, tmp_path):
+    assert conf.usable_cpus(tmp_path) == affinity()
+
+
+def test_the_default_is_one_gevent_worker_per_usable_cpu(conf):
+    if "WEB_CONCURRENCY" not in os.environ and "GUNICORN_WORKER_CLASS" not in os.environ:
+        assert conf.worker_class == "gevent"
+        assert conf.workers == conf.usable_cpus()
