@@ -1,12 +1,18 @@
 """gunicorn settings for the metadata service (override any of them with GUNICORN_CMD_ARGS).
 
-Sync workers, two per core, chosen by `bench/run --compare-workers` on a quiet 2-core machine
-(bench/RESULTS.md, "gunicorn workers"): item reads a second sync:2 839, sync:4 806, sync:6 719,
-gthread:2:4 878 (p99 47 ms against 32), gthread:4:2 332. The first three are within the spread of
-repeated runs; two per core keeps the lowest p99, leaves a worker free when one waits on a slow
-statement, and is what the graceful shutdown (metadata_service/graceful_exit.py) is built for.
-WEB_CONCURRENCY / GUNICORN_WORKER_CLASS / GUNICORN_THREADS change it. "Per core" counts the CPUs the
-process may use, a container's CPU limit included (usable_cpus).
+gevent workers, one per available core (the container's CPU quota, not the host's core count), each
+holding up to 1,000 connections, chosen by `bench/run --compare-workers` (bench/RESULTS.md, "gunicorn
+set-ups"). On the shared 2-core machine sync:4, gthread:2:8, gevent:2 and gevent:4 served item and
+list reads within the spread of repeated runs of one another (gthread a little ahead under keep-alive),
+but only gevent keeps answering while clients misbehave or wait: with 50 clients that sent headers
+(Content-Length: 1000) and never their body, and 1,000 more idle connections, /health/live answered
+in < 0.01 s under gevent and not within 5 s under sync or gthread (each slow client holds a thread).
+Long-poll waiters (the change feed) are then greenlets, not threads. psycopg2 waits cooperatively
+(psycogreen) and a worker's greenlets share a pool of DATABASE_POOL_SIZE connections (default 4, see
+metadata_service/pooled_postgresql). WEB_CONCURRENCY / GUNICORN_WORKER_CLASS / GUNICORN_THREADS /
+GUNICORN_WORKER_CONNECTIONS change it; GUNICORN_WORKER_CLASS=sync brings back round 1's set-up.
+"Per core" counts the CPUs the process may use: its affinity capped by a container's CPU limit,
+cgroup v2 or v1 (usable_cpus).
 """
 
 import math
@@ -43,9 +49,19 @@ def _cpu_quota(cgroup):
 
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", usable_cpus() * 2))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+workers = int(os.environ.get("WEB_CONCURRENCY", usable_cpus()))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
+# Connections one gevent worker holds at once: idle keep-alive clients, slow clients, long-poll waiters.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 1000))
+
+
+def post_fork(server, worker):
+    """Under gevent, psycopg2 waits for PostgreSQL cooperatively: other greenlets run meanwhile."""
+    if worker_class.startswith("gevent"):
+        from psycogreen.gevent import patch_psycopg
+
+        patch_psycopg()
 
 
 # Graceful stop (metadata_service/graceful_exit.py): on SIGTERM no new connection is let in, and every

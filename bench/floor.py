@@ -9,6 +9,7 @@ No framework, no validation beyond what is needed to answer. Run under gunicorn 
 
 import os
 import re
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlparse
 
 import jwt
@@ -32,18 +33,25 @@ FIELDS = (
 )
 ITEM_PATH = re.compile(r"^/metadatas/(?P<uuid>[0-9a-f-]{36})/?$")
 SECRET = os.environ.get("JWT_SECRET", "development-only-jwt-secret-do-not-use-in-production")
-_connection = None
+_idle = []  # open connections not in use: one under a sync worker, one per concurrent request under gevent
 
 
+@contextmanager
 def cursor():
-    global _connection
-    if _connection is None or _connection.closed:
-        url = urlparse(os.environ["DATABASE_URL"])
-        _connection = psycopg2.connect(
-            host=url.hostname, port=url.port or 5432, user=url.username, dbname=url.path.lstrip("/")
-        )
-        _connection.autocommit = True
-    return _connection.cursor()
+    connection = _idle.pop() if _idle else connect()
+    try:
+        with connection.cursor() as c:
+            yield c
+    finally:
+        if not connection.closed:
+            _idle.append(connection)
+
+
+def connect():
+    url = urlparse(os.environ["DATABASE_URL"])
+    connection = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username, dbname=url.path[1:])
+    connection.autocommit = True
+    return connection
 
 
 def as_item(row):

@@ -10,3 +10,11 @@ keepalive = 5
 accesslog = None
 errorlog = "-"
 control_socket_disable = True
+
+
+def post_fork(server, worker):
+    """Under gevent, psycopg2 waits cooperatively (as the service's workers do), or a query would stop the worker."""
+    if worker_class.startswith("gevent"):
+        from psycogreen.gevent import patch_psycopg
+
+        patch_psycopg()

@@ -4,116 +4,140 @@ import json
 import sys
 from pathlib import Path
 
-YARDSTICK_1M = {"type": 145, "title": 86, "deep_cursor": 75}  # the issue's floor at 1M (req/s)
-YARDSTICK_NOTE = "issue's floor at 1M: type 145, title 86, page=500 75 req/s"
-
+YARDSTICK_1M = {"type": 145, "title": 86, "deep_cursor": 75}  # round 1's floor at 1M (req/s)
+# The issue's targets: (request, denominator server, request of the denominator, least ratio).
+RATIO_TARGETS = [
+    ("item", "floor", "item", 0.5),
+    ("list", "floor", "list", 0.4),
+    ("not_modified", "floor", "item", 0.6),
+    ("item", "textbook", "item", 2.5),
+    ("list", "textbook", "list", 2.0),
+]
 
 READING_NOTES = [
-    "- Compare ratios, not absolute rates: the floor and the service run one after the other on the same",
-    "  machine, so what other processes take from the 2 cores weighs on both. The load averages above say how",
-    "  busy the machine was; with a load above 2 the absolute figures are not worth quoting.",
-    "- *PostgreSQL alone* is pgbench running the very SQL the service sends for that request (16 clients):",
-    "  the ceiling no application tier on this machine can pass for that request.",
-    "- The service's figures count what the floor skips: DRF's request cycle (content negotiation, the",
-    "  FilterSet and its form, the serializer), simplejwt, the tenant check in Redis, Django's SQL compiler,",
-    "  and a JSON-LD/Hydra or Link-header envelope. Profiles of one request (cProfile with a CPU clock) put",
-    "  an item read at ~1.2 ms of CPU and a list page at ~2.5-3 ms, against ~0.26 ms and ~0.4-0.6 ms for",
-    "  the floor (gunicorn adds the same ~0.2 ms to both); the rest is waiting on PostgreSQL and Redis.",
-    "- Django's connection health check (`DATABASE_CONN_HEALTH_CHECKS`, on by default) sends a `SELECT 1`",
-    "  before each request's first query: py-spy put it at ~9 % of a list request's samples. The bench keeps",
-    "  the default; `DATABASE_CONN_HEALTH_CHECKS=false bench/run` measures without it.",
+    "- Compare ratios, not absolute rates: the floor, the textbook and the service run one after the other on",
+    "  the same machine, so what other processes take from the 2 cores weighs on all three. The load averages",
+    "  say how busy the machine was (it is shared by several engineers' test runs); with a load above 2 the",
+    "  absolute figures are not worth quoting, and even the ratios move by ±20 % between repeats.",
+    "- *keepalive*: requests follow one another on each of wrk's 16 connections (pooled HTTP clients);",
+    "  *close*: `Connection: close`, a new TCP connection per request (what sync workers always did).",
+    "- The floor (`bench/floor.py`: PyJWT, psycopg2, orjson, no framework) and the service run the same",
+    "  gunicorn worker class; the textbook (`bench/textbook/`: ModelViewSet, ModelSerializer, FilterSet,",
+    "  simplejwt, CONN_MAX_AGE=60, startproject middleware) runs gunicorn's default, sync workers.",
+    "- *PostgreSQL alone* is pgbench running the very SQL the service sends for that request (16 clients).",
+    "- The 304 is a conditional GET whose If-None-Match names the current version; it is compared with the",
+    "  floor's item read (the floor has no conditional requests).",
     "- `deep_cursor` is compared with the floor's `page=500` (OFFSET): the same position, reached by keyset.",
-    "- POST and PUT are compared with the service's own item-read rate, as the targets are.",
+    "- POST, PUT and GraphQL are compared with the service's own item-read rate, as the targets are.",
+    "- *Profile of an item read*: CPU time per request in-process, least of five batches; the machine's load",
+    "  barely moves it, so it is the steadier comparison on a shared machine. Add gunicorn's own ~0.2 ms per",
+    "  request to each app to turn it into a throughput ratio.",
 ]
 
 
 def ratio(numerator, denominator):
-    return f"{numerator / denominator:.2f}" if denominator else "–"
+    return f"{numerator / denominator:.2f}" if numerator and denominator else "–"
 
 
-def case_table(size):
+def measured(size, name, server, mode):
+    row = next((row for row in size["cases"] if row["name"] == name), None)
+    result = (row or {}).get("modes", {}).get(mode, {}).get(server)
+    return result["rps"] if result else None
+
+
+def case_table(size, modes):
     lines = [
-        "| request | floor req/s | service req/s | service / floor | p50 ms | p99 ms | p99 / p50 | errors "
-        "| PostgreSQL alone tps |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| request | connections | floor req/s | textbook req/s | service req/s | service / floor "
+        "| service / textbook | p50 ms | p99 ms | p99 / p50 | errors | PostgreSQL alone tps |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    rates = {row["name"]: row for row in size["cases"]}
     for row in size["cases"]:
         if "skipped" in row:
-            lines.append(f"| {row['label']} | | skipped: {row['skipped']} | | | | | | |")
+            lines.append(f"| {row['label']} | | | | skipped: {row['skipped']} | | | | | | | |")
             continue
-        service = row["service"]
-        floor = row.get("floor") or (rates.get("deep_page", {}).get("floor") if row["name"] == "deep_cursor" else None)
-        floor_rps = floor["rps"] if floor else None
-        base = f"{ratio(service['rps'], floor_rps)}" if floor_rps else "–"
-        if not row["read"] and "item" in rates:
-            base = f"{ratio(service['rps'], rates['item']['service']['rps'])} of item"
-        elif row["name"] == "deep_cursor" and floor_rps:
-            base += " (floor: page=500)"
-        errors = service["status_errors"] + service["socket_errors"]
-        lines.append(
-            f"| {row['label']} | {floor_rps or '–'} | {service['rps']} | {base} | {service['p50_ms']:.2f} | "
-            f"{service['p99_ms']:.2f} | {ratio(service['p99_us'], service['p50_us'])} | {errors} | "
-            f"{row.get('postgres_tps') or '–'} |"
-        )
+        for mode in modes:
+            servers = row["modes"].get(mode, {})
+            service = servers["service"]
+            floor_name = {"deep_cursor": "deep_page", "not_modified": "item"}.get(row["name"], row["name"])
+            floor = measured(size, floor_name, "floor", mode)
+            textbook = servers.get("textbook", {}).get("rps")
+            base = ratio(service["rps"], floor)
+            if not row["read"]:
+                base = f"{ratio(service['rps'], measured(size, 'item', 'service', mode))} of item"
+            elif floor_name != row["name"] and floor:
+                base += f" (floor: {floor_name})"
+            errors = service["status_errors"] + service["socket_errors"]
+            lines.append(
+                f"| {row['label']} | {mode} | {floor or '–'} | {textbook or '–'} | {service['rps']} | {base} | "
+                f"{ratio(service['rps'], textbook)} | {service['p50_ms']:.2f} | {service['p99_ms']:.2f} | "
+                f"{ratio(service['p99_us'], service['p50_us'])} | {errors} | {row.get('postgres_tps') or '–'} |"
+            )
     return lines
-
-
-def service_rps(size, name):
-    row = next((row for row in size["cases"] if row["name"] == name and "service" in row), None)
-    return row["service"]["rps"] if row else None
-
-
-def floor_rps(size, name):
-    row = next((row for row in size["cases"] if row["name"] == name and "floor" in row), None)
-    return row["floor"]["rps"] if row else None
 
 
 def targets(report):
-    """Each target of the issue with the measured ratio and whether it holds in this run."""
+    """Each target of the issue with the measured value and whether it holds in this run."""
     sizes = {size["rows"]: size for size in report["sizes"]}
+    modes = report["options"]["modes"]
     lines = ["| target | measured | holds |", "|---|---|---|"]
 
-    def add(text, value, wanted):
+    def add(text, value, wanted, at_most=False):
         if value is None:
             lines.append(f"| {text} | not measured in this run | – |")
         else:
-            lines.append(f"| {text} | {value:.2f} | {'yes' if value >= wanted else 'NO'} |")
+            holds = value <= wanted if at_most else value >= wanted
+            lines.append(f"| {text} | {value:.2f} | {'yes' if holds else 'NO'} |")
 
     for rows, size in sizes.items():
-        item, floor_item = service_rps(size, "item"), floor_rps(size, "item")
-        add(f"GET item ≥ 0.6 × floor ({rows} rows)", item / floor_item if item and floor_item else None, 0.6)
-        if rows <= 10000:
-            page, floor_page = service_rps(size, "list"), floor_rps(size, "list")
-            add(f"list page ≥ 0.6 × floor ({rows} rows)", page / floor_page if page and floor_page else None, 0.6)
-        for name in ("post", "put"):
-            rate = service_rps(size, name)
-            add(f"{name.upper()} ≥ 0.5 × item read ({rows} rows)", rate / item if rate and item else None, 0.5)
-        worst = max(
-            (
-                row["service"]["p99_us"] / row["service"]["p50_us"]
+        for mode in modes:
+            for name, server, base, wanted in RATIO_TARGETS:
+                value, denominator = measured(size, name, "service", mode), measured(size, base, server, mode)
+                add(
+                    f"{name} ≥ {wanted} × {server} {base} ({rows} rows, {mode})",
+                    value / denominator if value and denominator else None,
+                    wanted,
+                )
+            item = measured(size, "item", "service", mode)
+            for name in ("post", "put", "graphql"):
+                rate = measured(size, name, "service", mode)
+                add(f"{name} ≥ 0.5 × item read ({rows} rows, {mode})", rate / item if rate and item else None, 0.5)
+            spreads = [
+                row["modes"][mode]["service"]["p99_us"] / row["modes"][mode]["service"]["p50_us"]
                 for row in size["cases"]
-                if row.get("read") and "service" in row
-            ),
-            default=None,
-        )
-        if worst is not None:
-            lines.append(
-                f"| p99 ≤ 3 × p50 on every read ({rows} rows) | worst {worst:.2f} | {'yes' if worst <= 3 else 'NO'} |"
-            )
-    big = sizes.get(max(sizes)) if sizes and max(sizes) >= 1000000 else None
-    small = sizes.get(10000)
-    for name, yardstick in YARDSTICK_1M.items():
-        rate = service_rps(big, name) if big else None
-        add(f"{name} at 1M ≥ 10 × the issue's floor ({yardstick} req/s)", rate / yardstick if rate else None, 10)
-        small_rate = service_rps(small, name) if small else None
-        value = rate / small_rate if rate and small_rate else None
-        add(f"{name} at 1M within 2× of 10k (1M / 10k ≥ 0.5)", value, 0.5)
+                if row.get("read") and mode in row.get("modes", {})
+            ]
+            add(f"p99 ≤ 3 × p50 on every read ({rows} rows, {mode})", max(spreads, default=None), 3, at_most=True)
+    if 10000 in sizes and 1000000 in sizes:
+        for mode in modes:
+            for name in ("list", "type", "title"):
+                big, small = (
+                    measured(sizes[1000000], name, "service", mode),
+                    measured(sizes[10000], name, "service", mode),
+                )
+                add(f"{name} at 1M within 2× of 10k ({mode})", big / small if big and small else None, 0.5)
     return lines
 
 
-def write_results(report, path, workers_path=None):
-    """RESULTS.md from one run's measurements, plus the latest gunicorn comparison (``--compare-workers``)."""
+def workers_table(workers):
+    setups = workers["setups"]
+    keys = [key for key in setups[0]["rates"] if key != "slow_clients"]
+    lines = [
+        "| set-up | " + " | ".join(f"{key} req/s" for key in keys) + " | /health/live with 50 slow clients s "
+        "| … and 1,000 idle connections more s | peak RSS per worker MiB |",
+        "|---|" + "---:|" * len(keys) + "---:|---:|---|",
+    ]
+    for setup in setups:
+        rates, slow = setup["rates"], setup["rates"].get("slow_clients", {})
+        cells = " | ".join(str(rates[key]["rps"]) for key in keys)
+        lines.append(
+            f"| {setup['setup']} | {cells} | {slow.get('slow') or '> 5 (no answer)'} | "
+            f"{slow.get('slow_and_idle') or '> 5 (no answer)'} | {setup['rss_mib']} |"
+        )
+    return lines
+
+
+def write_results(report, path, workers_path=None, profile_path=None):
+    """RESULTS.md from one run's measurements, the latest worker comparison and the latest item profile."""
     if workers_path and Path(workers_path).exists():
         report = {**report, "workers": json.loads(Path(workers_path).read_text())}
     options, postgres = report["options"], report["postgres"]
@@ -121,22 +145,22 @@ def write_results(report, path, workers_path=None):
         "# Benchmark results",
         "",
         f"Written by `bench/run` ({report['started']}): `--rows {options['rows']} --duration {options['duration']} "
-        f"--workers {options['workers']}`. wrk -t2 -c16, HTTP keep-alive, one tenant (of 100), plain JSON.",
-        "Every service figure is beside the bare floor app (`bench/floor.py`) measured just before it.",
+        f"--workers {options['workers']}`. wrk -t2 -c16, one tenant (of 100), plain JSON, each request in both "
+        "connection modes. Every service figure is beside the floor and the textbook measured just before it.",
         "",
         "## Set-up",
         "",
         f"- machine: {postgres['machine']}; {postgres['version']}",
-        f"- gunicorn: {options['workers']} sync workers for each app (the service with `gunicorn.conf.py`, the floor "
-        "with `bench/floor_gunicorn.conf.py`), no access log; the service with "
-        f"`DATABASE_CONN_MAX_AGE=600`, `DATABASE_CONN_HEALTH_CHECKS={options.get('health_checks', 'true')}` and "
-        f"tenant states and rate-limit counters in Redis (`REDIS_URL`), rate limits counted but out of reach, "
-        f"`LOG_LEVEL={options.get('log_level', 'INFO')}`",
+        f"- gunicorn: {options['workers']} workers per server, service and floor "
+        f"`{options.get('worker_class') or 'gunicorn.conf.py default (gevent)'}`, textbook sync; no access log; "
+        "the service with tenant states and rate-limit counters in Redis (`REDIS_URL`), rate limits counted but "
+        f"out of reach, `LOG_LEVEL={options.get('log_level', 'INFO')}`",
         "- PostgreSQL: "
         + ", ".join(f"{name}={value}" for name, value in postgres.items() if name not in ("version", "machine")),
         "",
     ]
     for size in report["sizes"]:
+        rss = size["rss_mib"]
         out += [
             f"## {size['rows']:,} rows ({size['tenant_rows']:,} in the bench tenant; load or reuse "
             f"{size['load_seconds']} s)",
@@ -144,36 +168,39 @@ def write_results(report, path, workers_path=None):
             f"Load average before/after: {' '.join(f'{x:.2f}' for x in size['load_average_before'])} / "
             f"{' '.join(f'{x:.2f}' for x in size['load_average_after'])}",
             "",
-            *case_table(size),
+            *case_table(size, options["modes"]),
             "",
-            f"Peak RSS per worker (MiB): service {size['rss_mib']['service']}, floor {size['rss_mib']['floor']}.",
-            "",
-            f"Two service instances on two ports, one database, {size['two_instances']['case']}: "
-            f"{' + '.join(str(rate) for rate in size['two_instances']['instances'])} = "
-            f"**{size['two_instances']['sum']} req/s**.",
-            "",
-            f"EXPLAIN of each list query: `bench/explain-{size['rows']}.md`.",
+            f"Peak RSS per worker (MiB): service {rss['service']}, floor {rss['floor']}, "
+            f"textbook {rss.get('textbook')}.",
             "",
         ]
+        if size.get("two_instances"):
+            two = size["two_instances"]
+            out += [
+                f"Two service instances on two ports, one database, {two['case']}: "
+                f"{' + '.join(str(rate) for rate in two['instances'])} = **{two['sum']} req/s**.",
+                "",
+            ]
+        out += [f"EXPLAIN of each list query: `bench/explain-{size['rows']}.md`.", ""]
     out += ["## Targets of the issue", "", *targets(report), ""]
     if report.get("workers"):
         out += [
-            f"## gunicorn workers (item and list, first size; `--compare-workers`, {report['workers']['started']})",
+            f"## gunicorn set-ups (`--compare-workers`, first size, {report['workers']['started']})",
             "",
-            "| set-up | item req/s | list req/s | item p99 ms | peak RSS per worker MiB |",
-            "|---|---:|---:|---:|---|",
+            *workers_table(report["workers"]),
+            "",
         ]
-        for setup in report["workers"]["setups"]:
-            rates = setup["rates"]
-            out.append(
-                f"| {setup['setup']} | {rates['item']['rps']} | {rates['list']['rps']} | "
-                f"{rates['item']['p99_ms']:.2f} | {setup['rss_mib']} |"
-            )
-        out.append("")
+    if profile_path and Path(profile_path).exists():
+        out += ["## Profile of an item read", "", Path(profile_path).read_text().strip(), ""]
     out += ["## How to read these figures", "", *READING_NOTES, ""]
     Path(path).write_text("\n".join(out))
 
 
 if __name__ == "__main__":
     data = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else "bench/var/results.json").read_text())
-    write_results(data, sys.argv[2] if len(sys.argv) > 2 else "bench/RESULTS.md", "bench/var/workers.json")
+    write_results(
+        data,
+        sys.argv[2] if len(sys.argv) > 2 else "bench/RESULTS.md",
+        "bench/var/workers.json",
+        "bench/profile-item.md",
+    )

@@ -53,6 +53,7 @@ PG_SETTINGS = (
     "max_parallel_workers_per_gather",
 )
 RUNNING = []  # process groups to stop on exit
+TEXTBOOK_CASES = {"item", "list", "type", "title"}  # the reads the textbook server is compared on
 
 
 @dataclass
@@ -113,18 +114,22 @@ def stop_leftovers():
     pids.write_text("")
 
 
-def start_server(name, app, env, workers, worker_class="sync", threads=1):
+CONFIGS = {"floor": BENCH / "floor_gunicorn.conf.py", "textbook": BENCH / "textbook" / "gunicorn.conf.py"}
+
+
+def start_server(name, app, env, workers, worker_class=None, threads=1):
     port = free_port()
     environment = {
         **os.environ,
         **env,
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(workers),
-        "GUNICORN_WORKER_CLASS": worker_class,
         "GUNICORN_THREADS": str(threads),
         "GUNICORN_ACCESS_LOG": "",
     }
-    config = BENCH / "floor_gunicorn.conf.py" if name == "floor" else ROOT / "gunicorn.conf.py"
+    if worker_class:
+        environment["GUNICORN_WORKER_CLASS"] = worker_class
+    config = CONFIGS.get(name, ROOT / "gunicorn.conf.py")
     command = [
         sys.executable,
         "-m",
@@ -175,8 +180,9 @@ def worker_peak_rss_mib(server):
 # --- wrk ------------------------------------------------------------------------------------
 
 
-def wrk(url, case, duration, token, connections=16, threads=2, extra_env=None):
+def wrk(url, case, duration, token, connections=16, threads=2, extra_env=None, mode="keepalive"):
     env = {
+        "BENCH_CONNECTION": mode,
         **os.environ,
         "BENCH_TOKEN": token,
         "BENCH_LUA_DIR": str(BENCH / "wrk"),
@@ -255,9 +261,9 @@ def fixtures(database, rows):
     connection = load.connect(database)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT uuid FROM metadatas_metadata WHERE tenant_id = %s ORDER BY random() LIMIT 1000", [tenant]
+            "SELECT uuid, version FROM metadatas_metadata WHERE tenant_id = %s ORDER BY random() LIMIT 1000", [tenant]
         )
-        (VAR / "uuids.txt").write_text("\n".join(str(row[0]) for row in cursor.fetchall()) + "\n")
+        (VAR / "uuids.txt").write_text("".join(f"{uuid} {version}\n" for uuid, version in cursor.fetchall()))
         cursor.execute("SELECT count(*) FROM metadatas_metadata WHERE tenant_id = %s", [tenant])
         tenant_rows = cursor.fetchone()[0]
         position = min(DEEP_OFFSET, tenant_rows // 2)
@@ -305,8 +311,10 @@ def put_rows(database, tenant):
 
 def cases(tenant_rows, position, cursor):
     deep = tenant_rows >= DEEP_OFFSET + 10
+    uuids = {"BENCH_UUIDS": str(VAR / "uuids.txt")}
     return [
-        Case("item", "GET /metadatas/{uuid}", "item.lua", floor=True, env={"BENCH_UUIDS": str(VAR / "uuids.txt")}),
+        Case("item", "GET /metadatas/{uuid}", "item.lua", floor=True, env=uuids),
+        Case("not_modified", "GET /metadatas/{uuid} If-None-Match → 304", "item.lua", env={**uuids, "BENCH_ETAG": "1"}),
         Case("list", "GET /metadatas?page=1&limit=10 (+ count)", path="/metadatas?page=1&limit=10", floor=True),
         Case("type", f"GET /metadatas?type={TYPE}", path=f"/metadatas?type={TYPE}", floor=True),
         Case("title", f"GET /metadatas?title={TITLE_WORD}", path=f"/metadatas?title={TITLE_WORD}", floor=True),
@@ -342,12 +350,12 @@ def service_env(database):
 
 def run_size(rows, options):
     print(f"== {rows} rows", flush=True)
-    database = f"ms_bench_{rows}"
+    database = f"{options.database_prefix}_{rows}"
     started = time.monotonic()
     load.prepare(rows, database)
     load_seconds = round(time.monotonic() - started)  # a few seconds when the data set is reused
     tenant, tenant_rows, position, cursor, token = fixtures(database, rows)
-    size_cases = cases(tenant_rows, position, cursor)
+    size_cases = [c for c in cases(tenant_rows, position, cursor) if not options.cases or c.name in options.cases]
     env = service_env(database)
     item_path = "/metadatas/" + (VAR / "uuids.txt").read_text().split()[0]
     explain_paths = [f"item={item_path}"] + [f"{c.name}={c.path}" for c in size_cases if c.read and c.path != "/"]
@@ -358,8 +366,9 @@ def run_size(rows, options):
         env=quiet,
         check=True,
     )
-    floor = start_server("floor", "bench.floor:application", env, options.workers)
-    service = start_server("service", "metadata_service.wsgi:application", env, options.workers)
+    floor = start_server("floor", "bench.floor:application", env, options.workers, options.worker_class)
+    textbook = start_server("textbook", "bench.textbook.wsgi:application", env, options.workers, "sync")
+    service = start_server("service", "metadata_service.wsgi:application", env, options.workers, options.worker_class)
     has_graphql = graphql_available(service, token)
     results = {
         "rows": rows,
@@ -368,7 +377,7 @@ def run_size(rows, options):
         "cases": [],
         "load_average_before": os.getloadavg(),
     }
-    for server in (floor, service):  # warm up: connections, caches, imported code
+    for server in (floor, textbook, service):  # warm up: connections, caches, imported code
         wrk(server.url, size_cases[0], 1, token)
     for case in size_cases:
         if case.name == "graphql" and not has_graphql:
@@ -376,23 +385,27 @@ def run_size(rows, options):
                 {"name": case.name, "label": case.label, "skipped": "no GraphQL endpoint at /v1/graphql/ in this build"}
             )
             continue
-        if case.name == "put":
-            put_rows(database, tenant)
         check_status(service, case, token)
-        row = {"name": case.name, "label": case.label, "read": case.read}
-        if case.floor:
-            row["floor"] = wrk(floor.url, case, options.duration, token)
-        row["service"] = wrk(service.url, case, options.duration, token)
+        row = {"name": case.name, "label": case.label, "read": case.read, "modes": {}}
+        for mode in options.modes:
+            if case.name == "put":  # the versions the PUTs expect, as they stand now
+                put_rows(database, tenant)
+            servers = {"floor": floor} if case.floor else {}
+            servers.update({"textbook": textbook} if case.floor and case.name in TEXTBOOK_CASES else {})
+            servers["service"] = service
+            measured = {name: wrk(s.url, case, options.duration, token, mode=mode) for name, s in servers.items()}
+            row["modes"][mode] = measured
+            print(f"  {case.name:12} {mode:9} " + "  ".join(f"{n} {r['rps']:7.0f}" for n, r in measured.items()))
         if (VAR / "sql" / f"{case.name}.sql").exists():
             row["postgres_tps"] = pgbench(database, VAR / "sql" / f"{case.name}.sql", options.duration)
-        print(
-            f"  {case.name:12} service {row['service']['rps']:8.0f} req/s"
-            + (f"   floor {row['floor']['rps']:8.0f}" if "floor" in row else ""),
-            flush=True,
-        )
         results["cases"].append(row)
-    results["rss_mib"] = {"service": worker_peak_rss_mib(service), "floor": worker_peak_rss_mib(floor)}
-    results["two_instances"] = two_instances(service, env, size_cases[0], options, token)
+    results["rss_mib"] = {
+        "service": worker_peak_rss_mib(service),
+        "floor": worker_peak_rss_mib(floor),
+        "textbook": worker_peak_rss_mib(textbook),
+    }
+    if not options.cases:
+        results["two_instances"] = two_instances(service, env, size_cases[0], options, token)
     results["load_average_after"] = os.getloadavg()
     stop_all()
     return results
@@ -419,7 +432,7 @@ def check_status(server, case, token):
 
 def two_instances(first, env, case, options, token):
     """The same request against two gunicorn instances at once (one database): the sum scales out."""
-    second = start_server("service2", "metadata_service.wsgi:application", env, options.workers)
+    second = start_server("service2", "metadata_service.wsgi:application", env, options.workers, options.worker_class)
     wrk(second.url, case, 2, token)  # every worker up and warm, as the first instance is
     processes = []
     for server in (first, second):
@@ -442,12 +455,78 @@ def two_instances(first, env, case, options, token):
     return {"case": case.label, "instances": rates, "sum": round(sum(rates), 1)}
 
 
+SLOW_CLIENT_REQUEST = (
+    b"POST /metadatas HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+)
+
+
+def slow_client_probe(server, slow=50, idle=1000):
+    """Seconds an ordinary GET /health/live takes while ``slow`` clients send headers and never their body,
+    then while ``idle`` more connections stay open and silent (long-poll waiters hold connections so); None: > 5 s.
+    """
+    answers = {}
+    held = []
+    try:
+        for count, payload in ((slow, SLOW_CLIENT_REQUEST), (idle, b"")):
+            for _ in range(count):
+                sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+                sock.sendall(payload)
+                held.append(sock)
+            time.sleep(0.5)  # every connection accepted and stuck where it will stay
+            started = time.monotonic()
+            try:
+                urllib.request.urlopen(f"{server.url}/health/live", timeout=5).close()
+                answers["slow" if payload else "slow_and_idle"] = round(time.monotonic() - started, 3)
+            except OSError:
+                answers["slow" if payload else "slow_and_idle"] = None
+    finally:
+        for sock in held:
+            sock.close()
+    return answers
+
+
+def cpu_profiles(database, env):
+    """bench/profile-item.md: CPU per request of each app in-process (a figure other load barely moves), and
+    the top frames of the service's item read."""
+    environment = {**os.environ, **env, "DATABASE_URL": load.database_url(database), "LOG_LEVEL": "WARNING"}
+    lines = ["| app | item ms CPU | 304 ms CPU | list ms CPU |", "|---|---:|---:|---:|"]
+    frames = ""
+    for app in ("floor", "textbook", "service"):
+        cells = []
+        for path in ("item", "not_modified", "list"):
+            if path == "not_modified" and app != "service":
+                cells.append("–")
+                continue
+            command = [sys.executable, str(BENCH / "profile_item.py"), "--app", app, "--path", path, "--top", "25"]
+            output = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True).stdout
+            cpu = next((line.split()[3] for line in output.splitlines() if line.startswith("CPU per request")), "?")
+            cells.append(cpu)
+            if (app, path) == ("service", "item"):
+                frames = output[output.index("CPU per request") :]
+        lines.append(f"| {app} | " + " | ".join(cells) + " |")
+    text = "\n".join(
+        [
+            f"CPU time of one request in-process (`bench/profile_item.py`, least of 5 batches of 400; load average "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}):",
+            "",
+            *lines,
+            "",
+            "The service's item read under cProfile (CPU clock), top frames:",
+            "",
+            "```",
+            frames.strip(),
+            "```",
+        ]
+    )
+    (BENCH / "profile-item.md").write_text(text + "\n")
+
+
 def compare_workers(rows, options, setups):
     """Item and list rates for several gunicorn set-ups (WORKERS, CLASS:WORKERS or gthread:W:T)."""
-    database = f"ms_bench_{rows}"
+    database = f"{options.database_prefix}_{rows}"
     load.prepare(rows, database)
     tenant, tenant_rows, position, cursor, token = fixtures(database, rows)
-    size_cases = cases(tenant_rows, position, cursor)[:2]
+    size_cases = [case for case in cases(tenant_rows, position, cursor) if case.name in ("item", "list")]
     comparison = []
     for setup in setups:
         worker_class, workers, threads = (setup.split(":") + ["1"])[:3]
@@ -460,9 +539,15 @@ def compare_workers(rows, options, setups):
             int(threads),
         )
         wrk(service.url, size_cases[0], 1, token)
-        rates = {case.name: wrk(service.url, case, options.duration, token) for case in size_cases}
+        rates = {
+            f"{case.name}_{mode}": wrk(service.url, case, options.duration, token, mode=mode)
+            for mode in options.modes
+            for case in size_cases
+        }
+        rates["slow_clients"] = slow_client_probe(service)
         comparison.append({"setup": setup, "rates": rates, "rss_mib": worker_peak_rss_mib(service)})
-        print(f"  {setup:14} " + "  ".join(f"{n} {r['rps']:.0f}" for n, r in rates.items()), flush=True)
+        print(f"  {setup:14} " + "  ".join(f"{n} {r['rps']:.0f}" for n, r in rates.items() if "rps" in r), flush=True)
+        print(f"  {setup:14} slow clients: {rates['slow_clients']}", flush=True)
         stop_all()
     return comparison
 
@@ -475,6 +560,11 @@ def main():
     parser.add_argument("--rows", default="10000,100000,1000000", help="comma-separated data sizes")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of each server")
+    parser.add_argument("--worker-class", default=None, help="of the service and the floor (gunicorn.conf.py's)")
+    parser.add_argument("--modes", default="keepalive,close", help="HTTP connections: keepalive, close or both")
+    parser.add_argument("--profile", action="store_true", help="also write bench/profile-item.md (first size)")
+    parser.add_argument("--cases", default="", help="only these requests (e.g. item,list), for a quick look")
+    parser.add_argument("--database-prefix", default="ms_bench", help="bench databases are PREFIX_<rows>")
     parser.add_argument("--compare-workers", default="", help="e.g. sync:2,sync:4,gthread:2:4 (on the first size)")
     parser.add_argument(
         "--replica", action="store_true", help="standby vs primary reads, lag, pgbouncer (bench/replica.py)"
@@ -489,6 +579,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         sizes = [int(size) for size in options.rows.split(",")]
+        options.modes = options.modes.split(",")
+        options.cases = [name for name in options.cases.split(",") if name]
         options.health_checks = os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "true (default)")
         options.log_level = os.environ.get("LOG_LEVEL", "INFO (default: a line per request)")
         report = {
@@ -497,6 +589,8 @@ def main():
             "sizes": [run_size(rows, options) for rows in sizes],
             "postgres": postgres_settings(),
         }
+        if options.profile:
+            cpu_profiles(f"{options.database_prefix}_{sizes[0]}", service_env(f"{options.database_prefix}_{sizes[0]}"))
         if options.compare_workers:
             comparison = compare_workers(sizes[0], options, options.compare_workers.split(","))
             workers_file = VAR / "workers.json"
@@ -506,7 +600,7 @@ def main():
     (VAR / "results.json").write_text(json.dumps(report, indent=2))
     from report import write_results
 
-    write_results(report, BENCH / "RESULTS.md", VAR / "workers.json")
+    write_results(report, BENCH / "RESULTS.md", VAR / "workers.json", BENCH / "profile-item.md")
     print(f"Wrote {BENCH / 'RESULTS.md'}")
 
 

@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,
     "REDIS_KEY_PREFIX": "metadata-service",
     "TENANT_CACHE_SECONDS": 300,
+    # Verified JWTs kept per worker (tenants.tokens.VerifiedTokenCache), never past their exp; 0: verify every time.
+    "TOKEN_CACHE_SIZE": 1024,
     # GraphQL (/v1/graphql/): GraphiQL for browsers (on in development), and limits checked before a query runs.
     "GRAPHIQL": False,
     "GRAPHQL_QUERY_MAX_CHARS": 10_000,

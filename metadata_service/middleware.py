@@ -1,5 +1,8 @@
 """Request guards that run before any view."""
 
+from django.conf import settings
+from django.utils.module_loading import import_string
+
 from metadata_service.conf import service_settings
 from metadata_service.problems import ProblemResponse
 
@@ -27,4 +30,29 @@ class RequestBodyLimitMiddleware:
             return ProblemResponse(
                 413, f"The request body exceeds the limit of {limit} bytes.", code="request_too_large"
             )
+        if int(declared):
+            # The whole (bounded) body is read before anything takes a database connection: a client that
+            # sends it slowly, or never, then holds only its own greenlet, not one of the worker's pool.
+            request.body  # noqa: B018
+        return self.get_response(request)
+
+
+class BrowserMiddleware:
+    """Runs ``BROWSER_MIDDLEWARE`` (sessions, CSRF, the logged-in user, messages) for browser pages only.
+
+    Requests under ``BROWSER_PATH_PREFIXES`` (the admin) go through that chain; every other request
+    (the token-authenticated API, health, metrics, docs) goes straight on, paying for none of it:
+    it reads no session cookie, checks no CSRF token and loads no user.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.browser_response = get_response
+        for path in reversed(settings.BROWSER_MIDDLEWARE):
+            self.browser_response = import_string(path)(self.browser_response)
+        self.prefixes = tuple(settings.BROWSER_PATH_PREFIXES)
+
+    def __call__(self, request):
+        if request.path_info.startswith(self.prefixes):
+            return self.browser_response(request)
         return self.get_response(request)

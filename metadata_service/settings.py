@@ -6,6 +6,7 @@ The service's own settings live in one namespaced dict, ``METADATA_SERVICE``, re
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -108,14 +109,23 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) under gunicorn
     "metadata_service.middleware.RequestBodyLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "metadata_service.db_routers.ReplicaPinningMiddleware",
+    # Sessions, CSRF, the logged-in user and messages, for the browser pages only (the admin): token
+    # requests of the API use none of them and skip them (metadata_service.middleware.BrowserMiddleware).
+    "metadata_service.middleware.BrowserMiddleware",
+]
+BROWSER_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "metadata_service.db_routers.ReplicaPinningMiddleware",
 ]
+BROWSER_PATH_PREFIXES = ("/admin/",)
+# The admin's checks and the CSRF deployment check look for these in MIDDLEWARE itself; they run, inside
+# BrowserMiddleware, for the admin, the only pages a session cookie signs in to (the API takes tokens only).
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410", "security.W003"]
 
 ROOT_URLCONF = "metadata_service.urls"
 WSGI_APPLICATION = "metadata_service.wsgi.application"
@@ -192,6 +202,23 @@ DATABASES["direct"] = {**database_settings(DATABASE_DIRECT_URL), "TEST": {"MIRRO
 if env_str("DATABASE_PASSWORD") is not None:
     DATABASES["default"]["PASSWORD"] = DATABASES["direct"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
 
+# Under gevent (gunicorn.conf.py's worker class) a worker's greenlets share a pool of connections; in
+# threads and sync workers each keeps its own persistent connection (CONN_MAX_AGE). Either way the health
+# check before a request's first query asks the socket, not PostgreSQL (metadata_service/postgresql).
+UNDER_GEVENT = "gevent.monkey" in sys.modules and sys.modules["gevent.monkey"].is_module_patched("socket")
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 4 if UNDER_GEVENT else 0)
+
+
+def lean_postgresql(database):
+    """The database settings on this project's PostgreSQL backend (the pooled one with a pool size)."""
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return database
+    if not DATABASE_POOL_SIZE:
+        return {**database, "ENGINE": "metadata_service.postgresql"}
+    options = {**database.get("OPTIONS", {}), "MAX_CONNS": DATABASE_POOL_SIZE, "REUSE_CONNS": DATABASE_POOL_SIZE}
+    return {**database, "ENGINE": "metadata_service.pooled_postgresql", "CONN_MAX_AGE": 0, "OPTIONS": options}
+
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Read replicas (comma-separated URLs of streaming standbys): reads go there, writes and the reads of a
@@ -200,6 +227,7 @@ DATABASE_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
     DATABASES[f"replica{_number}"] = {**database_settings(_url, read_only=True), "TEST": {"MIRROR": "default"}}
     DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASES = {alias: lean_postgresql(database) for alias, database in DATABASES.items()}
 DATABASE_ROUTERS = ["metadata_service.db_routers.PrimaryReplicaRouter"]
 # How long a writer reads from the primary, and a failed replica is left alone: METADATA_SERVICE below.
 
@@ -293,6 +321,7 @@ METADATA_SERVICE = {
         "TITLE_FALLBACK_LOCALES": env_list,
         "COUNT_EXACT_MAX": env_int,
         "TENANT_CACHE_SECONDS": env_int,
+        "TOKEN_CACHE_SIZE": env_int,
         "GRAPHQL_QUERY_MAX_CHARS": env_int,
         "GRAPHQL_QUERY_MAX_TOKENS": env_int,
         "GRAPHQL_QUERY_MAX_DEPTH": env_int,

@@ -148,24 +148,29 @@ class MetadataSerializer(serializers.ModelSerializer):
 
         ``fields_representation`` is DRF's field-by-field way; a test holds the two equal.
         """
-        owner_uuid = instance.owner_uuid
-        return {
-            "id": instance.id,
-            "uuid": str(instance.uuid),
-            "createdAt": utc_seconds(instance.created_at),
-            "updatedAt": utc_seconds(instance.updated_at),
-            "owner": instance.owner,
-            "ownerUuid": None if owner_uuid is None else str(owner_uuid),
-            "title": instance.title,
-            "slug": instance.slug,
-            "type": instance.type,
-            "data": instance.data,
-            "version": instance.version,
-            "tenant": str(instance.tenant_id),
-        }
+        return metadata_representation(instance)
 
     def fields_representation(self, instance):
         return super().to_representation(instance)
+
+
+def metadata_representation(instance):
+    """A resource on the wire (``MetadataSerializer``'s fields), written out directly."""
+    owner_uuid = instance.owner_uuid
+    return {
+        "id": instance.id,
+        "uuid": str(instance.uuid),
+        "createdAt": utc_seconds(instance.created_at),
+        "updatedAt": utc_seconds(instance.updated_at),
+        "owner": instance.owner,
+        "ownerUuid": None if owner_uuid is None else str(owner_uuid),
+        "title": instance.title,
+        "slug": instance.slug,
+        "type": instance.type,
+        "data": instance.data,
+        "version": instance.version,
+        "tenant": str(instance.tenant_id),
+    }
 
 
 def utc_seconds(value):

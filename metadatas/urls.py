@@ -1,6 +1,7 @@
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
+from metadatas.item_read import with_lean_read
 from metadatas.views import (
     ApiDocumentationView,
     EntrypointContextView,
@@ -13,11 +14,20 @@ router = SimpleRouter()
 router.trailing_slash = "/?"  # /metadatas and /metadatas/ mean the same
 router.register("metadatas", MetadataViewSet, basename="metadata")
 
+
+def lean_item_reads(patterns):
+    """The router's routes, the item route's plain GETs answered by the short path (metadatas.item_read)."""
+    for pattern in patterns:
+        if pattern.name == "metadata-detail":
+            pattern = re_path(pattern.pattern.regex.pattern, with_lean_read(pattern.callback), name=pattern.name)
+        yield pattern
+
+
 urlpatterns = [
     # Hydra: the entrypoint and the API documentation API Platform's tools start from.
     re_path(r"^$", EntrypointView.as_view(), name="hydra-entrypoint"),
     re_path(r"^contexts/Entrypoint/?$", EntrypointContextView.as_view(), name="hydra-entrypoint-context"),
     re_path(r"^docs\.jsonld$", ApiDocumentationView.as_view(), name="hydra-documentation"),
     re_path(r"^contexts/Metadata/?$", MetadataContextView.as_view(), name="metadata-context"),
-    *router.urls,
+    *lean_item_reads(router.urls),
 ]

@@ -1,6 +1,9 @@
 """The /metadatas REST API, its JSON-LD context, and the Hydra entrypoint and API documentation."""
 
+import uuid
+
 from django.conf import settings
+from django.http import Http404
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -14,6 +17,7 @@ from metadata_service.parsers import JSONLDParser, MergePatchParser, StrictJSONP
 from metadatas import hydra, jsonld
 from metadatas.exceptions import PreconditionFailed, VersionConflict
 from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderParameterFilter
+from metadatas.item_read import ITEM
 from metadatas.locking import delete_expected_version, etag_for, expected_version, is_not_modified
 from metadatas.merge_patch import merge_patch_body
 from metadatas.models import Metadata
@@ -27,7 +31,7 @@ from metadatas.openapi import (
 )
 from metadatas.pagination import PageLimitPagination
 from metadatas.renderers import MetadataJSONLDRenderer, MetadataJSONRenderer
-from metadatas.serializers import MetadataSerializer
+from metadatas.serializers import MetadataSerializer, metadata_representation
 from metadatas.services import metadata_create, metadata_delete, metadata_update
 from tenants.permissions import ADD, EDIT, IsTenantIdentity, MetadataPermission, browsable_metadata, require_on_owner
 from tenants.scoping import TenantScopedViewMixin
@@ -64,10 +68,22 @@ class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.Mode
         return drf_request
 
     def retrieve(self, request, *args, **kwargs):
-        metadata = self.get_object()
+        metadata = self.get_item()
         if is_not_modified(request, metadata.version):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(metadata.version)})
-        return self.item_response(metadata)
+        return Response(metadata_representation(metadata), headers={"ETag": etag_for(metadata.version)})
+
+    def get_item(self):
+        """``get_object()`` of a read, by the statement compiled once from the tenant-scoped queryset (item_read)."""
+        try:
+            item_uuid = uuid.UUID(self.kwargs[self.lookup_field])
+        except ValueError:
+            raise Http404 from None
+        metadata = ITEM.get(tenant_id=self.request.user.tenant_id, uuid=item_uuid)
+        if metadata is None:
+            raise Http404
+        self.check_object_permissions(self.request, metadata)
+        return metadata
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

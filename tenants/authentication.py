@@ -1,12 +1,15 @@
 """JWT authentication that ties every API request to one enabled tenant."""
 
+from types import SimpleNamespace
+
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 
 from tenants.identity import identity_from_claims
 from tenants.registry import require_enabled_tenant
-from tenants.tokens import PlatformAccessToken
+from tenants.throttling import TenantAndTokenRateThrottle
+from tenants.tokens import verified_access_token
 
 ACCEPTED_SCHEMES = {b"bearer", b"jwt"}
 
@@ -18,13 +21,21 @@ class TenantJWTAuthentication(JWTStatelessUserAuthentication):
     permissions, email, accounts) and ``request.auth`` is the verified ``PlatformAccessToken``.
     No user row is read; the tenant must be registered and enabled. The Django request gets
     ``tenant_id`` too, for code outside DRF (the request log) that must not know who authenticated.
+    The tenant's state and the request's rate-limit counters travel in one Redis round trip: the counts
+    are kept on the identity for ``TenantAndTokenRateThrottle``, which decides after the permission checks.
     """
 
     def authenticate(self, request):
         authenticated = super().authenticate(request)
-        if authenticated is not None:
-            getattr(request, "_request", request).tenant_id = authenticated[0].tenant_id
-        return authenticated
+        if authenticated is None:
+            return None
+        identity, token = authenticated
+        getattr(request, "_request", request).tenant_id = identity.tenant_id
+        counters = TenantAndTokenRateThrottle().plan(SimpleNamespace(user=identity, auth=token))
+        counts = require_enabled_tenant(identity.tenant_id, counters=[(c.key, c.ttl) for c in counters])
+        if counts is not None:
+            TenantAndTokenRateThrottle.keep_counts(identity, counters, counts)
+        return identity, token
 
     def get_raw_token(self, header):
         parts = header.split()
@@ -41,14 +52,12 @@ class TenantJWTAuthentication(JWTStatelessUserAuthentication):
 
     def get_validated_token(self, raw_token):
         try:
-            return PlatformAccessToken(raw_token)
+            return verified_access_token(raw_token)
         except TokenError as exc:
             raise AuthenticationFailed(str(exc.args[0]), code="token_not_valid") from exc
 
     def get_user(self, validated_token):
-        identity = identity_from_claims(validated_token.payload)
-        require_enabled_tenant(identity.tenant_id)
-        return identity
+        return identity_from_claims(validated_token.payload)
 
     def authenticate_header(self, request):
         return 'Bearer realm="metadata"'

@@ -16,6 +16,7 @@ If the second step fails, the "changing" mark stays until it expires and readers
 
 import logging
 from contextlib import contextmanager
+from functools import lru_cache
 
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import AuthenticationFailed
@@ -39,13 +40,51 @@ class TenantStateNotShared(Exception):
         )
 
 
-def require_enabled_tenant(tenant_id):
-    """Raise a 401 unless ``tenant_id`` is registered and enabled."""
-    enabled = tenant_enabled(tenant_id)
+def require_enabled_tenant(tenant_id, *, counters=()):
+    """Raise a 401 unless ``tenant_id`` is registered and enabled.
+
+    ``counters`` (``(key, seconds to live)`` pairs) are raised by one in the same Redis round trip as the
+    state is read; their new values are returned, or None when they were not counted (no Redis, or it failed).
+    """
+    enabled, counts = tenant_enabled_counting(tenant_id, counters)
     if enabled is None:
         raise AuthenticationFailed("The token's tenant is not registered.", code="unknown_tenant")
     if not enabled:
         raise AuthenticationFailed("The token's tenant is disabled.", code="disabled_tenant")
+    return counts
+
+
+# The tenant's state (KEYS[1]) and each counter after it raised by one with its time to live (ARGV): one
+# command, one answer. A missing state comes back as nil (Lua false), counters as integers.
+STATE_AND_COUNTS = """
+local answer = {redis.call('GET', KEYS[1])}
+for i = 2, #KEYS do
+  answer[i] = redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[i - 1])
+end
+return answer
+"""
+
+
+def tenant_enabled_counting(tenant_id, counters):
+    """``(tenant_enabled(tenant_id), new counter values or None)``: one Redis round trip (a script) on a hit."""
+    client = shared_redis()
+    if client is None or not counters:
+        return tenant_enabled(tenant_id), None
+    keys = [cache_key(tenant_id), *(shared_key(key) for key, _ in counters)]
+    try:
+        cached, *counted = _state_and_counts(client)(keys=keys, args=[ttl for _, ttl in counters])
+    except ERRORS:
+        logger.warning("tenant cache: the state-and-counts script failed; asking the database", exc_info=True)
+        return _read_enabled(tenant_id), None
+    enabled = STATES[cached] if cached in STATES else _read_and_remember(tenant_id, cached)
+    return enabled, counted
+
+
+@lru_cache(maxsize=4)
+def _state_and_counts(client):
+    """The script, registered once per client (redis-py sends EVALSHA, and the source if Redis lost it)."""
+    return client.register_script(STATE_AND_COUNTS)
 
 
 FOREIGN_KEY_VIOLATION = "23503"  # PostgreSQL's SQLSTATE
@@ -67,13 +106,16 @@ def tenant_still_registered():
 
 def tenant_enabled(tenant_id):
     """True or False for a registered tenant, None for an unknown one; the shared cache first."""
-    key = cache_key(tenant_id)
-    cached = _cache_call("get", key)
-    if cached in STATES:
-        return STATES[cached]
+    cached = _cache_call("get", cache_key(tenant_id))
+    return STATES[cached] if cached in STATES else _read_and_remember(tenant_id, cached)
+
+
+def _read_and_remember(tenant_id, cached):
+    """The database's answer, added to the cache only if no newer state got there first (SET NX) and the
+    tenant is not marked "changing" (``cached``, what the cache held: then nothing is cached)."""
     enabled = _read_enabled(tenant_id)
     if enabled is not None and cached != CHANGING:
-        _cache_call("set", key, ENABLED if enabled else DISABLED, ex=_ttl(), nx=True)
+        _cache_call("set", cache_key(tenant_id), ENABLED if enabled else DISABLED, ex=_ttl(), nx=True)
     return enabled
 
 

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import time
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from rest_framework.settings import api_settings
@@ -14,6 +15,7 @@ from metadata_service.shared_redis import ERRORS, shared_key, shared_redis
 logger = logging.getLogger(__name__)
 
 RATE_OFF = {"", "off", "none"}
+COUNTS_MEMO = "rate_counts"
 PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -23,6 +25,24 @@ def parse_rate(rate):
         return None, None
     number, period = rate.split("/")
     return int(number), PERIOD_SECONDS[period.strip()[0]]
+
+
+@dataclass(frozen=True)
+class PlannedCounter:
+    """One scope's counter of one request: at most ``most`` per ``duration`` seconds, counted under ``key``."""
+
+    scope: str
+    most: int
+    duration: int
+    now: float
+    key: str
+
+    @property
+    def ttl(self):
+        return self.duration + 1
+
+    def seconds_left(self):
+        return (int(self.now // self.duration) + 1) * self.duration - self.now
 
 
 class FixedWindowRateThrottle(BaseThrottle):
@@ -47,34 +67,41 @@ class FixedWindowRateThrottle(BaseThrottle):
         """Scope → what is counted in it for this request (None: not counted)."""
         raise NotImplementedError
 
-    def allow_request(self, request, view):
-        counted = [
-            (scope, ident, *self.limits[scope])
+    def plan(self, request):
+        """The counters this request raises: one per limited scope, in the current window of each."""
+        now = time.time()
+        return [
+            PlannedCounter(scope, most, duration, now, f"throttle:{scope}:{ident}:{int(now // duration)}")
             for scope, ident in self.idents(request).items()
             if ident is not None and self.limits[scope][0] is not None
+            for most, duration in [self.limits[scope]]
         ]
-        if not counted:
-            return True
-        now = time.time()
-        windows = [int(now // duration) for _, _, _, duration in counted]
-        keys = [
-            (f"throttle:{scope}:{ident}:{window}", duration + 1)
-            for (scope, ident, _, duration), window in zip(counted, windows, strict=True)
-        ]
-        try:
-            counts = add_one_to_each(keys)
-        except ERRORS as exc:
-            logger.warning("rate limit not checked, the cache is unreachable: %s", exc)
-            return True
-        waits = [
-            (window + 1) * duration - now
-            for (_, _, most, duration), window, count in zip(counted, windows, counts, strict=True)
-            if count > most
-        ]
+
+    @staticmethod
+    def keep_counts(identity, counters, counts):
+        """Keep counts raised elsewhere (with the tenant's state, ``tenants.registry``) for this request's check."""
+        identity.memo[COUNTS_MEMO] = list(zip(counters, counts, strict=True))
+
+    def allow_request(self, request, view):
+        counted = getattr(request.user, "memo", {}).pop(COUNTS_MEMO, None)
+        if counted is None:
+            counted = self.count(self.plan(request))
+            if counted is None:
+                return True
+        waits = [counter.seconds_left() for counter, count in counted if count > counter.most]
         if not waits:
             return True
         self.wait_seconds = max(waits)
         return False
+
+    def count(self, counters):
+        """Raise each planned counter by one; ``[(counter, new value)]``, or None when the cache is unreachable."""
+        try:
+            counts = add_one_to_each([(counter.key, counter.ttl) for counter in counters])
+        except ERRORS as exc:
+            logger.warning("rate limit not checked, the cache is unreachable: %s", exc)
+            return None
+        return list(zip(counters, counts, strict=True))
 
     def wait(self):
         return self.wait_seconds

@@ -1,6 +1,9 @@
 """Platform access tokens: verified with simplejwt, and issued for standalone installs."""
 
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from datetime import timedelta
 from functools import lru_cache
 
@@ -11,6 +14,8 @@ from rest_framework_simplejwt import settings as simplejwt_settings
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken, Token
+
+from metadata_service.conf import service_settings
 
 # The NumericDate claims (RFC 7519): JSON numbers of seconds since 1970, and here before the year 10000,
 # the last one Python's datetime holds. PyJWT alone takes a numeric string, and simplejwt then fails on it
@@ -129,6 +134,64 @@ class PlatformAccessToken(PlatformVerifiedMixin, Token):
         claimed_type = self.payload.get(simplejwt_settings.api_settings.TOKEN_TYPE_CLAIM)
         if claimed_type not in (None, self.token_type):
             raise TokenError(f"A {claimed_type} token cannot be used as an access token.")
+
+
+class VerifiedTokenCache:
+    """Tokens this process has verified, so that a client sending the same token again is not re-verified.
+
+    Bounded (the least recently used entry goes first), keyed by the verifying backend (algorithm, keys,
+    issuer, audience, leeway: a settings change starts afresh) and the token itself, and an entry never
+    outlives the token's ``exp``: from then on the token is verified again, and refused once past the leeway.
+    The tenant's state is not cached here: every request still asks for it.
+    """
+
+    def __init__(self):
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, backend, raw):
+        key = (backend, raw)
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            token, expires_at = entry
+            if time.time() >= expires_at:
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return token
+
+    def put(self, backend, raw, token, size):
+        expires_at = token.payload.get("exp")
+        if size <= 0 or isinstance(expires_at, bool) or not isinstance(expires_at, (int, float)):
+            return
+        if time.time() >= expires_at:
+            return  # accepted within the leeway only: not worth keeping
+        with self.lock:
+            self.entries[(backend, raw)] = (token, expires_at)
+            while len(self.entries) > size:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+
+VERIFIED_TOKENS = VerifiedTokenCache()
+
+
+def verified_access_token(raw):
+    """The ``PlatformAccessToken`` of ``raw`` (bytes or str), from this process's cache when it was verified before.
+
+    Raises ``TokenError`` (with the precise message) for a token that does not verify.
+    """
+    backend = build_token_backend()
+    token = VERIFIED_TOKENS.get(backend, raw)
+    if token is None:
+        token = PlatformAccessToken(raw)
+        VERIFIED_TOKENS.put(backend, raw, token, service_settings.TOKEN_CACHE_SIZE)
+    return token
 
 
 def _unwrap(exc):

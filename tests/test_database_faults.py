@@ -17,7 +17,7 @@ from tests.support.tcp_proxy import FaultyProxy
 
 pytestmark = [
     pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
         reason="database faults are injected through a TCP proxy to PostgreSQL; SQLite has no connection to cut",
     ),
     pytest.mark.django_db(transaction=True),

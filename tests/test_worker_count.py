@@ -57,3 +57,9 @@ def test_an_unlimited_cgroup_v1_quota_means_the_affinity(conf, tmp_path):
 
 def test_no_cgroup_files_mean_the_affinity(conf, tmp_path):
     assert conf.usable_cpus(tmp_path) == affinity()
+
+
+def test_the_default_is_one_gevent_worker_per_usable_cpu(conf):
+    if "WEB_CONCURRENCY" not in os.environ and "GUNICORN_WORKER_CLASS" not in os.environ:
+        assert conf.worker_class == "gevent"
+        assert conf.workers == conf.usable_cpus()

@@ -2,6 +2,9 @@
 local token = os.getenv("BENCH_TOKEN") or error("BENCH_TOKEN is not set")
 wrk.headers["Authorization"] = "Bearer " .. token
 wrk.headers["Accept"] = "application/json"
+-- BENCH_CONNECTION=close: a new connection for every request (what gunicorn's sync workers do anyway);
+-- keepalive (default): requests follow one another on a connection, as pooled HTTP clients send them.
+if os.getenv("BENCH_CONNECTION") == "close" then wrk.headers["Connection"] = "close" end
 
 function lines_of(path)
   local items = {}

@@ -62,7 +62,7 @@ def wait_for_port(port, process, timeout=START_TIMEOUT_SECONDS):
 
 
 class Gunicorn:
-    """A gunicorn master with ``workers`` sync workers, configured by ``gunicorn.conf.py`` and ``env``."""
+    """A gunicorn master with ``workers`` (gevent) workers, configured by ``gunicorn.conf.py`` and ``env``."""
 
     def __init__(self, database, *, workers=2, env=None, args=()):
         self.workers = workers

@@ -1,0 +1,122 @@
+"""The hot read, ``GET /metadatas/{uuid}``, answered without DRF's generic request cycle.
+
+Services read one resource on every request they serve, so this one request is answered by a short
+path: the same token check (``TenantJWTAuthentication``: the verified-token cache, the tenant's state
+and both rate counters in one Redis round trip), the same rate limits (``TenantAndTokenRateThrottle``),
+the same tenant-scoped query (``MetadataViewSet``'s, compiled once: ``metadatas.compiled_lookups``), the
+same permission decision (``tenants.permissions``), the same representation, renderers, ETag and
+problem documents. Only the machinery around them is skipped: the DRF ``Request`` wrapper, content
+negotiation in general, the serializer and the queryset build.
+
+Whatever the short path does not know how to answer exactly as the viewset would (another method, an
+Accept header other than the three plain ones) goes to the viewset itself.
+"""
+
+import functools
+import uuid
+from types import SimpleNamespace
+
+from django.http import Http404, HttpResponse
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, Throttled
+
+from metadata_service.problems import problem_exception_handler
+from metadatas.compiled_lookups import CompiledLookup
+from metadatas.locking import etag_for, is_not_modified
+from metadatas.models import Metadata
+from metadatas.renderers import MetadataJSONLDRenderer, MetadataJSONRenderer
+from metadatas.serializers import metadata_representation
+from tenants.authentication import TenantJWTAuthentication
+from tenants.permissions import READ, require_on_owner
+from tenants.throttling import TenantAndTokenRateThrottle
+
+# Accept headers answered here, and the renderer DRF's negotiation would pick for each (the first: JSON-LD).
+RENDERERS = {
+    None: MetadataJSONLDRenderer(),
+    "*/*": MetadataJSONLDRenderer(),
+    "application/ld+json": MetadataJSONLDRenderer(),
+    "application/json": MetadataJSONRenderer(),
+}
+# The headers DRF's finalize_response adds to every answer of the item route.
+ROUTE_HEADERS = {"Allow": "GET, PUT, PATCH, DELETE, HEAD, OPTIONS", "Vary": "Accept"}
+AUTHENTICATION = TenantJWTAuthentication()
+# The item's query, for this path and the viewset's retrieve alike: the queryset layer's tenant scoping, one uuid.
+ITEM = CompiledLookup(Metadata, lambda *, tenant_id, uuid: Metadata.objects.for_tenant(tenant_id).filter(uuid=uuid))
+
+
+def with_lean_read(detail_view):
+    """The viewset's detail view, with plain GETs answered by ``lean_read``.
+
+    ``functools.wraps`` keeps the viewset's attributes (``cls``, ``actions``, ...), so the OpenAPI
+    document and everything else that inspects the route still sees the viewset.
+    """
+
+    @functools.wraps(detail_view)
+    def view(request, *args, **kwargs):
+        accept = request.META.get("HTTP_ACCEPT")
+        if request.method == "GET" and accept in RENDERERS:
+            return lean_read(request, kwargs["uuid"], RENDERERS[accept])
+        return detail_view(request, *args, **kwargs)
+
+    return view
+
+
+def lean_read(request, item_uuid, renderer):
+    """The resource ``item_uuid`` of the caller's tenant, a 304, or the problem the viewset would answer."""
+    try:
+        return item_response(request, readable_item(request, item_uuid), renderer)
+    except Exception as exc:  # what the problem mapping knows (400 ... 503) is answered; a bug stays a 500
+        response = problem(request, exc)
+        if response is None:
+            raise
+        return response
+
+
+def item_response(request, metadata, renderer):
+    """200 with the representation, or 304 when If-None-Match names the version (400 if it is malformed)."""
+    headers = {"ETag": etag_for(metadata.version), **ROUTE_HEADERS}
+    if is_not_modified(request, metadata.version):
+        response = HttpResponse(status=304, headers=headers)
+        del response["Content-Type"]  # an empty body has no type (as DRF answers)
+        renderer.render(None, renderer_context={"request": request, "response": response})  # JSON-LD's Link
+        return response
+    response = HttpResponse(content_type=f"{renderer.media_type}; charset=utf-8", headers=headers)
+    context = {"request": request, "response": response}
+    response.content = renderer.render(metadata_representation(metadata), renderer_context=context)
+    return response
+
+
+def readable_item(request, item_uuid):
+    """Authenticate, count, find in the tenant, check the permission: the viewset's order of checks."""
+    authenticated = AUTHENTICATION.authenticate(request)
+    if authenticated is None:
+        raise NotAuthenticated()
+    identity, token = authenticated
+    request.user = identity  # for the request log, as DRF leaves it
+    limit = TenantAndTokenRateThrottle()
+    if not limit.allow_request(SimpleNamespace(user=identity, auth=token), view=None):
+        raise Throttled(limit.wait())
+    metadata = find(identity.tenant_id, item_uuid)
+    require_on_owner(identity, READ, metadata.owner, metadata.owner_uuid)
+    return metadata
+
+
+def find(tenant_id, item_uuid):
+    try:
+        metadata = ITEM.get(tenant_id=tenant_id, uuid=uuid.UUID(item_uuid))
+    except ValueError:
+        metadata = None
+    if metadata is None:
+        raise Http404
+    return metadata
+
+
+def problem(request, exc):
+    """The problem document DRF's exception handling would give (401 with ``WWW-Authenticate``)."""
+    if isinstance(exc, (NotAuthenticated, AuthenticationFailed)):
+        exc.auth_header = AUTHENTICATION.authenticate_header(request)
+    response = problem_exception_handler(exc, {})
+    if response is None:
+        return None
+    for name, value in ROUTE_HEADERS.items():
+        response[name] = value
+    return response
