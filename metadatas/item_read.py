@@ -9,7 +9,8 @@ problem documents. Only the machinery around them is skipped: the DRF ``Request`
 negotiation in general, the serializer and the queryset build.
 
 Whatever the short path does not know how to answer exactly as the viewset would (another method, an
-Accept header other than the three plain ones) goes to the viewset itself.
+Accept header other than the three plain ones, any query parameter such as ``locale`` or ``deleted``, an
+``Accept-Language`` header that asks for one title) goes to the viewset itself.
 """
 
 import functools
@@ -38,6 +39,8 @@ RENDERERS = {
 }
 # The headers DRF's finalize_response adds to every answer of the item route.
 ROUTE_HEADERS = {"Allow": "GET, PUT, PATCH, DELETE, HEAD, OPTIONS", "Vary": "Accept"}
+# A successful read also varies by language (metadata_service.locales.LocalizedTitlesMixin says so on the viewset).
+READ_VARY = "Accept, Accept-Language"
 AUTHENTICATION = TenantJWTAuthentication()
 # The item's query, for this path and the viewset's retrieve alike: the queryset layer's tenant scoping, one uuid.
 ITEM = CompiledLookup(Metadata, lambda *, tenant_id, uuid: Metadata.objects.for_tenant(tenant_id).filter(uuid=uuid))
@@ -52,8 +55,10 @@ def with_lean_read(detail_view):
 
     @functools.wraps(detail_view)
     def view(request, *args, **kwargs):
-        accept = request.META.get("HTTP_ACCEPT")
-        if request.method == "GET" and accept in RENDERERS:
+        meta = request.META
+        accept = meta.get("HTTP_ACCEPT")
+        plain = not meta.get("QUERY_STRING") and "HTTP_ACCEPT_LANGUAGE" not in meta
+        if request.method == "GET" and accept in RENDERERS and plain:
             return lean_read(request, kwargs["uuid"], RENDERERS[accept])
         return detail_view(request, *args, **kwargs)
 
@@ -80,6 +85,7 @@ def item_response(request, metadata, renderer):
         renderer.render(None, renderer_context={"request": request, "response": response})  # JSON-LD's Link
         return response
     response = HttpResponse(content_type=f"{renderer.media_type}; charset=utf-8", headers=headers)
+    response["Vary"] = READ_VARY
     context = {"request": request, "response": response}
     response.content = renderer.render(metadata_representation(metadata), renderer_context=context)
     return response
