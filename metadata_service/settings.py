@@ -281,7 +281,16 @@ METADATA_SERVICE = {
     "GRAPHQL_QUERY_MAX_TOKENS": env_int("GRAPHQL_QUERY_MAX_TOKENS", 1_000),
     "GRAPHQL_QUERY_MAX_DEPTH": env_int("GRAPHQL_QUERY_MAX_DEPTH", 20),
     "LINKED_METADATA_VALUE_MAX_BYTES": env_int("LINKED_METADATA_VALUE_MAX_BYTES", 64 * 1024),
+    # History (contract history.md): the newest revisions kept per resource (older ones are pruned as new
+    # ones are written), and how long a deleted resource stays before `purge_deleted` removes it (0: forever).
+    "REVISIONS_KEEP": env_int("REVISIONS_KEEP", 100),
+    "DELETED_RETENTION_DAYS": env_int("DELETED_RETENTION_DAYS", 30),
 }
+
+if METADATA_SERVICE["REVISIONS_KEEP"] < 1:
+    raise ImproperlyConfigured("REVISIONS_KEEP must be at least 1 (the newest revision of a resource is always kept)")
+if METADATA_SERVICE["DELETED_RETENTION_DAYS"] < 0:
+    raise ImproperlyConfigured("DELETED_RETENTION_DAYS must be 0 (keep forever) or a number of days")
 
 GRAPHENE = {"SCHEMA": "metadatas.graphql_api.schema.schema"}
 

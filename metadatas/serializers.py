@@ -109,6 +109,7 @@ class MetadataSerializer(serializers.ModelSerializer):
     data = DataField(required=False)
     version = StrictIntegerField(min_value=1, max_value=MAX_VERSION, required=False)
     tenant = serializers.UUIDField(source="tenant_id", read_only=True)
+    deletedAt = UTCSecondsDateTimeField(source="deleted_at", read_only=True, allow_null=True)
 
     class Meta:
         model = Metadata
@@ -125,6 +126,7 @@ class MetadataSerializer(serializers.ModelSerializer):
             "data",
             "version",
             "tenant",
+            "deletedAt",
         ]
         read_only_fields = ["id"]
         validators = []  # uniqueness in the tenant is the database's to enforce (see services)
@@ -154,6 +156,7 @@ class MetadataSerializer(serializers.ModelSerializer):
             "data": instance.data,
             "version": instance.version,
             "tenant": str(instance.tenant_id),
+            "deletedAt": utc_seconds(instance.deleted_at),
         }
 
     def fields_representation(self, instance):
@@ -161,4 +164,12 @@ class MetadataSerializer(serializers.ModelSerializer):
 
 
 def utc_seconds(value):
+    if value is None:
+        return None
     return value.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+class VersionBodySerializer(serializers.Serializer):
+    """A body that only names the version a change expects (undelete, restore); other fields are ignored."""
+
+    version = StrictIntegerField(min_value=1, max_value=MAX_VERSION, required=False)

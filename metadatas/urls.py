@@ -3,15 +3,29 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.routers import SimpleRouter
 
 from metadatas.graphql_api.view import KrakenGraphQLView
+from metadatas.history_views import MetadataRevisionContextView, MetadataRevisionViewSet
 from metadatas.views import MetadataContextView, MetadataViewSet
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # /metadatas and /metadatas/ mean the same
 router.register("metadatas", MetadataViewSet, basename="metadata")
 
+REVISIONS = r"^metadatas/(?P<uuid>[^/]+)/revisions"
+REVISION = REVISIONS + r"/(?P<version>[^/]+)"
+
+
+def revision_route(suffix, actions, name):
+    return re_path(f"{suffix}/?$", MetadataRevisionViewSet.as_view(actions), name=name)
+
+
 urlpatterns = [
     re_path(r"^contexts/Metadata/?$", MetadataContextView.as_view(), name="metadata-context"),
+    re_path(r"^contexts/MetadataRevision/?$", MetadataRevisionContextView.as_view(), name="revision-context"),
     *router.urls,
+    revision_route(REVISIONS, {"get": "list"}, "metadata-revisions"),
+    revision_route(REVISION, {"get": "retrieve"}, "metadata-revision"),
+    revision_route(REVISION + "/diff", {"get": "diff"}, "metadata-revision-diff"),
+    revision_route(REVISION + "/restore", {"post": "restore"}, "metadata-revision-restore"),
     # Token-authenticated, no cookies: CSRF does not apply (the seed's clients send no CSRF token).
     re_path(r"^v1/graphql/?$", csrf_exempt(KrakenGraphQLView.as_view()), name="graphql"),
 ]

@@ -18,7 +18,13 @@ OPERATIONS = {
     ("put", "/metadatas/{uuid}"),
     ("patch", "/metadatas/{uuid}"),
     ("delete", "/metadatas/{uuid}"),
+    ("post", "/metadatas/{uuid}/undelete"),
+    ("get", "/metadatas/{uuid}/revisions"),
+    ("get", "/metadatas/{uuid}/revisions/{version}"),
+    ("get", "/metadatas/{uuid}/revisions/{version}/diff"),
+    ("post", "/metadatas/{uuid}/revisions/{version}/restore"),
     ("get", "/contexts/Metadata"),
+    ("get", "/contexts/MetadataRevision"),
     ("get", "/health/live"),
     ("get", "/health/ready"),
     ("post", "/tokens"),
@@ -28,6 +34,7 @@ PROBLEM_SCHEMAS = {
     "#/components/schemas/Problem",
     "#/components/schemas/ValidationProblem",
     "#/components/schemas/VersionProblem",
+    "#/components/schemas/ConflictProblem",
 }
 
 
