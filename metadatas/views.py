@@ -124,7 +124,7 @@ class MetadataViewSet(TenantScopedViewMixin, viewsets.ModelViewSet):
         metadata = self.get_object()
         expected = optional_expected_version(request, version_in_body(request), metadata.version)
         with stale_if_match_as_412(expected):
-            metadata_undelete(
+            metadata = metadata_undelete(
                 metadata=metadata,
                 expected_version=None if expected is None else expected.version,
                 actor=actor_of_request(request),
