@@ -17,9 +17,7 @@ UTC_SECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
 
 
 def staff(tenant, *permissions):
-    return client_with(
-        token_for(tenant.uuid, "Staff", identity_uuid=STAFF_UUID, permissions=list(permissions or ALL))
-    )
+    return client_with(token_for(tenant.uuid, "Staff", identity_uuid=STAFF_UUID, permissions=list(permissions or ALL)))
 
 
 def test_every_kind_of_change_writes_one_revision_newest_first(api):
