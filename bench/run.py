@@ -6,7 +6,7 @@ Usage (from the repository root; README "Benchmark"):
     bench/run --rows 10000 --duration 3        # a quick check
     bench/run --compare-workers sync:2,sync:4,gthread:2:4   # also compare gunicorn set-ups
 
-For each size it (re)uses a database ms_bench_<rows> (bench/load.py), saves the EXPLAIN of every
+For each size it (re)uses a database ms_bench_<rows> (--database-prefix; bench/load.py), saves the EXPLAIN of every
 list query (bench/explain-<rows>.md), starts the service and the bare "floor" app (bench/floor.py)
 on free ports, and runs each request of the table with wrk -t2 -c16, floor then service, so every
 figure is a ratio to a floor measured moments before. Servers are stopped on exit, however it ends.
@@ -341,7 +341,7 @@ def service_env(database):
 
 def run_size(rows, options):
     print(f"== {rows} rows", flush=True)
-    database = f"ms_bench_{rows}"
+    database = f"{options.database_prefix}_{rows}"
     started = time.monotonic()
     load.prepare(rows, database)
     load_seconds = round(time.monotonic() - started)  # a few seconds when the data set is reused
@@ -443,7 +443,7 @@ def two_instances(first, env, case, options, token):
 
 def compare_workers(rows, options, setups):
     """Item and list rates for several gunicorn set-ups (WORKERS, CLASS:WORKERS or gthread:W:T)."""
-    database = f"ms_bench_{rows}"
+    database = f"{options.database_prefix}_{rows}"
     load.prepare(rows, database)
     tenant, tenant_rows, position, cursor, token = fixtures(database, rows)
     size_cases = cases(tenant_rows, position, cursor)[:2]
@@ -475,6 +475,11 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of each server")
     parser.add_argument("--compare-workers", default="", help="e.g. sync:2,sync:4,gthread:2:4 (on the first size)")
+    parser.add_argument(
+        "--database-prefix",
+        default="ms_bench",
+        help="databases are <prefix>_<rows>: give one of your own when others bench on the same server",
+    )
     options = parser.parse_args()
     VAR.mkdir(exist_ok=True)
     stop_leftovers()
