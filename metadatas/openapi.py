@@ -608,6 +608,16 @@ def describe_collections_and_links(result, generator, request, public):
     listing[JSONLD] = {"schema": HYDRA_COLLECTION, "examples": {"JSON-LD": {"value": HYDRA_SAMPLE}}}
     listing[JSON] = {"schema": {"type": "array", "items": METADATA_REF}, "examples": {"PlainJSON": {"value": [SAMPLE]}}}
     schemas.pop("PaginatedMetadataList")
+    # The revision list, like the resource list: a Hydra collection in JSON-LD, a bare array in plain JSON.
+    revision_listing = result["paths"]["/metadatas/{uuid}/revisions"]["get"]["responses"]["200"]["content"]
+    revision_listing[JSONLD] = {
+        "schema": REVISION_COLLECTION,
+        "examples": {"JSON-LD": {"value": jsonld.revision_collection(SAMPLE["uuid"])([SAMPLE_REVISION], 1)}},
+    }
+    revision_listing[JSON] = {
+        "schema": {"type": "array", "items": REVISION},
+        "examples": {"PlainJSON": {"value": [SAMPLE_REVISION]}},
+    }
     # A created resource can be read, changed and deleted: links let clients (and schemathesis) follow on.
     created = result["paths"]["/metadatas"]["post"]["responses"]["201"]
     created["links"] = {
@@ -746,23 +756,9 @@ REVISION_OPERATIONS = {
         "`metadata:read` on its current owner. `page`/`limit` or `cursor` as in the resource list.",
         parameters=[UUID_IN_PATH, TOTAL_COUNT, LINK],
         responses={
-            (200, JSONLD): OpenApiResponse(
-                REVISION_COLLECTION,
-                "A page of revisions.",
-                examples=[
-                    OpenApiExample(
-                        "JSON-LD",
-                        jsonld.revision_collection(SAMPLE["uuid"])([SAMPLE_REVISION], 1),
-                        media_type=JSONLD,
-                        status_codes=[200],
-                    )
-                ],
-            ),
-            (200, JSON): OpenApiResponse(
-                {"type": "array", "items": REVISION},
-                "A page of revisions.",
-                examples=[OpenApiExample("plain JSON", [SAMPLE_REVISION], media_type=JSON, status_codes=[200])],
-            ),
+            # Both bodies are written by describe_collections_and_links (spectacular would wrap them in arrays).
+            (200, JSONLD): OpenApiResponse(REVISION_COLLECTION, "A page of revisions."),
+            (200, JSON): OpenApiResponse({"type": "array", "items": REVISION}, "A page of revisions."),
             **READ_PROBLEMS,
         },
     ),

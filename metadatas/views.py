@@ -179,9 +179,9 @@ def stale_if_match_as_412(expected):
 def version_in_body(request):
     """The optional ``version`` of a body that may be empty; 400 naming it when it is not a version."""
     data = request.data
-    if data is None or (hasattr(data, "keys") and not data):
+    if isinstance(data, dict) and not data:  # no body (or {})
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict):  # JSON null, an array, a scalar
         raise ValidationError({"": ["The body must be a JSON object."]})
     serializer = VersionBodySerializer(data=data)
     serializer.is_valid(raise_exception=True)

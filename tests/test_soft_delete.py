@@ -314,3 +314,13 @@ def test_purge_deleted_with_a_retention_of_zero_keeps_everything(api, settings, 
 
 def test_an_unknown_uuid_on_undelete_is_a_404(api):
     assert api.post(f"/metadatas/{uuid.uuid4()}/undelete", **JSON).status_code == 404
+
+
+def test_undelete_with_a_body_that_is_not_an_object_is_a_400(api):
+    resource = create(api)
+    delete(api, resource)
+
+    response = api.post(f"/metadatas/{resource['uuid']}/undelete", "null", content_type="application/json", **JSON)
+
+    assert response.status_code == 400
+    assert Metadata.objects.get(uuid=resource["uuid"]).deleted_at is not None
