@@ -22,11 +22,6 @@ _pinned = ContextVar("pinned_to_primary", default=False)
 _wrote = ContextVar("wrote_to_primary", default=False)
 
 
-def pin_to_primary():
-    """Send the rest of this request's reads to the primary."""
-    _pinned.set(True)
-
-
 class PrimaryReplicaRouter:
     """Reads to a random replica unless this request is pinned to the primary; writes to the primary."""
 

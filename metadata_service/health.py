@@ -16,7 +16,7 @@ OK = {"const": "ok"}
 class HealthView(APIView):
     """Base of the health endpoints: public, never cached, JSON."""
 
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
 

@@ -1,7 +1,6 @@
 """Request guards that run before any view."""
 
-from django.conf import settings
-
+from metadata_service.conf import service_settings
 from metadata_service.problems import ProblemResponse
 
 
@@ -16,7 +15,7 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.METADATA_SERVICE["REQUEST_BODY_MAX_BYTES"]
+        limit = service_settings.REQUEST_BODY_MAX_BYTES
         if "HTTP_TRANSFER_ENCODING" in request.META and not request.META.get("CONTENT_LENGTH"):
             return ProblemResponse(
                 411, "Send the body with a Content-Length; chunked bodies are not accepted.", code="length_required"

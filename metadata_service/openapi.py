@@ -12,7 +12,7 @@ from metadata_service.request_log import REQUEST_ID_HEADER
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 ANSWERED_BY_GUNICORN = {"414"}  # refused before the application sees the request
-EXTRA_COMPONENTS = {}
+EXTRA_COMPONENTS: dict[str, dict] = {}
 
 
 def schema_component(name, schema):

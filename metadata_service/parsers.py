@@ -1,26 +1,13 @@
-"""Request body parsing: strict JSON in the three media types the API accepts."""
-
-import json
+"""Request body parsing: strict JSON (``metadata_service.json_policy``) in the three media types the API accepts."""
 
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import BaseParser
+from rest_framework.parsers import JSONParser
+
+from metadata_service.json_policy import strict_loads
 
 
-def _reject_constant(name):
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite_float(text):
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise ValueError(f"the number {text[:40]} is out of range")
-    return value
-
-
-class StrictJSONParser(BaseParser):
-    """Parses a UTF-8 JSON body; NaN, infinities, bad UTF-8 and runaway nesting are a 400."""
-
-    media_type = "application/json"
+class StrictJSONParser(JSONParser):
+    """DRF's JSON parser reading by the service's policy: NaN, infinities, bad UTF-8 and runaway nesting are a 400."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
@@ -28,7 +15,7 @@ class StrictJSONParser(BaseParser):
         except UnicodeDecodeError:
             raise ParseError("The request body is not valid UTF-8.") from None
         try:
-            return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+            return strict_loads(text)
         except RecursionError:
             raise ParseError("The request body is nested too deeply.") from None
         except ValueError as exc:

@@ -51,7 +51,7 @@ class ProblemResponse(HttpResponse):
 
 def problem_exception_handler(exc, context):
     """DRF exception handler: the problem document for ``exc``, or None for a real bug (500)."""
-    exc = _as_api_exception(exc)
+    exc = as_api_exception(exc)
     if exc is None:
         return None
     set_rollback()
@@ -79,7 +79,8 @@ def problem_for(exc):
     return ProblemResponse(exc.status_code, detail, code=code, headers=headers, **extensions)
 
 
-def _as_api_exception(exc):
+def as_api_exception(exc):
+    """The ``APIException`` an exception answers as, or None for a bug; GraphQL's errors classify by it too."""
     if isinstance(exc, exceptions.APIException):
         return exc
     if isinstance(exc, Http404):

@@ -10,9 +10,6 @@ import time
 import uuid
 from urllib.parse import quote
 
-from metadatas.graphql_api.access import VERIFIED_CALLER as GRAPHQL_CALLER
-from tenants.identity import TokenIdentity
-
 logger = logging.getLogger("metadata_service.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -29,13 +26,10 @@ def request_id_for(request):
 def tenant_of(request):
     """The tenant a verified token named, or None (anonymous, admin, or a refused token).
 
-    REST views leave the caller in ``request.user``; GraphQL verifies its token lazily, into its own attribute.
+    Both REST and GraphQL authenticate through ``tenants.authentication``, which sets ``request.tenant_id``.
     """
-    for attribute in ("user", GRAPHQL_CALLER):
-        caller = request.__dict__.get(attribute)  # type(), not isinstance(): a lazy admin user stays unevaluated
-        if type(caller) is TokenIdentity:
-            return str(caller.tenant_id)
-    return None
+    tenant_id = getattr(request, "tenant_id", None)
+    return None if tenant_id is None else str(tenant_id)
 
 
 def logged_path(request):

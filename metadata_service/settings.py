@@ -1,7 +1,8 @@
 """Settings of the metadata service, read from the environment (12-factor).
 
 Every knob an operator may turn is an environment variable listed in the README.
-The service's own settings live in one namespaced dict, ``METADATA_SERVICE``.
+The service's own settings live in one namespaced dict, ``METADATA_SERVICE``, read through
+``metadata_service.conf.service_settings`` (which holds their defaults).
 """
 
 import os
@@ -12,6 +13,8 @@ import dj_database_url
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 from django.core.exceptions import ImproperlyConfigured
+
+from metadata_service.conf import DEFAULTS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -91,6 +94,7 @@ INSTALLED_APPS = [
     "graphene_django",
     "tenants",
     "metadatas",
+    "linked_metadata",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -206,7 +210,7 @@ REST_FRAMEWORK = {
     # Formats are chosen by Accept only: a `format` query parameter is as unknown (and ignored) as any other.
     "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # Counted in the shared cache (CACHES below), so a limit holds across workers and hosts.
+    # Counted in Redis (metadata_service.shared_redis), so a limit holds across workers and hosts.
     "DEFAULT_THROTTLE_CLASSES": ["tenants.throttling.TenantAndTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "tenant": env_str("THROTTLE_RATE_TENANT", "50000/min"),
@@ -215,21 +219,13 @@ REST_FRAMEWORK = {
     },
 }
 
-# --- Cache: rate-limit counters and the tenant cache, in one Redis ------------------------
+# --- Redis and the local cache ----------------------------------------------------------
 
+# The one Redis client is metadata_service.shared_redis (REDIS_URL, see METADATA_SERVICE below): tenants'
+# enabled states and the rate-limit counters. Django's cache is only the per-process fallback for the
+# counters when no REDIS_URL is set (limits then hold per worker).
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
-            # A Redis that stops answering costs a request half a second, then the limiter lets it through.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
-else:  # per process: limits then hold per worker only
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- JWT (verification with simplejwt; see contract auth.md) -----------------------------
 
@@ -261,38 +257,40 @@ SIMPLE_JWT = {
 
 # --- The service's own settings ---------------------------------------------------------
 
+# Read through metadata_service.conf.service_settings, whose DEFAULTS say what each one is.
 METADATA_SERVICE = {
-    "PAGE_SIZE_DEFAULT": env_int("PAGE_SIZE_DEFAULT", 10),
-    "PAGE_SIZE_MAX": env_int("PAGE_SIZE_MAX", 100),
-    "REQUEST_BODY_MAX_BYTES": env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024),
-    "JSON_MAX_DEPTH": env_int("JSON_MAX_DEPTH", 32),
-    "FILTER_VALUES_MAX": env_int("FILTER_VALUES_MAX", 100),
-    "TITLE_DEFAULT_LOCALE": env_str("TITLE_DEFAULT_LOCALE", "en"),
-    # Lists count exactly up to this many rows; beyond, the total is PostgreSQL's estimate (and says so).
-    "COUNT_EXACT_MAX": env_int("COUNT_EXACT_MAX", 1000),
-    # Redis shared by every worker (metadata_service.shared_redis): tenants' enabled states and the
-    # rate-limit counters. Without REDIS_URL: tenants are read from the database, counters kept per process.
-    "REDIS_URL": REDIS_URL,
-    "REDIS_KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "metadata-service"),
-    "TENANT_CACHE_SECONDS": env_int("TENANT_CACHE_SECONDS", 300),
-    # GraphQL (/v1/graphql/): GraphiQL for browsers, and limits checked before a query runs.
-    "GRAPHIQL": env_bool("GRAPHIQL", APP_ENV == "development"),
-    "GRAPHQL_QUERY_MAX_CHARS": env_int("GRAPHQL_QUERY_MAX_CHARS", 10_000),
-    "GRAPHQL_QUERY_MAX_TOKENS": env_int("GRAPHQL_QUERY_MAX_TOKENS", 1_000),
-    "GRAPHQL_QUERY_MAX_DEPTH": env_int("GRAPHQL_QUERY_MAX_DEPTH", 20),
-    "LINKED_METADATA_VALUE_MAX_BYTES": env_int("LINKED_METADATA_VALUE_MAX_BYTES", 64 * 1024),
-    # History (contract history.md): the newest revisions kept per resource (older ones are pruned as new
-    # ones are written), and how long a deleted resource stays before `purge_deleted` removes it (0: forever).
-    "REVISIONS_KEEP": env_int("REVISIONS_KEEP", 100),
-    "DELETED_RETENTION_DAYS": env_int("DELETED_RETENTION_DAYS", 30),
+    name: reader(name, DEFAULTS[name])
+    for name, reader in {
+        "PAGE_SIZE_DEFAULT": env_int,
+        "PAGE_SIZE_MAX": env_int,
+        "REQUEST_BODY_MAX_BYTES": env_int,
+        "JSON_MAX_DEPTH": env_int,
+        "FILTER_VALUES_MAX": env_int,
+        "TITLE_DEFAULT_LOCALE": env_str,
+        "COUNT_EXACT_MAX": env_int,
+        "TENANT_CACHE_SECONDS": env_int,
+        "GRAPHQL_QUERY_MAX_CHARS": env_int,
+        "GRAPHQL_QUERY_MAX_TOKENS": env_int,
+        "GRAPHQL_QUERY_MAX_DEPTH": env_int,
+        "LINKED_METADATA_VALUE_MAX_BYTES": env_int,
+        "REVISIONS_KEEP": env_int,
+        "DELETED_RETENTION_DAYS": env_int,
+    }.items()
 }
+METADATA_SERVICE.update(
+    {
+        "REDIS_URL": REDIS_URL,
+        "REDIS_KEY_PREFIX": env_str("CACHE_KEY_PREFIX", DEFAULTS["REDIS_KEY_PREFIX"]),
+        "GRAPHIQL": env_bool("GRAPHIQL", APP_ENV == "development"),
+    }
+)
 
 if METADATA_SERVICE["REVISIONS_KEEP"] < 1:
     raise ImproperlyConfigured("REVISIONS_KEEP must be at least 1 (the newest revision of a resource is always kept)")
 if METADATA_SERVICE["DELETED_RETENTION_DAYS"] < 0:
     raise ImproperlyConfigured("DELETED_RETENTION_DAYS must be 0 (keep forever) or a number of days")
 
-GRAPHENE = {"SCHEMA": "metadatas.graphql_api.schema.schema"}
+GRAPHENE = {"SCHEMA": "linked_metadata.graphql_api.schema.schema"}
 
 # --- Security headers -------------------------------------------------------------------
 # Always on: X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Policy, X-Frame-Options.

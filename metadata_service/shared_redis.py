@@ -8,20 +8,21 @@ what it can do alone (ask the database; count in local memory).
 from functools import lru_cache
 
 import redis
-from django.conf import settings
+
+from metadata_service.conf import service_settings
 
 ERRORS = (redis.RedisError, OSError)
 
 
 def shared_redis():
     """The client for ``METADATA_SERVICE["REDIS_URL"]``, or None when none is configured."""
-    url = settings.METADATA_SERVICE["REDIS_URL"]
+    url = service_settings.REDIS_URL
     return _client(url) if url else None
 
 
 def shared_key(*parts):
     """A key under the service's prefix, so several installs can share one Redis."""
-    return ":".join((settings.METADATA_SERVICE["REDIS_KEY_PREFIX"], *map(str, parts)))
+    return ":".join((service_settings.REDIS_KEY_PREFIX, *map(str, parts)))
 
 
 @lru_cache(maxsize=4)

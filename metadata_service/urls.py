@@ -8,6 +8,7 @@ from metadata_service.metrics import metrics_view
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("metadatas.urls")),
+    path("", include("linked_metadata.urls")),
     path("", include("tenants.urls")),
     # Operators' endpoints: no token.
     re_path(r"^health/live/?$", LivenessView.as_view(), name="health-live"),

@@ -1,7 +1,6 @@
 import json
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpResponseRedirect
@@ -10,27 +9,12 @@ from django.utils.safestring import mark_safe
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
+from metadata_service.conf import service_settings
 from metadata_service.problems import violations_from
-from metadatas.exceptions import (
-    InvalidLinkedMetadata,
-    LinkedMetadataKeyExists,
-    LinkedMetadataKeyNotFound,
-    NotDeleted,
-    SlugTaken,
-    VersionConflict,
-)
-from metadatas.linked_rules import NOT_GIVEN, clean_linked_input
-from metadatas.models import LinkedMetadata, Metadata, MetadataRevision
+from metadatas.exceptions import NotDeleted, SlugTaken, VersionConflict
+from metadatas.models import Metadata, MetadataRevision
 from metadatas.serializers import MetadataSerializer
-from metadatas.services import (
-    linked_metadata_create,
-    linked_metadata_delete,
-    linked_metadata_upsert,
-    metadata_create,
-    metadata_delete,
-    metadata_undelete,
-    metadata_update,
-)
+from metadatas.services import metadata_create, metadata_delete, metadata_undelete, metadata_update
 from tenants.identity import actor_of_request
 from tenants.scoping import TenantScopedAdminMixin
 
@@ -140,7 +124,7 @@ class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     def default_title(self, metadata):
         """The title in the default locale (else any), for the list."""
         title = metadata.title or {}
-        locale = settings.METADATA_SERVICE["TITLE_DEFAULT_LOCALE"]
+        locale = service_settings.TITLE_DEFAULT_LOCALE
         return title.get(locale) or next(iter(title.values()), "")
 
     def get_readonly_fields(self, request, obj=None):
@@ -217,82 +201,4 @@ class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
         except (NotFound, Metadata.DoesNotExist):
             self.message_user(request, "Not saved: this resource is deleted; undelete it first.", messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-
-LINKED_KEY_FIELDS = ("tenant", "linked_object_type", "identifier", "key")
-
-
-class LinkedMetadataAdminForm(forms.ModelForm):
-    """Checks the same rules as GraphQL (identifier by object type, key, value size and content)."""
-
-    class Meta:
-        model = LinkedMetadata
-        fields = [*LINKED_KEY_FIELDS, "value"]
-
-    def clean(self):
-        cleaned = super().clean()
-        given = {name: cleaned.get(name, getattr(self.instance, name, None)) for name in LINKED_KEY_FIELDS}
-        try:
-            clean = clean_linked_input(
-                linked_object_type=given["linked_object_type"],
-                identifier=given["identifier"],
-                key=given["key"],
-                value=cleaned["value"] if "value" in cleaned else NOT_GIVEN,
-            )
-        except InvalidLinkedMetadata as exc:
-            for field, messages in exc.detail.items():
-                self.add_error(field if field in self.fields else None, [str(message) for message in messages])
-            return cleaned
-        if "identifier" in self.fields:
-            cleaned["identifier"] = clean.identifier  # an email is stored in lower case
-        return cleaned
-
-
-@admin.register(LinkedMetadata)
-class LinkedMetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
-    """Account and account-user metadata of the GraphQL API; saves and deletes go through the services.
-
-    Staff tied to a tenant see and edit only that tenant's rows.
-    """
-
-    form = LinkedMetadataAdminForm
-    list_display = ("key", "linked_object_type", "identifier", "tenant", "version", "updated_at")
-    list_filter = ("linked_object_type", ("tenant", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("identifier", "key")
-    readonly_fields = ("version", "created_at", "updated_at")
-
-    def get_readonly_fields(self, request, obj=None):
-        fixed_once_created = LINKED_KEY_FIELDS if obj is not None else ()
-        return (*fixed_once_created, *self.readonly_fields)
-
-    def save_model(self, request, obj, form, change):
-        write = linked_metadata_upsert if change else linked_metadata_create
-        stored = write(**self._key_of(obj), value=form.cleaned_data["value"])
-        obj.pk, obj.version, obj.updated_at = stored.pk, stored.version, stored.updated_at
-
-    def delete_model(self, request, obj):
-        try:
-            linked_metadata_delete(**self._key_of(obj))
-        except LinkedMetadataKeyNotFound:
-            pass  # deleted meanwhile: what the editor asked for
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
-
-    @staticmethod
-    def _key_of(obj):
-        return {
-            "tenant_id": obj.tenant_id,
-            "linked_object_type": obj.linked_object_type,
-            "identifier": obj.identifier,
-            "key": obj.key,
-        }
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except LinkedMetadataKeyExists:  # another writer added the key since the form was checked
-            self.message_user(request, "Not saved: this key was added meanwhile; edit that row.", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())

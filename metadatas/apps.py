@@ -7,3 +7,6 @@ class MetadatasConfig(AppConfig):
     name = "metadatas"
     verbose_name = "Metadata"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from metadatas import checks  # noqa: F401  (registers the system checks)

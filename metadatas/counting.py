@@ -10,14 +10,15 @@ import json
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connections
 from django.db.models import BigIntegerField
 from django.db.models.expressions import RawSQL
 
+from metadata_service.conf import service_settings
+
 TOTAL_ALIAS = "_capped_total"
 ESTIMATE_SECONDS = 10
-_estimates = {}  # (sql, params) -> (expires, rows), per process
+_estimates: dict[tuple, tuple] = {}  # (sql, params) -> (expires, rows), per process
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,11 @@ def list_total(queryset):
 
 
 def capped(queryset):
-    return queryset.order_by()[: settings.METADATA_SERVICE["COUNT_EXACT_MAX"] + 1]
+    return queryset.order_by()[: service_settings.COUNT_EXACT_MAX + 1]
 
 
 def beyond_cap(counted, queryset):
-    cap = settings.METADATA_SERVICE["COUNT_EXACT_MAX"]
+    cap = service_settings.COUNT_EXACT_MAX
     if counted <= cap:
         return Total(counted)
     estimate = planner_estimate(queryset.order_by())

@@ -1,7 +1,7 @@
 """Domain errors of metadata writes, shaped like DRF's exceptions and rendered as problem+json."""
 
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 
 
 class VersionConflict(APIException):
@@ -31,26 +31,6 @@ class PreconditionFailed(APIException):
         super().__init__(f'If-Match does not match: the resource\'s current ETag is "{current_version}".')
         self.current_version = current_version
         self.problem_extensions = {"currentVersion": current_version}
-
-
-class LinkedMetadataKeyExists(APIException):
-    """``createMetadata`` of a key that the linked object already has."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This key already exists on this linked object; use updateMetadata to replace its value."
-    default_code = "key_already_exists"
-
-
-class LinkedMetadataKeyNotFound(APIException):
-    """A key that the linked object does not have (in the caller's tenant)."""
-
-    status_code = status.HTTP_404_NOT_FOUND
-    default_detail = "This key does not exist on this linked object."
-    default_code = "key_does_not_exist"
-
-
-class InvalidLinkedMetadata(ValidationError):
-    """Linked-metadata input that breaks a rule; ``detail`` maps each field to its problems."""
 
 
 class NotDeleted(APIException):

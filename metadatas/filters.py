@@ -12,19 +12,19 @@ from operator import or_
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.db.models import F, Q
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
+from metadata_service.conf import service_settings
+from metadatas.keyset import MAX_BIGINT
 from metadatas.models import Metadata, fold_for_search, title_sort_key
 
 LIST_SPELLING = re.compile(r"^(?P<name>[A-Za-z]+)\[\d*\]$")
 ORDER_PARAMETER = re.compile(r"^order\[(?P<field>[A-Za-z]+)\]$")
 DATE_OPERATORS = {"before": "lte", "after": "gte", "strictly_before": "lt", "strictly_after": "gt"}
-MAX_BIGINT = 2**63 - 1
 
 
 BOOLEAN_WORDS = {"true": True, "false": False}
@@ -66,7 +66,7 @@ class MultipleValueField(forms.Field):
 
     def clean(self, value):
         values = [item for item in (value or []) if item != ""]
-        most = settings.METADATA_SERVICE["FILTER_VALUES_MAX"]
+        most = service_settings.FILTER_VALUES_MAX
         if len(values) > most:
             raise forms.ValidationError(f"At most {most} values may be given.")
         return [self.child.clean(item) for item in values]
@@ -140,9 +140,9 @@ class MetadataFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Metadata
-        fields = []
+        fields: list[str] = []
 
-    _form_classes = {}
+    _form_classes: dict = {}
 
     @classmethod
     def get_filters(cls):
@@ -220,7 +220,7 @@ class OrderParameterFilter(BaseFilterBackend):
         if direction not in ("asc", "desc"):
             raise ValidationError({parameter: ["Must be asc or desc."]})
         if field == "title":  # titles lacking the locale sort after the others, as if largest
-            key = title_sort_key(settings.METADATA_SERVICE["TITLE_DEFAULT_LOCALE"])
+            key = title_sort_key(service_settings.TITLE_DEFAULT_LOCALE)
             expression = key.asc(nulls_last=True) if direction == "asc" else key.desc(nulls_first=True)
         else:
             expression = F(self.fields[field]).asc() if direction == "asc" else F(self.fields[field]).desc()

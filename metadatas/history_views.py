@@ -120,7 +120,7 @@ class MetadataRevisionViewSet(GenericViewSet):
 class MetadataRevisionContextView(APIView):
     """The JSON-LD context of a revision (public, like the resource's)."""
 
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     renderer_classes = [RevisionJSONLDRenderer, MetadataJSONRenderer]
 

@@ -3,18 +3,16 @@ import uuid
 
 from django.db import models
 from django.db.models.fields.json import KeyTextTransform
-from django.utils import timezone
 
+from metadata_service.timestamps import now_to_the_second
 from tenants.models import Tenant
 from tenants.scoping import TenantScopedQuerySet
 
-# The locale whose title order[title] sorts on; the index below serves it.
+# The locale whose title order[title] sorts on; the index below serves it (metadatas/checks.py refuses a
+# TITLE_DEFAULT_LOCALE setting that differs, which would sort without the index).
 TITLE_SORT_LOCALE = "en"
-
-
-def now_to_the_second():
-    """Timestamps are stored as the API shows them: UTC, whole seconds."""
-    return timezone.now().replace(microsecond=0)
+# The longest title of one locale, in characters (the serializer checks it, the OpenAPI schema shows it).
+TITLE_MAX_CHARS = 1000
 
 
 def fold_for_search(text):
@@ -157,47 +155,3 @@ class MetadataRevision(models.Model):
 
     def __str__(self):
         return f"v{self.version} {self.operation}"
-
-
-class LinkedObjectType(models.TextChoices):
-    """What a piece of linked metadata hangs on: an account (by number) or an account user (by email)."""
-
-    ACCOUNT = "ACCOUNT", "Account"
-    ACCOUNT_USER = "ACCOUNT_USER", "Account user"
-
-
-class LinkedMetadata(models.Model):
-    """One key of JSON metadata on an account or account user of a tenant (the Kraken-style GraphQL API).
-
-    Written only through ``metadatas.services`` (``linked_metadata_*``): the upsert is one
-    ``INSERT ... ON CONFLICT ... DO UPDATE``, so one key never has two rows.
-    """
-
-    id = models.BigAutoField(primary_key=True)
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+", db_index=False)
-    linked_object_type = models.CharField(max_length=16, choices=LinkedObjectType.choices)
-    identifier = models.CharField(max_length=254, help_text="The account number, or the account user's email.")
-    key = models.CharField(max_length=255)
-    value = models.JSONField(help_text="Any JSON document, at most LINKED_METADATA_VALUE_MAX_BYTES when compact.")
-    version = models.PositiveBigIntegerField(default=1)
-    created_at = models.DateTimeField(default=now_to_the_second)
-    updated_at = models.DateTimeField(default=now_to_the_second)
-
-    objects = TenantScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "linked metadata"
-        verbose_name_plural = "linked metadata"
-        constraints = [
-            # Also the index of every read: (tenant, object) lists keys in order, (tenant, object, key) finds one.
-            models.UniqueConstraint(
-                fields=["tenant", "linked_object_type", "identifier", "key"], name="linked_metadata_unique_key"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(linked_object_type__in=LinkedObjectType.values),
-                name="linked_metadata_object_type_known",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.linked_object_type} {self.identifier}: {self.key}"

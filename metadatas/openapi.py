@@ -7,16 +7,17 @@ added there shows up here. Examples use the service's own sample values.
 import copy
 
 from django import forms
-from django.conf import settings
 from django.core.validators import RegexValidator
 from django_filters import IsoDateTimeFilter
 from drf_spectacular.extensions import OpenApiFilterExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
+from metadata_service.conf import service_settings
 from metadata_service.openapi import problem_responses, schema_component
 from metadatas import jsonld
 from metadatas.filters import AnyOfFilter, MetadataFilterSet, OrderParameterFilter
+from metadatas.models import TITLE_MAX_CHARS
 from metadatas.serializers import LOCALE_PATTERN, MAX_VERSION, MetadataSerializer
 
 JSON, JSONLD, MERGE_PATCH = "application/json", "application/ld+json", "application/merge-patch+json"
@@ -53,13 +54,13 @@ TITLE_SCHEMA = {
     "description": "Locale code to title; at least one entry. The list filter `title` searches every locale.",
     "minProperties": 1,
     "propertyNames": {"pattern": LOCALE_PATTERN.pattern},
-    "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": NOT_BLANK},
+    "additionalProperties": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_CHARS, "pattern": NOT_BLANK},
     "examples": [SAMPLE["title"]],
 }
 DATA_SCHEMA = {
     "type": ["object", "array"],
     "description": f"Any JSON object or array (not a bare scalar), nested at most "
-    f"{settings.METADATA_SERVICE['JSON_MAX_DEPTH']} levels; strings may not hold NUL.",
+    f"{service_settings.JSON_MAX_DEPTH} levels; strings may not hold NUL.",
     "examples": [SAMPLE["data"]],
 }
 JSONLD_KEYS = {
@@ -196,7 +197,7 @@ def any_of_parameters(name, filter_):
     """The three spellings of one multi-value filter: ``x``, ``x[]`` and ``x[0]``."""
     meaning, sample = FILTER_MEANINGS[name]
     value = or_blank(value_schema(filter_.extra["child"]))
-    values = {"type": "array", "items": value, "maxItems": settings.METADATA_SERVICE["FILTER_VALUES_MAX"]}
+    values = {"type": "array", "items": value, "maxItems": service_settings.FILTER_VALUES_MAX}
     match = "contains" if name == "title" else "equals"
     return [
         parameter(
@@ -262,7 +263,7 @@ class OrderParameters(OpenApiFilterExtension):
     target_class = "metadatas.filters.OrderParameterFilter"
 
     def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
-        locale = settings.METADATA_SERVICE["TITLE_DEFAULT_LOCALE"]
+        locale = service_settings.TITLE_DEFAULT_LOCALE
         return [
             parameter(
                 f"order[{field}]",
@@ -283,7 +284,7 @@ class PageParameters(OpenApiFilterExtension):
     target_class = "metadatas.pagination.PageLimitPagination"
 
     def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
-        options = settings.METADATA_SERVICE
+        options = service_settings
         whole = or_blank({"type": "integer", "minimum": 1, "maximum": 10**18 - 1})
         return [
             parameter(

@@ -5,11 +5,11 @@ counted in the page's own query, exact up to ``COUNT_EXACT_MAX`` rows, the plann
 (``totalItemsEstimated: true`` and ``X-Total-Count-Estimated: true`` say so); see ``metadatas.counting``.
 """
 
-from django.conf import settings
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from metadata_service.conf import service_settings
 from metadatas import jsonld, keyset
 from metadatas.counting import list_total, total_of_page, with_capped_total
 
@@ -113,7 +113,7 @@ class KeysetPagination(BasePagination):
 
 
 def page_limit(request):
-    options = settings.METADATA_SERVICE
+    options = service_settings
     requested = positive_int_parameter(request.query_params, "limit", options["PAGE_SIZE_DEFAULT"])
     return min(requested, options["PAGE_SIZE_MAX"])
 

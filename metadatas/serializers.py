@@ -3,12 +3,12 @@
 import re
 from datetime import UTC
 
-from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from metadatas.json_documents import InvalidJSONDocument, check_json_document
-from metadatas.models import Metadata
+from metadata_service.conf import service_settings
+from metadata_service.json_policy import InvalidJSONDocument, check_json_document
+from metadatas.models import TITLE_MAX_CHARS, Metadata
 
 SLUG_PATTERN = r"^[A-Za-z0-9._~-]+$"
 LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
@@ -54,7 +54,7 @@ class JSONDocumentField(serializers.JSONField):
 
     def to_internal_value(self, data):
         try:
-            check_json_document(data, settings.METADATA_SERVICE["JSON_MAX_DEPTH"])
+            check_json_document(data, service_settings.JSON_MAX_DEPTH)
         except InvalidJSONDocument as exc:
             raise serializers.ValidationError(f"The value {exc}.") from None
         return super().to_internal_value(data)
@@ -87,8 +87,8 @@ class TitleField(JSONDocumentField):
             return ["The key must be a locale code such as en, fr or pt-BR."]
         if not isinstance(text, str) or not text.strip():
             return ["Must be a non-empty string."]
-        if len(text) > 1000:
-            return ["Must be at most 1000 characters."]
+        if len(text) > TITLE_MAX_CHARS:
+            return [f"Must be at most {TITLE_MAX_CHARS} characters."]
         return []
 
 
@@ -129,7 +129,7 @@ class MetadataSerializer(serializers.ModelSerializer):
             "deletedAt",
         ]
         read_only_fields = ["id"]
-        validators = []  # uniqueness in the tenant is the database's to enforce (see services)
+        validators: list = []  # uniqueness in the tenant is the database's to enforce (see services)
 
     def get_fields(self):
         fields = super().get_fields()

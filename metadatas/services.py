@@ -1,4 +1,4 @@
-"""Writes to metadata resources. REST, GraphQL and the admin all write through these functions.
+"""Writes to metadata resources. The REST API and the admin write through these functions (batches too).
 
 Every change of a resource writes its revision (``MetadataRevision``) in the same transaction: if the
 change is stored, so is its revision, and never one without the other. Each takes the ``Actor`` who
@@ -9,43 +9,32 @@ import copy
 import json
 import logging
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from rest_framework.exceptions import NotFound, ValidationError
 
-from metadatas.exceptions import (
-    LinkedMetadataKeyExists,
-    LinkedMetadataKeyNotFound,
-    NotDeleted,
-    PreconditionFailed,
-    SlugTaken,
-    VersionConflict,
-)
-from metadatas.linked_rules import clean_linked_input
-from metadatas.models import (
-    LinkedMetadata,
-    Metadata,
-    MetadataRevision,
-    RevisionOperation,
-    now_to_the_second,
-    title_search_text,
-)
+from metadata_service.conf import service_settings
+from metadata_service.timestamps import now_to_the_second
+from metadatas.exceptions import NotDeleted, PreconditionFailed, SlugTaken, VersionConflict
+from metadatas.models import Metadata, MetadataRevision, RevisionOperation, title_search_text
 from metadatas.revisions import DELETED_AT, WRITABLE_FIELDS, changed_fields, model_changes, state_of
 from tenants.identity import Actor
 
 logger = logging.getLogger("metadatas.history")
 
-UNIQUE_IN_TENANT_MESSAGES = {
-    "slug": "A resource with this slug already exists in this tenant.",
-    "uuid": "A resource with this uuid already exists in this tenant.",
+# The unique constraints of Metadata (models.py), by name, and the field each one is reported on.
+UNIQUE_IN_TENANT = {
+    "metadata_tenant_live_slug_unique": ("slug", "A resource with this slug already exists in this tenant."),
+    "metadata_tenant_uuid_unique": ("uuid", "A resource with this uuid already exists in this tenant."),
 }
 
 
 @contextmanager
-def unique_fields_checked(*, slug_taken: str | None = None):
+def unique_fields_checked(*, slug_taken: str | None = None) -> Iterator[None]:
     """One transaction; a unique-constraint violation in it (also one lost to a concurrent write) rolls it
     back whole and becomes a 400 on its field, or a 409 ``SlugTaken`` when ``slug_taken`` names the slug
     (an undelete or restore, where the caller did not choose the slug)."""
@@ -53,15 +42,31 @@ def unique_fields_checked(*, slug_taken: str | None = None):
         with transaction.atomic():
             yield
     except IntegrityError as exc:
-        field = next((name for name in UNIQUE_IN_TENANT_MESSAGES if name in str(exc)), None)
-        if field is None:
+        violated = UNIQUE_IN_TENANT.get(violated_constraint(exc) or "")
+        if violated is None:
             raise
+        field, message = violated
         if field == "slug" and slug_taken is not None:
             raise SlugTaken(slug_taken) from None
-        raise ValidationError({field: [UNIQUE_IN_TENANT_MESSAGES[field]]}) from None
+        raise ValidationError({field: [message]}) from None
 
 
-def metadata_create(*, tenant_id, fields: dict, actor: Actor, batch_id: uuid.UUID | None = None) -> Metadata:
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint ``exc`` broke: PostgreSQL names it; SQLite names its columns instead."""
+    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if name:
+        return name
+    columns = {column.split(".")[-1] for column in str(exc).partition(":")[2].replace(" ", "").split(",")}
+    for constraint in Metadata._meta.constraints:
+        fields = {Metadata._meta.get_field(field).column for field in getattr(constraint, "fields", ())}
+        if fields and fields == columns:
+            return constraint.name
+    return None
+
+
+def metadata_create(
+    *, tenant_id: uuid.UUID, fields: dict[str, Any], actor: Actor, batch_id: uuid.UUID | None = None
+) -> Metadata:
     """Insert a new resource at version 1 in ``tenant_id``, with its ``created`` revision."""
     metadata = Metadata(tenant_id=tenant_id, **fields)
     with unique_fields_checked():
@@ -71,7 +76,12 @@ def metadata_create(*, tenant_id, fields: dict, actor: Actor, batch_id: uuid.UUI
 
 
 def metadata_update(
-    *, metadata: Metadata, expected_version: int, changes: dict, actor: Actor, batch_id: uuid.UUID | None = None
+    *,
+    metadata: Metadata,
+    expected_version: int,
+    changes: dict[str, Any],
+    actor: Actor,
+    batch_id: uuid.UUID | None = None,
 ) -> Metadata:
     """Apply ``changes`` if the stored row is still at ``expected_version``, and bump the version.
 
@@ -216,7 +226,7 @@ def _record(metadata, operation, changed, actor, batch_id):
         batch_id=batch_id,
         created_at=metadata.updated_at,
     )
-    keep = settings.METADATA_SERVICE["REVISIONS_KEEP"]
+    keep = service_settings.REVISIONS_KEEP
     if metadata.version > keep:
         _revisions_of(metadata).filter(version__lte=metadata.version - keep).delete()
 
@@ -262,78 +272,3 @@ def _current_version(metadata):
     if version is None:
         raise NotFound()
     return version
-
-
-# --- Linked metadata (GraphQL createMetadata / updateMetadata / deleteMetadata, and the admin) ---
-
-LINKED_KEY_COLUMNS = ("tenant_id", "linked_object_type", "identifier", "key")
-
-
-def linked_metadata_create(*, tenant_id, linked_object_type, identifier, key, value):
-    """Add ``key`` to the linked object; ``LinkedMetadataKeyExists`` if it is there (also if a racing create won)."""
-    clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
-    with transaction.atomic():
-        if not _insert_linked(tenant_id, clean, on_conflict="DO NOTHING"):
-            raise LinkedMetadataKeyExists()
-        return _linked_row(tenant_id, clean)
-
-
-def linked_metadata_upsert(*, tenant_id, linked_object_type, identifier, key, value):
-    """Create ``key`` at version 1, or replace its value and bump its version, in one atomic statement.
-
-    ``INSERT ... ON CONFLICT (tenant, object, key) DO UPDATE`` never makes a second row and never
-    fails on a racing writer (PostgreSQL and SQLite). A value equal to the stored one changes nothing.
-    """
-    clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
-    table = connection.ops.quote_name(LinkedMetadata._meta.db_table)
-    replace_value = (
-        f"DO UPDATE SET value = EXCLUDED.value, version = {table}.version + 1, updated_at = EXCLUDED.updated_at "
-        f"WHERE {table}.value <> EXCLUDED.value"
-    )
-    with transaction.atomic():
-        _insert_linked(tenant_id, clean, on_conflict=replace_value)
-        return _linked_row(tenant_id, clean)  # the row is ours (inserted, updated or locked) until commit
-
-
-def linked_metadata_delete(*, tenant_id, linked_object_type, identifier, key):
-    """Remove ``key`` from the linked object and return it as it was; ``LinkedMetadataKeyNotFound`` if absent."""
-    clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key)
-    rows = LinkedMetadata.objects.for_tenant(tenant_id)
-    row = rows.filter(**_linked_lookup(clean)).first()
-    if row is None or not rows.filter(pk=row.pk).delete()[0]:
-        raise LinkedMetadataKeyNotFound()
-    return row
-
-
-def _insert_linked(tenant_id, clean, *, on_conflict):
-    """Run one ``INSERT ... ON CONFLICT ... RETURNING id``; whether it inserted or updated a row."""
-    field = LinkedMetadata._meta.get_field
-    quote = connection.ops.quote_name
-    now = now_to_the_second()
-    columns = (*LINKED_KEY_COLUMNS, "value", "version", "created_at", "updated_at")
-    json_parameter = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    sql = (
-        f"INSERT INTO {quote(LinkedMetadata._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES (%s, %s, %s, %s, {json_parameter}, 1, %s, %s) "
-        f"ON CONFLICT ({', '.join(quote(c) for c in LINKED_KEY_COLUMNS)}) {on_conflict} RETURNING {quote('id')}"
-    )
-    parameters = [
-        field("tenant").get_db_prep_value(tenant_id, connection),
-        clean.linked_object_type,
-        clean.identifier,
-        clean.key,
-        json.dumps(clean.value, ensure_ascii=False),
-        field("created_at").get_db_prep_value(now, connection),
-        field("updated_at").get_db_prep_value(now, connection),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        return cursor.fetchone() is not None
-
-
-def _linked_lookup(clean):
-    return {"linked_object_type": clean.linked_object_type, "identifier": clean.identifier, "key": clean.key}
-
-
-def _linked_row(tenant_id, clean):
-    return LinkedMetadata.objects.for_tenant(tenant_id).get(**_linked_lookup(clean))

@@ -1,8 +1,6 @@
 from django.urls import re_path
-from django.views.decorators.csrf import csrf_exempt
 from rest_framework.routers import SimpleRouter
 
-from metadatas.graphql_api.view import KrakenGraphQLView
 from metadatas.history_views import MetadataRevisionContextView, MetadataRevisionViewSet
 from metadatas.views import MetadataContextView, MetadataViewSet
 
@@ -26,6 +24,4 @@ urlpatterns = [
     revision_route(REVISION, {"get": "retrieve"}, "metadata-revision"),
     revision_route(REVISION + "/diff", {"get": "diff"}, "metadata-revision-diff"),
     revision_route(REVISION + "/restore", {"post": "restore"}, "metadata-revision-restore"),
-    # Token-authenticated, no cookies: CSRF does not apply (the seed's clients send no CSRF token).
-    re_path(r"^v1/graphql/?$", csrf_exempt(KrakenGraphQLView.as_view()), name="graphql"),
 ]

@@ -191,7 +191,7 @@ def version_in_body(request):
 class MetadataContextView(APIView):
     """The JSON-LD context of the Metadata resource (public: JSON-LD processors fetch it unauthenticated)."""
 
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
 

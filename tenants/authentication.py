@@ -16,8 +16,15 @@ class TenantJWTAuthentication(JWTStatelessUserAuthentication):
 
     On success ``request.user`` is the ``TokenIdentity`` the claims describe (tenant, identity,
     permissions, email, accounts) and ``request.auth`` is the verified ``PlatformAccessToken``.
-    No user row is read; the tenant must be registered and enabled.
+    No user row is read; the tenant must be registered and enabled. The Django request gets
+    ``tenant_id`` too, for code outside DRF (the request log) that must not know who authenticated.
     """
+
+    def authenticate(self, request):
+        authenticated = super().authenticate(request)
+        if authenticated is not None:
+            getattr(request, "_request", request).tenant_id = authenticated[0].tenant_id
+        return authenticated
 
     def get_raw_token(self, header):
         parts = header.split()

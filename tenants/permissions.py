@@ -8,6 +8,7 @@ rows are never in the querysets (``tenants.scoping``), so they are a 404 before 
 
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import Q
 from rest_framework.exceptions import PermissionDenied
@@ -39,14 +40,14 @@ class MissingPermission(PermissionDenied):
 # --- What an identity holds --------------------------------------------------------------------------------------
 
 
-def granted_permissions(identity):
+def granted_permissions(identity: TokenIdentity) -> frozenset[str]:
     """Every permission the identity holds: its ``permissions`` claim and those of its roles."""
     if not identity.roles:
         return identity.permissions  # no roles, no query
     return identity.permissions | role_permissions(identity)
 
 
-def role_permissions(identity):
+def role_permissions(identity: TokenIdentity) -> frozenset[str]:
     """The permissions of the identity's roles in its tenant: one query, made once per identity (per request)."""
     if "role_permissions" not in identity.memo:
         rows = Role.objects.for_tenant(identity.tenant_id).filter(name__in=identity.roles)
@@ -60,12 +61,12 @@ def role_permissions(identity):
     return identity.memo["role_permissions"]
 
 
-def holds(identity, permission):
+def holds(identity: TokenIdentity, permission: str) -> bool:
     """Whether the identity holds ``permission`` outright (System holds every permission)."""
     return identity.type == SYSTEM or permission in granted_permissions(identity)
 
 
-def owner_scopes(identity, operation):
+def owner_scopes(identity: TokenIdentity, operation: str) -> frozenset:
     """The owners that the identity's ``metadata:<operation>@<owner>:<ownerUuid>`` permissions name."""
     permission = f"metadata:{operation}"
     return frozenset(
@@ -78,25 +79,25 @@ def owner_scopes(identity, operation):
 # --- Metadata resources (REST and admin) ------------------------------------------------------------------------
 
 
-def may_attempt_metadata(identity, operation):
+def may_attempt_metadata(identity: TokenIdentity, operation: str) -> bool:
     """Whether the identity holds ``metadata:<operation>`` for every owner or for at least one."""
     return holds(identity, f"metadata:{operation}") or bool(owner_scopes(identity, operation))
 
 
-def may_on_owner(identity, operation, owner, owner_uuid):
+def may_on_owner(identity: TokenIdentity, operation: str, owner: str, owner_uuid: Any) -> bool:
     """Whether the identity may do ``operation`` to a resource of this owner."""
     if holds(identity, f"metadata:{operation}"):
         return True
     return any(scope.owner == owner and scope.owner_uuid == owner_uuid for scope in owner_scopes(identity, operation))
 
 
-def require_attempt_metadata(identity, operation):
+def require_attempt_metadata(identity: TokenIdentity, operation: str) -> None:
     """Raise a 403 unless the identity holds ``metadata:<operation>`` in some form."""
     if not may_attempt_metadata(identity, operation):
         raise MissingPermission(f"metadata:{operation}")
 
 
-def require_on_owner(identity, operation, owner, owner_uuid):
+def require_on_owner(identity: TokenIdentity, operation: str, owner: str, owner_uuid: Any) -> None:
     """Raise a 403 unless the identity may do ``operation`` to a resource of this owner."""
     if not may_on_owner(identity, operation, owner, owner_uuid):
         raise MissingPermission(
@@ -105,7 +106,7 @@ def require_on_owner(identity, operation, owner, owner_uuid):
         )
 
 
-def browsable_metadata(identity):
+def browsable_metadata(identity: TokenIdentity) -> Q:
     """The condition on Metadata rows that the identity may list: all, or only its owner-scoped owners."""
     if holds(identity, "metadata:browse"):
         return Q()
@@ -118,7 +119,7 @@ def browsable_metadata(identity):
 # --- Linked (account) metadata, for GraphQL ----------------------------------------------------------------------
 
 
-def owns_linked_object(identity, linked_object_type, identifier):
+def owns_linked_object(identity: TokenIdentity, linked_object_type: str, identifier: str) -> bool:
     """Account-user level access: an AccountUser reaches its own accounts and its own email."""
     if identity.type != ACCOUNT_USER:
         return False
@@ -129,7 +130,7 @@ def owns_linked_object(identity, linked_object_type, identifier):
     return False
 
 
-def may_view_linked_metadata(identity, linked_object_type, identifier):
+def may_view_linked_metadata(identity: TokenIdentity, linked_object_type: str, identifier: str) -> bool:
     """GraphQL metadata queries on one linked object (ACCOUNT by number, ACCOUNT_USER by email)."""
     return (
         holds(identity, CAN_VIEW_METADATA)
@@ -138,7 +139,7 @@ def may_view_linked_metadata(identity, linked_object_type, identifier):
     )
 
 
-def may_mutate_linked_metadata(identity, linked_object_type, identifier):
+def may_mutate_linked_metadata(identity: TokenIdentity, linked_object_type: str, identifier: str) -> bool:
     """GraphQL create/update/delete of metadata on one linked object."""
     return holds(identity, CAN_MUTATE_METADATA) or owns_linked_object(identity, linked_object_type, identifier)
 
@@ -146,7 +147,7 @@ def may_mutate_linked_metadata(identity, linked_object_type, identifier):
 # --- Django admin (rows are narrowed to the staff user's tenant in tenants.scoping) ------------------------------
 
 
-def may_manage_tenants(user):
+def may_manage_tenants(user: Any) -> bool:
     """Registering or deleting tenants and tying users to them is for superusers, never for one tenant's staff."""
     return user.is_active and user.is_superuser
 

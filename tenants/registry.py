@@ -10,10 +10,10 @@ overwrite a newer state. If the cache cannot be reached, requests ask the databa
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from rest_framework.exceptions import AuthenticationFailed
 
+from metadata_service.conf import service_settings
 from metadata_service.shared_redis import ERRORS, shared_key, shared_redis
 from tenants.models import Tenant
 
@@ -60,7 +60,7 @@ def cache_key(tenant_id):
 
 
 def _ttl():
-    return settings.METADATA_SERVICE["TENANT_CACHE_SECONDS"]
+    return service_settings.TENANT_CACHE_SECONDS
 
 
 def _cache_call(method, *args, **kwargs):

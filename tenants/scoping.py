@@ -50,7 +50,7 @@ class TenantScopedAdminMixin:
     Another tenant's row is then absent for a staff user: its change page answers as for a deleted row.
     """
 
-    admin_tenant_scope = {}  # keywords of for_tenant, see for_admin_user
+    admin_tenant_scope: dict[str, object] = {}  # keywords of for_tenant, see for_admin_user
 
     def get_queryset(self, request):
         return for_admin_user(super().get_queryset(request), request.user, **self.admin_tenant_scope)

@@ -35,7 +35,7 @@ class FixedWindowRateThrottle(BaseThrottle):
     take the service down with it. Subclasses name their ``scopes`` and key them in ``idents()``.
     """
 
-    scopes = ()
+    scopes: tuple[str, ...] = ()
 
     def __init__(self):
         rates = api_settings.DEFAULT_THROTTLE_RATES

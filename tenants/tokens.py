@@ -146,7 +146,7 @@ def require_signing_key():
         raise TokenIssuingUnavailable()
 
 
-class MemberRefreshToken(PlatformVerifiedMixin, RefreshToken):
+class MemberRefreshToken(PlatformVerifiedMixin, RefreshToken):  # type: ignore[misc]  # simplejwt's own bases disagree on for_user
     """The refresh token of ``POST /tokens``, verified like an access token (pinned algorithm, exp required)."""
 
-    access_token_class = PlatformAccessToken
+    access_token_class = PlatformAccessToken  # type: ignore[assignment]  # simplejwt annotates its own class, not a subclass

@@ -1,5 +1,6 @@
 """Shared fixtures: two tenants, real signed JWTs, API clients and a resource factory."""
 
+import os
 import uuid
 
 import pytest
@@ -10,11 +11,28 @@ from rest_framework.test import APIClient
 from metadatas.models import Metadata
 from tenants.models import Tenant
 from tenants.tokens import issue_platform_token
+from tests.support.live_server import gunicorn
 
 TENANT_A = uuid.UUID("e5a2120d-6bf7-4c58-a900-bac1e55e986b")
 TENANT_B = uuid.UUID("0b9a54d4-7a1e-4a6c-9f65-0a7c1d0d3c11")
 JSON = {"HTTP_ACCEPT": "application/json"}
 JSONLD = {"HTTP_ACCEPT": "application/ld+json"}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database of this run's own (its pid in the name), so two runs on one server never share one."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        test = database.setdefault("TEST", {})
+        if test.get("MIRROR"):
+            continue
+        if database["ENGINE"].endswith("sqlite3"):
+            name = test.get("NAME") or str(settings.BASE_DIR / "var" / "test-db.sqlite3")
+            test["NAME"] = name.replace(".sqlite3", f"-{os.getpid()}.sqlite3")
+        else:
+            test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{os.getpid()}"
 
 
 def token_for(tenant_id, identity_type="System", **claims):
@@ -146,3 +164,10 @@ def collected_static(django_db_blocker):
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def server(transactional_db):
+    """A gunicorn serving the app on a free port, against the test database; yields its base URL."""
+    with gunicorn() as live:
+        yield live.url

@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from metadatas.models import LinkedMetadata, Metadata
-from metadatas.services import linked_metadata_upsert
+from linked_metadata.models import LinkedMetadata
+from linked_metadata.services import linked_metadata_upsert
+from metadatas.models import Metadata
 from tenants.models import Role, Tenant, TenantMember
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,9 @@ def logged_in(user):
 
 def staff_user(username, tenant=None):
     user = User.objects.create_user(username, f"{username}@example.com", PASSWORD, is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["tenants", "metadatas"]))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["tenants", "metadatas", "linked_metadata"])
+    )
     if tenant is not None:
         TenantMember.objects.create(user=user, tenant=tenant)
     return user
@@ -312,7 +315,7 @@ def linked_rows(tenant, other_tenant):
 
 
 def test_staff_list_only_their_tenants_linked_metadata(staff_a, linked_rows):
-    page = staff_a.get("/admin/metadatas/linkedmetadata/").content.decode()
+    page = staff_a.get("/admin/linked_metadata/linkedmetadata/").content.decode()
 
     assert "A-OWN-1" in page
     assert "A-FOREIGN-1" not in page
@@ -322,7 +325,7 @@ def test_staff_list_only_their_tenants_linked_metadata(staff_a, linked_rows):
 def test_another_tenants_linked_metadata_answers_as_absent_and_stays(staff_a, linked_rows):
     foreign = linked_rows["foreign"]
 
-    response = staff_a.post(change_url("metadatas/linkedmetadata", foreign.pk), {"value": '{"hacked": true}'})
+    response = staff_a.post(change_url("linked_metadata/linkedmetadata", foreign.pk), {"value": '{"hacked": true}'})
 
     assert (response.status_code, response["Location"]) == (302, "/admin/")
     assert LinkedMetadata.objects.get(pk=foreign.pk).value == {}
@@ -337,6 +340,6 @@ def test_staff_cannot_add_linked_metadata_to_another_tenant(staff_a, other_tenan
         "value": "{}",
     }
 
-    staff_a.post("/admin/metadatas/linkedmetadata/add/", form)
+    staff_a.post("/admin/linked_metadata/linkedmetadata/add/", form)
 
     assert not LinkedMetadata.objects.filter(identifier="A-9").exists()

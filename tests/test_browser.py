@@ -11,7 +11,7 @@ import pytest
 from django.conf import global_settings
 from django.contrib.auth.models import User
 
-from tests.live_server import ROOT, gunicorn
+from tests.support.live_server import ROOT, gunicorn
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-output"
@@ -64,6 +64,7 @@ def browser_page(server):
         browser.close()
 
 
+@pytest.mark.e2e
 def test_the_docs_page_renders_every_operation_from_local_assets(server, browser_page):
     page = browser_page
 
@@ -81,6 +82,7 @@ def test_the_docs_page_renders_every_operation_from_local_assets(server, browser
     assert all(url.startswith(server.url) for url in page.requested), "the docs page reached off the host"
 
 
+@pytest.mark.e2e
 def test_the_docs_show_the_list_parameters_in_their_three_spellings(server, browser_page):
     page = browser_page
     page.goto(f"{server.url}/docs#/metadatas/metadatas_list")
@@ -94,6 +96,7 @@ def test_the_docs_show_the_list_parameters_in_their_three_spellings(server, brow
     assert {"owner", "owner[]", "owner[0]", "createdAt[before]", "order[title]", "page", "limit"} <= names
 
 
+@pytest.mark.e2e
 def test_an_operator_logs_in_and_opens_a_metadata_resource(server, browser_page):
     page = browser_page
 

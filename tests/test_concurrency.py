@@ -1,35 +1,14 @@
 """Optimistic locking and uniqueness under real concurrency: threads, connections, transactions."""
 
-import threading
 from collections import Counter
 from unittest import mock
 
 import pytest
-from django.db import connections
 
 from metadatas import services
 from metadatas.models import Metadata
 from tests.conftest import JSON, client_with, metadata_body, token_for
-
-
-def run_concurrently(count, request):
-    """Start ``count`` threads that each call ``request(index)`` at the same moment; their statuses."""
-    barrier = threading.Barrier(count)
-    statuses = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait(timeout=30)
-            statuses[index] = request(index)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return Counter(statuses)
+from tests.support.concurrency import run_concurrently
 
 
 @pytest.mark.django_db(transaction=True)

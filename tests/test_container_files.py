@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.live_server import ROOT
+from tests.support.live_server import ROOT
 
 
 def tool(name):
@@ -25,6 +25,7 @@ def compose_command():
     return [tool("docker-compose")] if tool("docker-compose") else None
 
 
+@pytest.mark.e2e
 def test_the_dockerfile_passes_hadolint():
     hadolint = tool("hadolint")
     if hadolint is None:
@@ -63,6 +64,7 @@ def compose_config(tmp_path):
     return yaml.safe_load(resolved.stdout)["services"]
 
 
+@pytest.mark.e2e
 def test_compose_migrates_once_after_postgres_is_healthy_and_before_the_service(compose_config):
     db, migrate, web = compose_config["db"], compose_config["migrate"], compose_config["web"]
 
@@ -74,6 +76,7 @@ def test_compose_migrates_once_after_postgres_is_healthy_and_before_the_service(
     assert web["depends_on"]["db"] == {"condition": "service_healthy"}
 
 
+@pytest.mark.e2e
 def test_compose_gives_the_service_the_settings_of_env_example(compose_config):
     environment = compose_config["web"]["environment"]
 

@@ -10,10 +10,10 @@ from django.db import connection
 
 from metadatas.models import Metadata
 from tests.conftest import metadata_body, token_for
-from tests.gunicorn_server import request
-from tests.live_server import Gunicorn, database_url
-from tests.pg_sessions import row_locked, wait_until_row_unlocked
-from tests.tcp_proxy import FaultyProxy
+from tests.support.http_calls import request
+from tests.support.live_server import Gunicorn, database_url
+from tests.support.pg_sessions import row_locked, wait_until_row_unlocked
+from tests.support.tcp_proxy import FaultyProxy
 
 pytestmark = [
     pytest.mark.skipif(
@@ -58,6 +58,7 @@ def assert_unavailable(answer):
     assert "Traceback" not in problem["detail"] and "SELECT" not in problem["detail"]
 
 
+@pytest.mark.e2e
 def test_a_connection_dropped_between_requests_is_replaced_without_an_error(server, proxy, token, make_metadata):
     make_metadata()
     assert request(f"{server.url}/metadatas", token=token)[0] == 200
@@ -68,6 +69,7 @@ def test_a_connection_dropped_between_requests_is_replaced_without_an_error(serv
     assert (status, len(items)) == (200, 1)
 
 
+@pytest.mark.e2e
 def test_while_the_database_is_down_reads_and_writes_get_503_and_the_same_worker_serves_when_it_is_back(
     server, proxy, token, make_metadata
 ):
@@ -86,6 +88,7 @@ def test_while_the_database_is_down_reads_and_writes_get_503_and_the_same_worker
     assert server.worker_pids() == workers
 
 
+@pytest.mark.e2e
 def test_the_service_starts_while_the_database_is_down_and_serves_once_it_is_up(proxy, tenant, token):
     proxy.go_down()
     database = database_url(host="127.0.0.1", port=proxy.port)
@@ -95,6 +98,7 @@ def test_the_service_starts_while_the_database_is_down_and_serves_once_it_is_up(
         assert request(f"{server.url}/metadatas", token=token)[0] == 200
 
 
+@pytest.mark.e2e
 def test_an_update_cut_before_it_reaches_the_database_changes_nothing(server, proxy, token, make_metadata):
     metadata = make_metadata()
     item = f"{server.url}/metadatas/{metadata.uuid}"
@@ -109,6 +113,7 @@ def test_an_update_cut_before_it_reaches_the_database_changes_nothing(server, pr
     assert (status, updated["version"]) == (200, 2)
 
 
+@pytest.mark.e2e
 def test_an_update_cut_before_its_commit_is_rolled_back_whole(server, proxy, token, make_metadata):
     metadata = make_metadata()
     item = f"{server.url}/metadatas/{metadata.uuid}"
@@ -124,6 +129,7 @@ def test_an_update_cut_before_its_commit_is_rolled_back_whole(server, proxy, tok
     assert request(item, token=token)[2]["version"] == 1
 
 
+@pytest.mark.e2e
 def test_an_update_whose_commit_answer_is_lost_is_applied_whole_and_a_retry_is_told_it_is_stale(
     server, proxy, token, make_metadata
 ):
@@ -143,6 +149,7 @@ def test_an_update_whose_commit_answer_is_lost_is_applied_whole_and_a_retry_is_t
     assert (status, problem["currentVersion"]) == (409, 2)
 
 
+@pytest.mark.e2e
 def test_a_create_cut_mid_request_leaves_no_row_and_succeeds_when_retried(server, proxy, token, tenant):
     fired = proxy.cut_on(INSERT_STATEMENT, forward_first=False)
 
@@ -154,6 +161,7 @@ def test_a_create_cut_mid_request_leaves_no_row_and_succeeds_when_retried(server
     assert Metadata.objects.filter(slug="oauth-providers").count() == 1
 
 
+@pytest.mark.e2e
 def test_a_read_cut_mid_request_gets_503_and_the_next_read_is_served(server, proxy, token, make_metadata):
     make_metadata()
     fired = proxy.cut_on(b'FROM "metadatas_metadata"', forward_first=True)
@@ -163,11 +171,8 @@ def test_a_read_cut_mid_request_gets_503_and_the_next_read_is_served(server, pro
     assert request(f"{server.url}/metadatas", token=token)[0] == 200
 
 
+@pytest.mark.e2e
 def test_health_ready_follows_the_database(server, proxy):
-    if request(f"{server.url}/health/ready")[0] == 404:
-        print("health endpoint not on this branch: /health/ready (issue 5) answers 404")
-        pytest.skip("health endpoint not on this branch (issue 5 builds /health/ready)")
-
     assert request(f"{server.url}/health/ready")[0] == 200
     proxy.go_down()
     status, headers, _ = request(f"{server.url}/health/ready")
@@ -177,6 +182,7 @@ def test_health_ready_follows_the_database(server, proxy):
     assert request(f"{server.url}/health/ready")[0] == 200
 
 
+@pytest.mark.e2e
 def test_a_statement_over_the_timeout_is_cancelled_with_a_503_and_the_worker_serves_on(tenant, token, make_metadata):
     metadata = make_metadata()
     env = {"DATABASE_STATEMENT_TIMEOUT_MS": "300"}

@@ -13,9 +13,9 @@ from django.conf import settings
 
 from metadatas.models import Metadata
 from tests.conftest import token_for
-from tests.gunicorn_server import request
-from tests.live_server import ROOT, Gunicorn, database_url
-from tests.pg_sessions import row_locked, wait_until_a_session_waits_for_a_lock
+from tests.support.http_calls import request
+from tests.support.live_server import ROOT, Gunicorn, database_url
+from tests.support.pg_sessions import row_locked, wait_until_a_session_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WRITERS = 3
@@ -25,7 +25,7 @@ WRITES_BEFORE_SIGTERM = 25  # per writer: the load is steady when the signal com
 
 def start_writer(url, token):
     arguments = [url, token, str(WRITER_SECONDS_MAX), str(WRITES_BEFORE_SIGTERM)]
-    command = [sys.executable, "-m", "tests.write_loop", *arguments]
+    command = [sys.executable, "-m", "tests.support.write_loop", *arguments]
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -45,6 +45,7 @@ def wait_for_log(server, text, timeout=30):
         time.sleep(0.05)
 
 
+@pytest.mark.e2e
 def test_sigterm_under_a_write_load_loses_no_acknowledged_write_and_resets_no_request(tenant):
     token = token_for(tenant.uuid)
     with Gunicorn(database_url(), workers=2) as server:
@@ -68,6 +69,7 @@ def test_sigterm_under_a_write_load_loses_no_acknowledged_write_and_resets_no_re
     assert sorted(stored) == sorted(acknowledged)
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="holds a row lock from another session to keep a request in flight; SQLite has no row locks",

@@ -3,11 +3,11 @@
 import pytest
 from django.contrib.auth.models import User
 
-from metadatas.models import LinkedMetadata
-from metadatas.services import linked_metadata_upsert
+from linked_metadata.models import LinkedMetadata
+from linked_metadata.services import linked_metadata_upsert
 
 pytestmark = pytest.mark.django_db
-PAGES = "/admin/metadatas/linkedmetadata/"
+PAGES = "/admin/linked_metadata/linkedmetadata/"
 
 
 @pytest.fixture

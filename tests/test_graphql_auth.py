@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from tenants.models import Role, Tenant
 from tenants.tokens import issue_platform_token
 from tests.conftest import TENANT_B, client_with, token_for
-from tests.graphql_calls import (
+from tests.support.graphql_client import (
     CREATE,
     DELETE,
     FOR_KEY,

@@ -6,10 +6,10 @@ from unittest import mock
 
 import pytest
 
-from metadatas import services
-from metadatas.models import LinkedMetadata
-from tests.graphql_calls import CREATE, UPDATE, error_code, graphql_client, metadata_input, mutate, rows
-from tests.test_concurrency import run_concurrently
+from linked_metadata import services
+from linked_metadata.models import LinkedMetadata
+from tests.support.concurrency import run_concurrently
+from tests.support.graphql_client import CREATE, UPDATE, error_code, graphql_client, metadata_input, mutate, rows
 
 
 def outcome(body):

@@ -7,8 +7,8 @@ from django.db import OperationalError
 from graphql import get_introspection_query
 from rest_framework.test import APIClient
 
-from metadatas.graphql_api import schema as graphql_schema
-from tests.graphql_calls import UPDATE, error_code, graphql_client, metadata_input, rows, run, the_error
+from linked_metadata.graphql_api import schema as graphql_schema
+from tests.support.graphql_client import UPDATE, error_code, graphql_client, metadata_input, rows, run, the_error
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from metadatas.models import LinkedMetadata
-from tests.graphql_calls import (
+from linked_metadata.models import LinkedMetadata
+from tests.support.graphql_client import (
     CREATE,
     DELETE,
     FOR_KEY,

@@ -15,11 +15,10 @@ import sys
 
 import pytest
 
-from metadatas.models import LinkedMetadata
-from tests import test_http_gunicorn
+from linked_metadata.models import LinkedMetadata
 from tests.conftest import token_for
-from tests.graphql_calls import SEED_VALUE
-from tests.seeds import ROOT, seed_file
+from tests.support.graphql_client import SEED_VALUE
+from tests.support.seeds import ROOT, seed_file
 
 SEED = seed_file("000_b3defde456e55df9.txt")
 AXIOS_VERSION = "1.21.1"
@@ -34,7 +33,6 @@ EXAMPLE_KINDS = {
 }
 LINKED_OBJECTS = [("ACCOUNT", "A-154321"), ("ACCOUNT_USER", "some.test@email.com")]
 
-server = test_http_gunicorn.server  # the live gunicorn of the HTTP tests, on a free port
 pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"the seed {SEED} is not beside this clone")
 
 
@@ -99,6 +97,7 @@ def test_the_seed_has_each_example_for_an_account_and_an_account_user():
             assert f'"{linked_object_type}"' in example and f'"{identifier}"' in example
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
 def test_the_seeds_python_example_stores_and_prints_the_metadata(server, account_user_token, tmp_path, index):
     script = tmp_path / "example.py"
@@ -109,6 +108,7 @@ def test_the_seeds_python_example_stores_and_prints_the_metadata(server, account
     assert_stored(ast.literal_eval(printed), *LINKED_OBJECTS[index])
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("kind, suffix", [("node-commonjs", ".cjs"), ("node-esm", ".mjs")], ids=["commonjs", "esm"])
 @pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
 def test_the_seeds_node_example_stores_and_prints_the_metadata(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.graphql_calls import (
+from tests.support.graphql_client import (
     CREATE,
     DELETE,
     FOR_KEY,

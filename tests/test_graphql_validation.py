@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.graphql_calls import (
+from tests.support.graphql_client import (
     DELETE,
     FOR_KEY,
     METADATA,

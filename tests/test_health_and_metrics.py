@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from django.db import OperationalError, connections
 
-from tests.live_server import free_port, gunicorn
+from tests.support.live_server import free_port, gunicorn
 
 pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json; charset=utf-8"
@@ -57,6 +57,7 @@ def test_readiness_is_a_503_problem_when_the_database_fails(client, monkeypatch)
     assert response["Retry-After"] == "5"
 
 
+@pytest.mark.e2e
 def test_with_no_database_gunicorn_is_live_but_not_ready():
     nowhere = f"postgres://postgres@127.0.0.1:{free_port()}/nowhere"
 
@@ -108,6 +109,7 @@ def ready_count(server):
     return sample(text, "http_requests_total", method="GET", route="/health/ready", status="200")
 
 
+@pytest.mark.e2e
 def test_metrics_add_up_every_gunicorn_worker():
     with gunicorn(workers=2) as server:
         before = ready_count(server)

@@ -12,9 +12,9 @@ from metadatas.models import Metadata, MetadataRevision
 from metadatas.services import metadata_create, metadata_delete, metadata_update
 from tenants.identity import Actor
 from tests.conftest import JSON, client_with, metadata_body, token_for
-from tests.history_support import create, delete, put, revisions, writable
-from tests.live_server import ROOT
-from tests.test_concurrency import run_concurrently
+from tests.support.concurrency import run_concurrently
+from tests.support.history import create, delete, put, revisions, writable
+from tests.support.live_server import ROOT
 
 COMMAND = Actor(type="System", uuid=None, user=None, request_id=None)
 

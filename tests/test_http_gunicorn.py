@@ -1,39 +1,15 @@
 """End to end over real HTTP: the service under gunicorn, against the test database."""
 
-import json
 import urllib.error
 import urllib.request
 
 import pytest
 
 from tests.conftest import metadata_body, token_for
-from tests.live_server import gunicorn
+from tests.support.http_calls import call
 
 
-@pytest.fixture
-def server(transactional_db):
-    """A gunicorn serving the app on a free port; yields its base URL."""
-    with gunicorn() as live:
-        yield live.url
-
-
-def call(method, url, token, body=None, **headers):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Authorization", f"Bearer {token}")
-    request.add_header("Accept", "application/json")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    for name, value in headers.items():
-        request.add_header(name.replace("_", "-"), value)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            raw = response.read()
-            return response.status, dict(response.headers), json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read() or b"null")
-
-
+@pytest.mark.e2e
 def test_a_resource_lives_through_create_read_update_delete_over_http(server, tenant):
     token = token_for(tenant.uuid)
 
@@ -58,6 +34,7 @@ def test_a_resource_lives_through_create_read_update_delete_over_http(server, te
     assert call("GET", item, token)[0] == 404
 
 
+@pytest.mark.e2e
 def test_a_request_without_a_token_is_a_401_problem_over_http(server):
     request = urllib.request.Request(f"{server}/metadatas")
     with pytest.raises(urllib.error.HTTPError) as raised:

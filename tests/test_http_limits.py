@@ -6,7 +6,7 @@ import json
 import pytest
 
 from tests.conftest import metadata_body, token_for
-from tests.live_server import Gunicorn, database_url
+from tests.support.live_server import Gunicorn, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PROBLEM = "application/problem+json; charset=utf-8"
@@ -36,12 +36,14 @@ def headers_for(tenant):
     }
 
 
+@pytest.mark.e2e
 def test_a_body_over_the_size_limit_is_a_413_problem(server, tenant):
     body = json.dumps(metadata_body(data=["x" * (2 * 1024 * 1024)])).encode()
     status, headers, _ = send(server, "/metadatas", body, headers_for(tenant))
     assert (status, headers["Content-Type"]) == (413, PROBLEM)
 
 
+@pytest.mark.e2e
 def test_a_chunked_body_is_a_411_problem_so_it_cannot_pass_the_size_limit_unmeasured(server, tenant):
     chunks = iter([json.dumps(metadata_body()).encode()])
     status, headers, content = send(server, "/metadatas", chunks, headers_for(tenant), chunked=True)
@@ -49,6 +51,7 @@ def test_a_chunked_body_is_a_411_problem_so_it_cannot_pass_the_size_limit_unmeas
     assert "Content-Length" in json.loads(content)["detail"]
 
 
+@pytest.mark.e2e
 def test_a_query_string_longer_than_gunicorns_request_line_is_a_414(server, tenant):
     query = "&".join(f"id[]={number}" for number in range(1, 10_001))
     status, _, _ = send(server, f"/metadatas?{query}", headers=headers_for(tenant), method="GET")

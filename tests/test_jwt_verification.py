@@ -283,12 +283,14 @@ def start_with(**env):
     )
 
 
+@pytest.mark.slow
 def test_a_public_key_kept_on_one_line_with_escaped_newlines_is_accepted(rsa_pem):
     result = start_with(JWT_ALGORITHM="RS256", JWT_PUBLIC_KEY=rsa_pem[1].replace("\n", "\\n"))
 
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "env",
     [

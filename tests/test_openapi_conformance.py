@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import token_for
-from tests.live_server import ROOT, gunicorn
+from tests.support.live_server import ROOT, gunicorn
 
 SEED = 20240305
 EXAMPLES_PER_OPERATION = 20
@@ -32,6 +32,7 @@ def operations(server):
         return [method for item in json.load(response)["paths"].values() for method in item]
 
 
+@pytest.mark.e2e
 def test_schemathesis_finds_no_server_error_and_no_answer_the_schema_does_not_describe(server, tenant):
     command = [
         sys.executable,

@@ -14,9 +14,9 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
 from tests.conftest import JSON, client_with, token_for
-from tests.graphql_calls import UPDATE, error_code, graphql_client, metadata_input, run, the_error
-from tests.gunicorn_server import request
-from tests.live_server import Gunicorn, database_url
+from tests.support.graphql_client import UPDATE, error_code, graphql_client, metadata_input, run, the_error
+from tests.support.http_calls import request
+from tests.support.live_server import Gunicorn, database_url
 
 REDIS_URL = "redis://127.0.0.1:6379/6"
 
@@ -132,6 +132,7 @@ def redis_or_skip():
         pytest.skip(f"Redis does not answer at {REDIS_URL} ({exc}); the shared-cache limit needs it")
 
 
+@pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_a_limit_counted_in_redis_holds_across_gunicorn_workers(tenant):
     redis_or_skip()

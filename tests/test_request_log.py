@@ -9,8 +9,8 @@ import pytest
 
 from metadata_service.log_format import JSONFormatter
 from tests.conftest import JSON, client_with, metadata_body, token_for
-from tests.graphql_calls import METADATA, graphql_client, run
-from tests.live_server import gunicorn
+from tests.support.graphql_client import METADATA, graphql_client, run
+from tests.support.live_server import gunicorn
 
 pytestmark = pytest.mark.django_db
 LOGGER = "metadata_service.requests"
@@ -105,6 +105,7 @@ def test_the_json_format_is_one_object_per_line_with_the_request_fields(api, req
     )
 
 
+@pytest.mark.e2e
 def test_gunicorn_writes_json_lines_at_the_configured_level():
     with gunicorn(workers=1, LOG_FORMAT="json", LOG_LEVEL="WARNING") as server:
         urllib.request.urlopen(f"{server.url}/health/ready", timeout=10).read()

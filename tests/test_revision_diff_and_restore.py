@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from metadatas.models import Metadata
 from tests.conftest import JSON, client_with, token_for, violation_paths
-from tests.history_support import create, delete, put, revisions, writable
+from tests.support.history import create, delete, put, revisions, writable
 
 pytestmark = pytest.mark.django_db
 

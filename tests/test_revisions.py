@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 
 from metadatas.models import Metadata, MetadataRevision
 from tests.conftest import JSON, JSONLD, client_with, token_for, violation_paths
-from tests.history_support import create, delete, put, revisions
+from tests.support.history import create, delete, put, revisions
 
 pytestmark = pytest.mark.django_db
 STAFF_UUID = "4d6f0a1b-2c3e-4f5a-8b9c-0d1e2f3a4b5c"

@@ -1,41 +1,26 @@
-"""The metadata seed's own example requests, replayed: the service answers as the seed shows.
+"""The REST examples of the metadata seed, replayed: the service answers as the examples show.
 
-The seed lives in ../shared/seeds/ beside a development clone, not in the project; without it these
-tests are skipped and say so.
+The example requests and responses are kept as test data in ``tests/fixtures/rest_examples.json`` (the
+POST and PUT bodies and what the service answered), so every clone replays them.
 """
 
 import json
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import JSON
-from tests.seeds import seed_file
 
-SEED = seed_file("002_a4be23ec61f7fa24.txt")
+EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "rest_examples.json"
 GENERATED = {"id", "uuid", "createdAt", "updatedAt"}
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not SEED.exists(), reason=f"the seed {SEED} is not beside this clone"),
-]
-
-
-def seed_bodies():
-    """Every JSON document that follows a 'Body:' line of the seed, in order."""
-    text = SEED.read_text()
-    decoder = json.JSONDecoder()
-    bodies = []
-    for chunk in text.split("Body:")[1:]:
-        start = min((i for i in (chunk.find("{"), chunk.find("[")) if i >= 0), default=-1)
-        if start >= 0 and not chunk[:start].strip():
-            bodies.append(decoder.raw_decode(chunk[start:])[0])
-    return bodies
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def seed():
-    _list_response, _item_response, post_request, post_response, put_request, put_response = seed_bodies()
-    return {"post": post_request, "post_response": post_response, "put": put_request, "put_response": put_response}
+    """The example POST and PUT requests and their responses."""
+    return json.loads(EXAMPLES.read_text())
 
 
 def without_generated(body):

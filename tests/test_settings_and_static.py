@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from django.test import Client
 
-from tests.live_server import ROOT, gunicorn
+from tests.support.live_server import ROOT, gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def settings_load(**environment):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("secrets", "refused"),
     [
@@ -39,10 +40,12 @@ def test_production_refuses_default_and_placeholder_secrets(secrets, refused):
     assert f"APP_ENV=production needs a {refused} of its own" in loaded.stderr
 
 
+@pytest.mark.slow
 def test_production_starts_with_secrets_of_its_own():
     assert settings_load(APP_ENV="production", SECRET_KEY="s" * 50, JWT_SECRET="k" * 40).returncode == 0
 
 
+@pytest.mark.slow
 def test_debug_is_off_unless_asked_for():
     assert settings_load().stdout.strip() == "False"
     assert settings_load(DEBUG="true").stdout.strip() == "True"
@@ -76,6 +79,7 @@ def test_the_https_redirect_spares_probes_and_scrapers(settings):
     assert client.get("/metrics").status_code == 200
 
 
+@pytest.mark.e2e
 def test_gunicorn_serves_the_admin_css_and_the_swagger_ui_assets(collected_static):
     with gunicorn(workers=1) as server:
         css = urllib.request.urlopen(f"{server.url}/static/admin/css/base.css", timeout=10)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from metadatas.models import Metadata, MetadataRevision
 from tests.conftest import JSON, client_with, metadata_body, token_for, violation_paths
-from tests.history_support import create, delete, put, revisions
+from tests.support.history import create, delete, put, revisions
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.db import connection, models
 TENANT_FIELD = "tenant"
 
 
-DISTRIBUTED = {"metadatas.Metadata", "metadatas.LinkedMetadata", "metadatas.MetadataRevision"}
+DISTRIBUTED = {"metadatas.Metadata", "linked_metadata.LinkedMetadata", "metadatas.MetadataRevision"}
 REFERENCE = {"tenants.Role", "tenants.TenantMember"}
 
 

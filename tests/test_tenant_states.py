@@ -5,7 +5,7 @@ import redis
 
 from tenants.models import Tenant
 from tests.conftest import JSON, token_for
-from tests.test_http_gunicorn import call, server  # noqa: F401  (the gunicorn fixture)
+from tests.support.http_calls import call
 
 
 @pytest.fixture
@@ -21,6 +21,7 @@ def cached_state(tenant_cache, tenant):
     return client.get(f"{tenant_cache['prefix']}:tenant-enabled:{tenant.uuid}")
 
 
+@pytest.mark.e2e
 def test_every_gunicorn_worker_refuses_a_disabled_tenant_as_soon_as_the_save_returns(
     cached_server, tenant_cache, tenant
 ):
@@ -35,6 +36,7 @@ def test_every_gunicorn_worker_refuses_a_disabled_tenant_as_soon_as_the_save_ret
     assert [call("GET", f"{cached_server}/metadatas", token)[0] for _ in range(6)] == [401] * 6
 
 
+@pytest.mark.e2e
 def test_a_bulk_update_is_written_through_too(cached_server, tenant_cache, tenant):
     token = token_for(tenant.uuid)
     assert call("GET", f"{cached_server}/metadatas", token)[0] == 200

@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from metadata_service.conf import service_settings
 from metadatas.services import purge_deleted
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=None, help="override DELETED_RETENTION_DAYS for this run")
 
     def handle(self, *args, days=None, **options):
-        days = settings.METADATA_SERVICE["DELETED_RETENTION_DAYS"] if days is None else days
+        days = service_settings.DELETED_RETENTION_DAYS if days is None else days
         if days < 0:
             raise CommandError("The retention must be 0 (keep forever) or a number of days.")
         if days == 0:

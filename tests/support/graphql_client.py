@@ -2,7 +2,7 @@
 
 import json
 
-from metadatas.models import LinkedMetadata
+from linked_metadata.models import LinkedMetadata
 from tests.conftest import client_with, token_for
 
 SEED_VALUE = {"pet_type": "dog", "name": "fang"}

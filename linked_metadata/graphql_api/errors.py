@@ -1,6 +1,6 @@
 """GraphQL errors in Kraken's shape: ``extensions.errorType``, ``errorCode``, ``errorDescription``.
 
-Resolvers raise the service's DRF-shaped exceptions (``metadatas.exceptions``, DRF's auth errors);
+Resolvers raise the service's DRF-shaped exceptions (``linked_metadata.exceptions``, DRF's auth errors);
 ``formatted_error`` maps each to its code. Errors the view finds before running a query (bad request,
 syntax, unknown fields, limits) are built with ``document_error``. Anything else is a bug: it is logged
 and answered as ``MS-GQL-5001`` without its text, so no SQL or stack trace reaches a client.
@@ -9,7 +9,6 @@ and answered as ``MS-GQL-5001`` without its text, so no SQL or stack trace reach
 import logging
 from dataclasses import dataclass
 
-from django.db import InterfaceError, OperationalError
 from graphql import GraphQLError
 from rest_framework.exceptions import (
     AuthenticationFailed,
@@ -19,9 +18,10 @@ from rest_framework.exceptions import (
     ValidationError,
 )
 
-from metadatas.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
+from linked_metadata.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
+from metadata_service.problems import ServiceUnavailable, as_api_exception, violations_from
 
-logger = logging.getLogger("metadatas.graphql")
+logger = logging.getLogger("linked_metadata.graphql")
 
 AUTHORIZATION = "AUTHORIZATION"
 VALIDATION = "VALIDATION"
@@ -55,7 +55,8 @@ DATABASE_UNAVAILABLE = KrakenCode("MS-GQL-5031", SERVICE_UNAVAILABLE, "Service u
 INTERNAL_ERROR = KrakenCode("MS-GQL-5001", INTERNAL, "Internal error.")
 TOO_MANY_REQUESTS = KrakenCode("MS-GQL-4291", RATE_LIMITED, "Too many requests.")
 
-# Checked in order: the first class the raised exception is an instance of gives its code.
+# Checked in order, on the exception as the REST API would answer it (``as_api_exception``: a database
+# outage is ``ServiceUnavailable`` there too): the first class it is an instance of gives its code.
 EXCEPTION_CODES = (
     (NotAuthenticated, AUTHORIZATION_HEADER_MISSING),
     (AuthenticationFailed, TOKEN_REFUSED),
@@ -64,9 +65,8 @@ EXCEPTION_CODES = (
     (LinkedMetadataKeyExists, KEY_EXISTS),
     (LinkedMetadataKeyNotFound, KEY_DOES_NOT_EXIST),
     (ValidationError, INVALID_DATA),
-    ((OperationalError, InterfaceError), DATABASE_UNAVAILABLE),
+    (ServiceUnavailable, DATABASE_UNAVAILABLE),
 )
-DATABASE_UNAVAILABLE_DESCRIPTION = "The service cannot reach its database; retry later."
 INTERNAL_ERROR_DESCRIPTION = "The service failed to answer this field; the failure is logged."
 
 
@@ -111,18 +111,17 @@ def _classify(error):
     if original is None or error.path is None or isinstance(original, GraphQLError):
         # graphql-core's own verdict on the document or its variables: a wrong type, an unknown operation...
         return INVALID_QUERY, error.message, None
+    known = as_api_exception(original)
     for exception_class, kraken_code in EXCEPTION_CODES:
-        if isinstance(original, exception_class):
-            return kraken_code, _description(original), _validation_errors(original)
+        if isinstance(known, exception_class):
+            return kraken_code, _description(known), _validation_errors(known)
     logger.error("GraphQL field %s failed", error.path, exc_info=(type(original), original, original.__traceback__))
     return INTERNAL_ERROR, INTERNAL_ERROR_DESCRIPTION, None
 
 
 def _description(exc):
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        return DATABASE_UNAVAILABLE_DESCRIPTION
     if isinstance(exc, ValidationError):
-        return " ".join(message for _, message in _field_messages(exc))
+        return " ".join(violation["message"] for violation in violations_from(exc.detail))
     return str(exc.detail)
 
 
@@ -131,18 +130,13 @@ def _validation_errors(exc):
         return None
     prefix = tuple(getattr(exc, "input_path_prefix", ()))
     return [
-        {"message": message, "inputPath": [*prefix, _camel_case(field)] if field else list(prefix)}
-        for field, message in _field_messages(exc)
-    ]
-
-
-def _field_messages(exc):
-    """``(field, message)`` pairs of a DRF ValidationError (whose detail is a dict or a list)."""
-    detail = exc.detail if isinstance(exc.detail, dict) else {"": exc.detail}
-    return [
-        (field, str(message))
-        for field, messages in detail.items()
-        for message in (messages if isinstance(messages, list) else [messages])
+        {
+            "message": violation["message"],
+            "inputPath": [*prefix, _camel_case(violation["propertyPath"])]
+            if violation["propertyPath"]
+            else list(prefix),
+        }
+        for violation in violations_from(exc.detail)
     ]
 
 

@@ -1,6 +1,6 @@
 """The schema of contract graphql.md: key/value metadata on accounts and account users, as Kraken serves it.
 
-Resolvers stay thin: who asks (``access``), then one service call (``metadatas.services``) or one
+Resolvers stay thin: who asks (``access``), then one service call (``linked_metadata.services``) or one
 tenant-scoped query. Errors are the services' exceptions, shaped for clients by ``errors``.
 """
 
@@ -11,12 +11,12 @@ import graphene
 from graphql import StringValueNode, Undefined
 from rest_framework.exceptions import ValidationError
 
-from metadatas.exceptions import LinkedMetadataKeyNotFound
-from metadatas.graphql_api.access import caller, require_mutate, require_view
-from metadatas.graphql_api.errors import at_input_path
-from metadatas.linked_rules import JSONText, clean_linked_input
-from metadatas.models import LinkedMetadata
-from metadatas.services import linked_metadata_create, linked_metadata_delete, linked_metadata_upsert
+from linked_metadata.exceptions import LinkedMetadataKeyNotFound
+from linked_metadata.graphql_api.access import caller, require_mutate, require_view
+from linked_metadata.graphql_api.errors import at_input_path
+from linked_metadata.models import LinkedMetadata
+from linked_metadata.rules import JSONText, clean_linked_input
+from linked_metadata.services import linked_metadata_create, linked_metadata_delete, linked_metadata_upsert
 
 
 class JSONString(graphene.Scalar):

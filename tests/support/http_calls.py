@@ -1,7 +1,9 @@
-"""HTTP requests against a live gunicorn (``tests.live_server.Gunicorn``), for the reliability tests."""
+"""HTTP requests against a live gunicorn (``tests.support.live_server.Gunicorn``), for the reliability tests."""
 
 import http.client
 import json
+import urllib.error
+import urllib.request
 from urllib.parse import urlsplit
 
 
@@ -29,3 +31,20 @@ def request(url, method="GET", *, token=None, body=None, raw_body=None, headers=
         connection.close()
     parsed = json.loads(content) if content and "json" in (response.headers["Content-Type"] or "") else None
     return response.status, response.headers, parsed
+
+
+def call(method, url, token, body=None, **headers):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Authorization", f"Bearer {token}")
+    request.add_header("Accept", "application/json")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    for name, value in headers.items():
+        request.add_header(name.replace("_", "-"), value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            return response.status, dict(response.headers), json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), json.loads(error.read() or b"null")

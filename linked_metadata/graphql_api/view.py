@@ -2,12 +2,11 @@
 
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.http import HttpResponse
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, validate
 
-from metadatas.graphql_api.errors import (
+from linked_metadata.graphql_api.errors import (
     BAD_REQUEST,
     INTERNAL_ERROR,
     INTERNAL_ERROR_DESCRIPTION,
@@ -18,7 +17,8 @@ from metadatas.graphql_api.errors import (
     formatted_error,
     logger,
 )
-from metadatas.graphql_api.limits import document_depth
+from linked_metadata.graphql_api.limits import document_depth
+from metadata_service.conf import service_settings
 
 
 @contextmanager
@@ -33,11 +33,11 @@ def bad_request_answered_with_200():
 
 
 def limits():
-    return settings.METADATA_SERVICE
+    return service_settings
 
 
 class KrakenGraphQLView(GraphQLView):
-    """Runs the schema of ``metadatas.graphql_api.schema`` for ``POST`` (and query-only ``GET``).
+    """Runs the schema of ``linked_metadata.graphql_api.schema`` for ``POST`` (and query-only ``GET``).
 
     Before a query runs it must be a JSON request of the right types, parse within
     ``GRAPHQL_QUERY_MAX_CHARS``/``GRAPHQL_QUERY_MAX_TOKENS``, validate against the schema and nest at

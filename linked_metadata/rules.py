@@ -1,18 +1,24 @@
 """What linked-metadata input may be (contract graphql.md): identifier by object type, key and value.
 
-Every write path (GraphQL, admin) cleans its input here, through ``metadatas.services``.
+Every write path (GraphQL, admin) cleans its input here, through ``linked_metadata.services``.
 """
 
 import json
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
 
-from metadatas.exceptions import InvalidLinkedMetadata
-from metadatas.json_documents import InvalidJSONDocument, check_json_document
-from metadatas.models import LinkedObjectType
+from linked_metadata.exceptions import InvalidLinkedMetadata
+from linked_metadata.models import LinkedObjectType
+from metadata_service.conf import service_settings
+from metadata_service.json_policy import (
+    InvalidJSONDocument,
+    NotJSONConstant,
+    NumberOutOfRange,
+    check_json_document,
+    strict_loads,
+)
 
 ACCOUNT_NUMBER_MAX_CHARS = 64
 EMAIL_MAX_CHARS = 254
@@ -111,10 +117,10 @@ def clean_value(value):
     if isinstance(value, JSONText):
         value = _parse_json_text(value.text)
     try:
-        check_json_document(value, max_depth=settings.METADATA_SERVICE["JSON_MAX_DEPTH"])
+        check_json_document(value, max_depth=service_settings.JSON_MAX_DEPTH)
     except InvalidJSONDocument as exc:
         raise ValueError(f"The value {exc}.") from None
-    limit = settings.METADATA_SERVICE["LINKED_METADATA_VALUE_MAX_BYTES"]
+    limit = service_settings.LINKED_METADATA_VALUE_MAX_BYTES
     size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
     if size > limit:
         raise ValueError(f"The value is {size} bytes as compact JSON; at most {limit} bytes are allowed.")
@@ -125,12 +131,12 @@ def _parse_json_text(text):
     if not isinstance(text, str):
         raise ValueError('The value must be a string holding a JSON document, like "{\\"pet_type\\": \\"dog\\"}".')
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return strict_loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"The value is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
+    except NotJSONConstant as exc:
+        raise ValueError(f"The value holds {exc.name}, which is not JSON.") from None
+    except NumberOutOfRange:
+        raise ValueError("The value holds a number out of range.") from None
     except RecursionError:
         raise ValueError("The value nests too deeply to be read.") from None
-
-
-def _reject_constant(name):
-    raise ValueError(f"The value holds {name}, which is not JSON.")

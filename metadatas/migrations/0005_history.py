@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.db.models.fields.json
-import metadatas.models
+import metadata_service.timestamps
 from django.db import migrations, models
 
 from metadata_service.migration_operations import RunSQLOnVendor
@@ -11,7 +11,7 @@ from metadata_service.migration_operations import RunSQLOnVendor
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metadatas', '0003_tenant_keys_title_trigram'),
+        ('metadatas', '0004_linked_metadata_moved'),
         ('tenants', '0003_tenant_members'),
     ]
 
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('actor_user', models.CharField(blank=True, help_text='Empty when no Django user made it.', max_length=150)),
                 ('request_id', models.CharField(blank=True, help_text='Empty for a change made by a command.', max_length=128)),
                 ('batch_id', models.UUIDField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=metadatas.models.now_to_the_second)),
+                ('created_at', models.DateTimeField(default=metadata_service.timestamps.now_to_the_second)),
             ],
             options={
                 'verbose_name': 'revision',

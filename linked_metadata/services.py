@@ -1,0 +1,91 @@
+"""Writes to linked metadata. GraphQL (createMetadata / updateMetadata / deleteMetadata) and the admin write
+through these functions; each cleans its input with ``linked_metadata.rules`` first."""
+
+import json
+import uuid
+from typing import Any
+
+from django.db import connection, transaction
+
+from linked_metadata.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
+from linked_metadata.models import LinkedMetadata
+from linked_metadata.rules import CleanLinkedInput, clean_linked_input
+from metadata_service.timestamps import now_to_the_second
+
+LINKED_KEY_COLUMNS = ("tenant_id", "linked_object_type", "identifier", "key")
+
+
+def linked_metadata_create(
+    *, tenant_id: uuid.UUID, linked_object_type: str, identifier: str, key: str, value: Any
+) -> LinkedMetadata:
+    """Add ``key`` to the linked object; ``LinkedMetadataKeyExists`` if it is there (also if a racing create won)."""
+    clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
+    with transaction.atomic():
+        if not _insert_linked(tenant_id, clean, on_conflict="DO NOTHING"):
+            raise LinkedMetadataKeyExists()
+        return _linked_row(tenant_id, clean)
+
+
+def linked_metadata_upsert(
+    *, tenant_id: uuid.UUID, linked_object_type: str, identifier: str, key: str, value: Any
+) -> LinkedMetadata:
+    """Create ``key`` at version 1, or replace its value and bump its version, in one atomic statement.
+
+    ``INSERT ... ON CONFLICT (tenant, object, key) DO UPDATE`` never makes a second row and never
+    fails on a racing writer (PostgreSQL and SQLite). A value equal to the stored one changes nothing.
+    """
+    clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
+    table = connection.ops.quote_name(LinkedMetadata._meta.db_table)
+    replace_value = (
+        f"DO UPDATE SET value = EXCLUDED.value, version = {table}.version + 1, updated_at = EXCLUDED.updated_at "
+        f"WHERE {table}.value <> EXCLUDED.value"
+    )
+    with transaction.atomic():
+        _insert_linked(tenant_id, clean, on_conflict=replace_value)
+        return _linked_row(tenant_id, clean)  # the row is ours (inserted, updated or locked) until commit
+
+
+def linked_metadata_delete(
+    *, tenant_id: uuid.UUID, linked_object_type: str, identifier: str, key: str
+) -> LinkedMetadata:
+    """Remove ``key`` from the linked object and return it as it was; ``LinkedMetadataKeyNotFound`` if absent."""
+    clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key)
+    rows = LinkedMetadata.objects.for_tenant(tenant_id)
+    row = rows.filter(**_linked_lookup(clean)).first()
+    if row is None or not rows.filter(pk=row.pk).delete()[0]:
+        raise LinkedMetadataKeyNotFound()
+    return row
+
+
+def _insert_linked(tenant_id: uuid.UUID, clean: CleanLinkedInput, *, on_conflict: str) -> bool:
+    """Run one ``INSERT ... ON CONFLICT ... RETURNING id``; whether it inserted or updated a row."""
+    field = LinkedMetadata._meta.get_field
+    quote = connection.ops.quote_name
+    now = now_to_the_second()
+    columns = (*LINKED_KEY_COLUMNS, "value", "version", "created_at", "updated_at")
+    json_parameter = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    sql = (
+        f"INSERT INTO {quote(LinkedMetadata._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES (%s, %s, %s, %s, {json_parameter}, 1, %s, %s) "
+        f"ON CONFLICT ({', '.join(quote(c) for c in LINKED_KEY_COLUMNS)}) {on_conflict} RETURNING {quote('id')}"
+    )
+    parameters = [
+        field("tenant").get_db_prep_value(tenant_id, connection),
+        clean.linked_object_type,
+        clean.identifier,
+        clean.key,
+        json.dumps(clean.value, ensure_ascii=False),
+        field("created_at").get_db_prep_value(now, connection),
+        field("updated_at").get_db_prep_value(now, connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return cursor.fetchone() is not None
+
+
+def _linked_lookup(clean: CleanLinkedInput) -> dict[str, Any]:
+    return {"linked_object_type": clean.linked_object_type, "identifier": clean.identifier, "key": clean.key}
+
+
+def _linked_row(tenant_id: uuid.UUID, clean: CleanLinkedInput) -> LinkedMetadata:
+    return LinkedMetadata.objects.for_tenant(tenant_id).get(**_linked_lookup(clean))

@@ -1,0 +1,56 @@
+"""The service's own settings, read as ``service_settings.NAME``: one namespaced object with defaults.
+
+Django's ``settings.METADATA_SERVICE`` (built from the environment in ``metadata_service/settings.py``)
+overrides ``DEFAULTS``; a name that is not a setting is an ``AttributeError``, not a silent ``None``.
+Every read looks at ``settings.METADATA_SERVICE`` again, so ``override_settings`` and pytest's
+``settings`` fixture take effect at once.
+"""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "PAGE_SIZE_DEFAULT": 10,
+    "PAGE_SIZE_MAX": 100,
+    "REQUEST_BODY_MAX_BYTES": 1024 * 1024,
+    "JSON_MAX_DEPTH": 32,
+    "FILTER_VALUES_MAX": 100,
+    "TITLE_DEFAULT_LOCALE": "en",
+    # Lists count exactly up to this many rows; beyond, the total is PostgreSQL's estimate (and says so).
+    "COUNT_EXACT_MAX": 1000,
+    # Redis shared by every worker (metadata_service.shared_redis): tenants' enabled states and the
+    # rate-limit counters. Without REDIS_URL: tenants are read from the database, counters kept per process.
+    "REDIS_URL": None,
+    "REDIS_KEY_PREFIX": "metadata-service",
+    "TENANT_CACHE_SECONDS": 300,
+    # GraphQL (/v1/graphql/): GraphiQL for browsers (on in development), and limits checked before a query runs.
+    "GRAPHIQL": False,
+    "GRAPHQL_QUERY_MAX_CHARS": 10_000,
+    "GRAPHQL_QUERY_MAX_TOKENS": 1_000,
+    "GRAPHQL_QUERY_MAX_DEPTH": 20,
+    "LINKED_METADATA_VALUE_MAX_BYTES": 64 * 1024,
+    # History (contract history.md): the newest revisions kept per resource or linked key (older ones are
+    # pruned as new ones are written), and how long a deleted resource stays before `purge_deleted` removes
+    # it (0: forever).
+    "REVISIONS_KEEP": 100,
+    "DELETED_RETENTION_DAYS": 30,
+}
+
+
+class ServiceSettings:
+    """``settings.METADATA_SERVICE`` over ``DEFAULTS``, by attribute (``service_settings.PAGE_SIZE_MAX``) or key."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"METADATA_SERVICE has no setting {name!r}")
+        return getattr(settings, "METADATA_SERVICE", {}).get(name, DEFAULTS[name])
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
+service_settings = ServiceSettings()
