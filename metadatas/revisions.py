@@ -9,7 +9,7 @@ import uuid
 
 import jsonpatch
 
-from metadatas.serializers import utc_seconds
+from metadata_service.timestamps import utc_seconds
 
 # The writable fields of a resource: model name -> API (camelCase) name. A revision's ``state`` holds these.
 WRITABLE_FIELDS = {

@@ -1,13 +1,13 @@
 """The Metadata resource on the wire: camelCase fields, UTC seconds, validated JSON documents."""
 
 import re
-from datetime import UTC
 
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from metadata_service.conf import service_settings
 from metadata_service.json_policy import InvalidJSONDocument, check_json_document
+from metadata_service.timestamps import utc_seconds
 from metadatas.models import TITLE_MAX_CHARS, Metadata
 
 SLUG_PATTERN = r"^[A-Za-z0-9._~-]+$"
@@ -161,12 +161,6 @@ class MetadataSerializer(serializers.ModelSerializer):
 
     def fields_representation(self, instance):
         return super().to_representation(instance)
-
-
-def utc_seconds(value):
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 class VersionBodySerializer(serializers.Serializer):

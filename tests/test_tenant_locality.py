@@ -14,7 +14,12 @@ from django.db import connection, models
 TENANT_FIELD = "tenant"
 
 
-DISTRIBUTED = {"metadatas.Metadata", "linked_metadata.LinkedMetadata", "metadatas.MetadataRevision"}
+DISTRIBUTED = {
+    "metadatas.Metadata",
+    "metadatas.MetadataRevision",
+    "linked_metadata.LinkedMetadata",
+    "linked_metadata.LinkedMetadataRevision",
+}
 REFERENCE = {"tenants.Role", "tenants.TenantMember"}
 
 

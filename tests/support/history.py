@@ -1,6 +1,10 @@
 """Helpers of the history tests: resources made through the API (so that they have their revisions)."""
 
+from tenants.identity import Actor
 from tests.conftest import JSON, metadata_body
+
+# The actor of writes a test makes through the services directly (as a command would).
+TEST_ACTOR = Actor(type="System", uuid=None, user=None, request_id=None)
 
 
 def create(api, **overrides):
