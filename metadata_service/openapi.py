@@ -6,7 +6,9 @@ the hooks below give every path its canonical spelling and every response its ``
 """
 
 from django.urls import NoReverseMatch, reverse
+from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from metadata_service.request_log import REQUEST_ID_HEADER
 
@@ -143,11 +145,23 @@ REQUEST_ID = header(
 )
 
 
+# Every operation takes it. Documented as a parameter, generated clients also let callers set it.
+REQUEST_ID_PARAMETER = {
+    "in": "header",
+    "name": REQUEST_ID_HEADER,
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "Optional: an id to find this request by in the service's log (1-128 of letters, digits and "
+    "`._:@/+=-`; anything else is replaced by a new id). The answer echoes it.",
+}
+
+
 def complete_schema(result, generator, request, public):
-    """Postprocessing hook: the registered schemas, headers every answer has, related interfaces."""
+    """Postprocessing hook: the registered schemas, headers every request and answer has, related interfaces."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(EXTRA_COMPONENTS)
     for operations in result["paths"].values():
         for operation in operations.values():
+            operation.setdefault("parameters", []).append(dict(REQUEST_ID_PARAMETER))
             for status, response in operation["responses"].items():
                 if status in ANSWERED_BY_GUNICORN:
                     continue
@@ -166,3 +180,15 @@ def related_interfaces():
         except NoReverseMatch:
             continue
     return "\n\nAlso served:\n" + "\n".join(links) if links else ""
+
+
+class OpenApiMediaTypeRenderer(OpenApiJsonRenderer):
+    """The document as ``application/vnd.openapi+json``, the media type API Platform (and its parser) asks for."""
+
+    media_type = "application/vnd.openapi+json"
+
+
+class OpenApiDocumentView(SpectacularJSONAPIView):
+    """``/docs/openapi.json``, in each media type clients ask it by: OpenAPI's own, API Platform's, plain JSON."""
+
+    renderer_classes = [*SpectacularJSONAPIView.renderer_classes, OpenApiMediaTypeRenderer]

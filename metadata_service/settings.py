@@ -354,6 +354,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "metadata_service.openapi.complete_schema",
         "metadatas.openapi.describe_collections_and_links",
+        "metadata_service.openapi_shapes.shapes_for_generators",  # last: it reshapes what the others wrote
     ],
 }
 

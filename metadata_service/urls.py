@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from metadata_service.health import LivenessView, ReadinessView
 from metadata_service.metrics import metrics_view
+from metadata_service.openapi import OpenApiDocumentView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,7 +15,7 @@ urlpatterns = [
     re_path(r"^health/live/?$", LivenessView.as_view(), name="health-live"),
     re_path(r"^health/ready/?$", ReadinessView.as_view(), name="health-ready"),
     re_path(r"^metrics/?$", metrics_view, name="metrics"),
-    re_path(r"^docs/openapi\.json$", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
+    re_path(r"^docs/openapi\.json$", OpenApiDocumentView.as_view(), name="openapi-schema"),
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="docs"),
 ]
 

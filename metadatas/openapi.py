@@ -5,6 +5,7 @@ added there shows up here. Examples use the service's own sample values.
 """
 
 import copy
+import re
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -15,7 +16,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 
 from metadata_service.conf import service_settings
 from metadata_service.openapi import problem_responses, schema_component
-from metadatas import jsonld
+from metadatas import hydra, jsonld
 from metadatas.filters import AnyOfFilter, MetadataFilterSet, OrderParameterFilter
 from metadatas.models import TITLE_MAX_CHARS
 from metadatas.serializers import LOCALE_PATTERN, MAX_VERSION, MetadataSerializer
@@ -57,8 +58,10 @@ TITLE_SCHEMA = {
     "additionalProperties": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_CHARS, "pattern": NOT_BLANK},
     "examples": [SAMPLE["title"]],
 }
+# oneOf two typed branches, not ``"type": ["object", "array"]``: generators turn each branch into a
+# type (an open object, a list of anything) where a list of types gives them nothing to build.
 DATA_SCHEMA = {
-    "type": ["object", "array"],
+    "oneOf": [{"type": "object", "additionalProperties": True}, {"type": "array", "items": {}}],
     "description": f"Any JSON object or array (not a bare scalar), nested at most "
     f"{service_settings.JSON_MAX_DEPTH} levels; strings may not hold NUL.",
     "examples": [SAMPLE["data"]],
@@ -194,7 +197,8 @@ def parameter(name, schema, description, example=None, **extra):
 
 
 def any_of_parameters(name, filter_):
-    """The three spellings of one multi-value filter: ``x``, ``x[]`` and ``x[0]``."""
+    """One multi-value filter. Its bracket spellings are told, not listed: ``x[]`` and ``x`` would be one
+    argument in a generated client (generators drop the operation), and ``x[0]`` stands for a family."""
     meaning, sample = FILTER_MEANINGS[name]
     value = or_blank(value_schema(filter_.extra["child"]))
     values = {"type": "array", "items": value, "maxItems": service_settings.FILTER_VALUES_MAX}
@@ -203,27 +207,13 @@ def any_of_parameters(name, filter_):
         parameter(
             name,
             values,
-            f"Keeps resources whose {meaning} {match} one of the values. Repeat it for "
-            f"several (OR'ed); blank values are ignored. Same filter as `{name}[]` and `{name}[0]`.",
+            f"Keeps resources whose {meaning} {match} one of the values. Repeat it for several (OR'ed); blank "
+            f"values are ignored. The same filter may be spelt `{name}[]=a&{name}[]=b` or "
+            f"`{name}[0]=a&{name}[1]=b` (any indexes).",
             [sample],
             style="form",
             explode=True,
-        ),
-        parameter(
-            f"{name}[]",
-            values,
-            f"The bracket spelling of `{name}`: `{name}[]=a&{name}[]=b`.",
-            [sample],
-            style="form",
-            explode=True,
-        ),
-        parameter(
-            f"{name}[0]",
-            value,
-            f"The indexed spelling of `{name}`: `{name}[0]=a&{name}[1]=b`; any index may be used "
-            f"(OpenAPI cannot name a family of parameters, so only `[0]` is listed).",
-            sample,
-        ),
+        )
     ]
 
 
@@ -242,7 +232,7 @@ def date_parameter(name, filter_):
 
 
 class MetadataFilterParameters(OpenApiFilterExtension):
-    """The list filters, each multi-value filter in its three spellings, from ``MetadataFilterSet``."""
+    """The list filters, from ``MetadataFilterSet`` (each multi-value filter names its other spellings)."""
 
     target_class = "metadatas.filters.MetadataFilterBackend"
     priority = 1  # before drf-spectacular's own django-filter extension
@@ -353,8 +343,9 @@ LINK = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     response=[200],
-    description="Plain JSON only: RFC 8288 links `first`, `prev`, `next`, `last` "
-    '(`<http://…/metadatas?page=2>; rel="next"`).',
+    description="Plain JSON: RFC 8288 links `first`, `prev`, `next`, `last` "
+    '(`<http://…/metadatas?page=2>; rel="next"`). JSON-LD: the Hydra API documentation '
+    f'(`<http://…{hydra.DOCS_PATH}>; rel="{hydra.DOCUMENTATION_REL}"`), the pages being in `hydra:view`.',
 )
 
 DELETED_LIST = OpenApiParameter(
@@ -568,6 +559,75 @@ CONTEXT_OPERATION = extend_schema(
 )
 
 
+ENTRYPOINT = schema_component(
+    "HydraEntrypoint",
+    {
+        "type": "object",
+        "description": "The Hydra entrypoint: the IRI of each collection of the API.",
+        "required": ["@context", "@id", "@type", hydra.COLLECTION_TERM],
+        "properties": {
+            "@context": {"const": hydra.ENTRYPOINT_CONTEXT_PATH},
+            "@id": {"const": hydra.ENTRYPOINT_PATH},
+            "@type": {"const": "Entrypoint"},
+            hydra.COLLECTION_TERM: {"const": jsonld.COLLECTION_PATH, "description": "The metadata collection."},
+        },
+    },
+)
+API_DOCUMENTATION = schema_component(
+    "HydraApiDocumentation",
+    {
+        "type": "object",
+        "description": "A `hydra:ApiDocumentation`: the `Metadata` and `Entrypoint` classes, their properties "
+        "(`hydra:readable`, `hydra:writeable`, `hydra:required`) and operations.",
+        "required": ["@context", "@id", "@type", "hydra:supportedClass"],
+        "properties": {
+            "@context": {"type": "object", "additionalProperties": True},
+            "@id": {"const": hydra.DOCS_PATH},
+            "@type": {"const": "hydra:ApiDocumentation"},
+            "hydra:title": {"type": "string"},
+            "hydra:description": {"type": "string"},
+            "hydra:entrypoint": {"type": "object", "additionalProperties": True},
+            "hydra:supportedClass": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+        },
+    },
+)
+# The pattern is not anchored: a JSON-LD list may add its own links after this one.
+LINK_TO_DOCUMENTATION = {
+    "required": True,
+    "description": f'`<http://…{hydra.DOCS_PATH}>; rel="{hydra.DOCUMENTATION_REL}"`: the Hydra API documentation, '
+    "announced on every JSON-LD answer as API Platform does.",
+    "schema": {"type": "string", "pattern": f'<[^>]+{re.escape(hydra.DOCS_PATH)}>; rel="{hydra.DOCUMENTATION_REL}"'},
+}
+
+
+def public_jsonld_operation(operation_id, summary, description, schema):
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description + " Public: no token.",
+        tags=["hydra"],
+        responses={(200, JSONLD): schema, (200, JSON): schema, **problem_responses(406)},
+    )
+
+
+ENTRYPOINT_OPERATION = public_jsonld_operation(
+    "hydra_entrypoint",
+    "The Hydra entrypoint",
+    "Where Hydra clients (API Platform's Admin and client generator) start: the collections of the API.",
+    ENTRYPOINT,
+)
+ENTRYPOINT_CONTEXT_OPERATION = public_jsonld_operation(
+    "hydra_entrypoint_context", "The JSON-LD context of the entrypoint", "Term definitions of the entrypoint.", CONTEXT
+)
+DOCUMENTATION_OPERATION = public_jsonld_operation(
+    "hydra_documentation",
+    "The Hydra API documentation",
+    "The `Metadata` class with every field (readable, writable, required) and its operations; the collection's "
+    "operations on the entrypoint's `metadata` link.",
+    API_DOCUMENTATION,
+)
+
+
 FIELD_DESCRIPTIONS = {
     "id": "Database id, ascending in creation order.",
     "uuid": "Generated when absent on POST; unique in the tenant; fixed afterwards (ignored on PUT and PATCH).",
@@ -581,6 +641,13 @@ FIELD_DESCRIPTIONS = {
     "`If-Match`); ignored on POST.",
     "tenant": "The caller's tenant, from the token.",
     "deletedAt": "Null while live; when it was deleted (UTC, to the second) for a deleted one (`?deleted=true`).",
+}
+
+
+RESOURCE_FIELD_DESCRIPTIONS = {
+    **FIELD_DESCRIPTIONS,
+    "title": TITLE_SCHEMA["description"],
+    "data": DATA_SCHEMA["description"],
 }
 
 
@@ -619,6 +686,12 @@ def describe_collections_and_links(result, generator, request, public):
         "schema": {"type": "array", "items": REVISION},
         "examples": {"PlainJSON": {"value": [SAMPLE_REVISION]}},
     }
+    # Every JSON-LD answer links the Hydra API documentation (MetadataJSONLDRenderer).
+    for path_item in result["paths"].values():
+        for operation in path_item.values():
+            for status, response in operation["responses"].items():
+                if status.startswith("2") and JSONLD in response.get("content", {}):
+                    response.setdefault("headers", {}).setdefault("Link", LINK_TO_DOCUMENTATION)
     # A created resource can be read, changed and deleted: links let clients (and schemathesis) follow on.
     created = result["paths"]["/metadatas"]["post"]["responses"]["201"]
     created["links"] = {

@@ -2,7 +2,13 @@ from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from metadatas.history_views import MetadataRevisionContextView, MetadataRevisionViewSet
-from metadatas.views import MetadataContextView, MetadataViewSet
+from metadatas.views import (
+    ApiDocumentationView,
+    EntrypointContextView,
+    EntrypointView,
+    MetadataContextView,
+    MetadataViewSet,
+)
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # /metadatas and /metadatas/ mean the same
@@ -17,6 +23,10 @@ def revision_route(suffix, actions, name):
 
 
 urlpatterns = [
+    # Hydra: the entrypoint and the API documentation API Platform's tools start from.
+    re_path(r"^$", EntrypointView.as_view(), name="hydra-entrypoint"),
+    re_path(r"^contexts/Entrypoint/?$", EntrypointContextView.as_view(), name="hydra-entrypoint-context"),
+    re_path(r"^docs\.jsonld$", ApiDocumentationView.as_view(), name="hydra-documentation"),
     re_path(r"^contexts/Metadata/?$", MetadataContextView.as_view(), name="metadata-context"),
     re_path(r"^contexts/MetadataRevision/?$", MetadataRevisionContextView.as_view(), name="revision-context"),
     *router.urls,

@@ -1,7 +1,8 @@
-"""The /metadatas REST API."""
+"""The /metadatas REST API, its JSON-LD context, and the Hydra entrypoint and API documentation."""
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +13,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from metadata_service.parsers import JSONLDParser, MergePatchParser, StrictJSONParser
-from metadatas import jsonld
+from metadatas import hydra, jsonld
 from metadatas.exceptions import PreconditionFailed, VersionConflict
 from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderParameterFilter, boolean_parameter
 from metadatas.locking import (
@@ -24,7 +25,14 @@ from metadatas.locking import (
 )
 from metadatas.merge_patch import merge_patch_body
 from metadatas.models import Metadata
-from metadatas.openapi import CONTEXT_OPERATION, METADATA_OPERATIONS
+from metadatas.openapi import (
+    CONTEXT_OPERATION,
+    DOCUMENTATION_OPERATION,
+    ENTRYPOINT_CONTEXT_OPERATION,
+    ENTRYPOINT_OPERATION,
+    METADATA_OPERATIONS,
+    RESOURCE_FIELD_DESCRIPTIONS,
+)
 from metadatas.pagination import PageLimitPagination
 from metadatas.renderers import MetadataJSONLDRenderer, MetadataJSONRenderer
 from metadatas.serializers import MetadataSerializer, VersionBodySerializer
@@ -198,3 +206,44 @@ class MetadataContextView(APIView):
     @CONTEXT_OPERATION
     def get(self, request):
         return Response(jsonld.CONTEXT_DOCUMENT)
+
+
+class PublicJSONLDView(APIView):
+    """A public JSON-LD document (plain JSON too): what Hydra clients read before they have a token."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
+    document: dict | None = None
+
+    def get(self, request):
+        return Response(self.get_document())
+
+    def get_document(self):
+        return self.document
+
+
+@extend_schema_view(get=ENTRYPOINT_OPERATION)
+class EntrypointView(PublicJSONLDView):
+    """``/``: the Hydra entrypoint, naming the collections of the API."""
+
+    document = hydra.ENTRYPOINT_DOCUMENT
+
+
+@extend_schema_view(get=ENTRYPOINT_CONTEXT_OPERATION)
+class EntrypointContextView(PublicJSONLDView):
+    """The JSON-LD context of the entrypoint."""
+
+    document = hydra.ENTRYPOINT_CONTEXT
+
+
+@extend_schema_view(get=DOCUMENTATION_OPERATION)
+class ApiDocumentationView(PublicJSONLDView):
+    """``/docs.jsonld``: the Hydra API documentation (classes, properties, operations)."""
+
+    def get_document(self):
+        return hydra.api_documentation(
+            title=settings.SPECTACULAR_SETTINGS["TITLE"],
+            description=settings.SPECTACULAR_SETTINGS["DESCRIPTION"],
+            field_descriptions=RESOURCE_FIELD_DESCRIPTIONS,
+        )

@@ -1,15 +1,14 @@
 """The Kraken seed's own examples, run unchanged but for URL and token against the service under gunicorn.
 
 The Python examples use requests (requirements-dev.txt); the Node ones use axios, which this test installs
-with npm into ``var/node`` (a cache, not committed). The examples are read from the seed, which lives
-beside a development clone, not in the project: without it, or without node and npm, the tests skip
-and say why.
+with npm into ``var/node`` (a cache, not committed; see tests/support/node_packages.py). The examples are read
+from the seed, which lives beside a development clone, not in the project: without it, or without node
+and npm, the tests skip and say why.
 """
 
 import ast
 import json
 import re
-import shutil
 import subprocess
 import sys
 
@@ -18,11 +17,10 @@ import pytest
 from linked_metadata.models import LinkedMetadata
 from tests.conftest import token_for
 from tests.support.graphql_client import SEED_VALUE
-from tests.support.seeds import ROOT, seed_file
+from tests.support.node_packages import node_modules as installed_node_modules
+from tests.support.seeds import seed_file
 
 SEED = seed_file("000_b3defde456e55df9.txt")
-AXIOS_VERSION = "1.21.1"
-NODE_CACHE = ROOT / "var" / "node"
 TOKEN_PLACEHOLDER = "PLACE_JWT_TOKEN_HERE"
 SEED_URL = re.compile(r"https://[^\s\"']+/v1/graphql/")
 # Where each kind of example starts, and the line that ends it.
@@ -61,17 +59,8 @@ def account_user_token(tenant):
 
 @pytest.fixture(scope="session")
 def node_modules():
-    """axios installed by npm into var/node (once; again only when the pinned version changes)."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        pytest.skip("the Node examples need node and npm on PATH, and this machine lacks them")
-    installed = NODE_CACHE / "node_modules" / "axios" / "package.json"
-    if not installed.exists() or json.loads(installed.read_text())["version"] != AXIOS_VERSION:
-        command = [npm, "install", "--prefix", str(NODE_CACHE), "--no-audit", "--no-fund", f"axios@{AXIOS_VERSION}"]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        if result.returncode != 0:
-            pytest.skip(f"npm could not install axios@{AXIOS_VERSION}: {result.stderr.strip()[-500:]}")
-    return NODE_CACHE / "node_modules"
+    """axios, pinned, installed by npm into var/node."""
+    return installed_node_modules("axios")
 
 
 def run_example(command, tmp_path):

@@ -25,6 +25,9 @@ OPERATIONS = {
     ("post", "/metadatas/{uuid}/revisions/{version}/restore"),
     ("get", "/contexts/Metadata"),
     ("get", "/contexts/MetadataRevision"),
+    ("get", "/"),
+    ("get", "/contexts/Entrypoint"),
+    ("get", "/docs.jsonld"),
     ("get", "/health/live"),
     ("get", "/health/ready"),
     ("post", "/tokens"),
@@ -64,14 +67,17 @@ def test_the_document_lists_every_operation_of_the_service(document):
     assert set(operations(document)) == OPERATIONS
 
 
-def test_every_list_filter_is_documented_in_its_three_spellings(document):
-    documented = parameter_names(operations(document)[("get", "/metadatas")])
+def test_every_list_filter_is_documented_with_its_other_spellings_named(document):
+    list_operation = operations(document)[("get", "/metadatas")]
+    documented = parameter_names(list_operation)
+    descriptions = {parameter["name"]: parameter["description"] for parameter in list_operation["parameters"]}
 
     for name, filter_ in MetadataFilterSet.base_filters.items():
+        assert name in documented
         if isinstance(filter_, AnyOfFilter):
-            assert {name, f"{name}[]", f"{name}[0]"} <= documented
+            assert f"`{name}[]=a&{name}[]=b`" in descriptions[name] and f"`{name}[0]=a" in descriptions[name]
         else:
-            assert isinstance(filter_, IsoDateTimeFilter) and name in documented
+            assert isinstance(filter_, IsoDateTimeFilter)
     assert {f"order[{field}]" for field in OrderParameterFilter.fields} <= documented
     assert {"page", "limit", "createdAt[strictly_before]", "updatedAt[after]"} <= documented
 
@@ -99,8 +105,9 @@ def test_the_headers_of_answers_are_described(document):
     assert {"X-Total-Count", "Link"} <= set(ops[("get", "/metadatas")]["responses"]["200"]["headers"])
     assert ops[("get", "/metadatas/{uuid}")]["responses"]["200"]["headers"]["ETag"]["required"] is True
     assert {"Location", "ETag"} <= set(ops[("post", "/metadatas")]["responses"]["201"]["headers"])
-    assert parameter_names(ops[("put", "/metadatas/{uuid}")], "header") == {"If-Match"}
-    assert parameter_names(ops[("get", "/metadatas/{uuid}")], "header") == {"If-None-Match"}
+    assert parameter_names(ops[("put", "/metadatas/{uuid}")], "header") == {"If-Match", "X-Request-ID"}
+    assert parameter_names(ops[("get", "/metadatas/{uuid}")], "header") == {"If-None-Match", "X-Request-ID"}
+    assert all("X-Request-ID" in parameter_names(operation, "header") for operation in ops.values())
 
 
 def test_every_error_the_application_answers_is_a_problem_document(document):
@@ -171,3 +178,85 @@ def test_the_docs_link_the_graphql_endpoint_once_it_is_routed(client):
     document = client.get("/docs/openapi.json").json()
 
     assert "[GraphQL endpoint](/v1/graphql/)" in document["info"]["description"]
+
+
+# --- Shapes code generators can type (issue 18; the generators themselves run in test_generated_clients) ------
+
+
+def every_schema(node):
+    """Every schema inside ``node`` (a document part), with the path to it; examples are not schemas."""
+    if isinstance(node, dict):
+        if "type" in node or "oneOf" in node or "$ref" in node:
+            yield node
+        for key, value in node.items():
+            if key not in ("examples", "example", "default", "const", "enum"):
+                yield from every_schema(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from every_schema(value)
+
+
+def test_the_document_is_served_in_api_platforms_openapi_media_type(client):
+    response = client.get("/docs/openapi.json", HTTP_ACCEPT="application/vnd.openapi+json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openapi+json")
+    assert response.json()["openapi"].startswith("3.1")
+
+
+def test_the_document_is_served_as_plain_json_and_in_openapis_own_media_type(client):
+    for media_type in ("application/json", "application/vnd.oai.openapi+json"):
+        response = client.get("/docs/openapi.json", HTTP_ACCEPT=media_type)
+        assert (response.status_code, response["Content-Type"].split(";")[0]) == (200, media_type)
+
+
+def test_data_is_one_of_an_open_object_and_an_array_of_anything(document):
+    for name in ("Metadata", "MetadataRequest", "PatchedMetadataRequest", "MetadataMergePatch"):
+        data = document["components"]["schemas"][name]["properties"]["data"]
+        assert data["oneOf"] == [{"type": "object", "additionalProperties": True}, {"type": "array", "items": {}}]
+
+
+def test_title_is_a_map_of_locale_to_string(document):
+    title = document["components"]["schemas"]["MetadataRequest"]["properties"]["title"]
+
+    assert (title["type"], title["additionalProperties"]["type"]) == ("object", "string")
+
+
+def test_no_schema_is_a_list_of_types_nor_a_container_that_says_nothing_of_its_members(document):
+    for schema in every_schema(document):
+        types = schema.get("type")
+        assert not isinstance(types, list) or [name for name in types if name != "null"] == types[:1], schema
+        if types == "array":
+            assert "items" in schema, schema
+        if types == "object":
+            assert {"properties", "additionalProperties", "patternProperties", "allOf"} & set(schema), schema
+
+
+def generator_name(name):
+    """The identifier generators derive from a wire name: its letters, digits and underscores."""
+    return "".join(character for character in name if character.isalnum() or character == "_").lower()
+
+
+def test_no_two_properties_or_parameters_look_alike_to_a_generator(document):
+    schemas = [schema for schema in every_schema(document) if "properties" in schema]
+    jsonld_item = document["components"]["schemas"]["MetadataJsonLd"]
+    merged = {
+        **document["components"]["schemas"]["Metadata"]["properties"],
+        **jsonld_item["allOf"][1].get("properties", {}),
+    }
+    for properties in [schema["properties"] for schema in schemas] + [merged]:
+        assert len({generator_name(name) for name in properties}) == len(properties), sorted(properties)
+    for operation in operations(document).values():
+        names = [parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "query"]
+        assert len({generator_name(name) for name in names}) == len(names), sorted(names)
+
+
+def test_json_ld_keywords_are_still_required_and_checked(document):
+    item = document["components"]["schemas"]["MetadataJsonLd"]
+    validator = OAS31Validator({**item, "components": document["components"]})
+    sample = operations(document)[("get", "/metadatas/{uuid}")]["responses"]["200"]["content"]
+    value = sample["application/ld+json"]["examples"]["JSON-LD"]["value"]
+
+    assert validator.is_valid(value)
+    assert not validator.is_valid({key: value[key] for key in value if key != "@id"})
+    assert not validator.is_valid({**value, "@type": "Other"})
