@@ -879,6 +879,7 @@ REVISION_OPERATIONS = {
 }
 
 REVISION_CONTEXT_OPERATION = extend_schema(
+    operation_id="contexts_metadatarevision_retrieve",  # one spelling whether a generator snake-cases it or not
     summary="The JSON-LD context of MetadataRevision",
     description="Public: JSON-LD processors fetch it without a token.",
     responses={(200, JSONLD): CONTEXT, (200, JSON): CONTEXT, **problem_responses(406)},
