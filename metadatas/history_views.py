@@ -1,6 +1,5 @@
 """The revision routes of a resource: list, one revision, the diff between two, and restore."""
 
-from django.db.models import F
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -79,7 +78,7 @@ class MetadataRevisionViewSet(GenericViewSet):
 
     def list(self, request, uuid):
         metadata = self.resource(READ)
-        rows = self.get_queryset().filter(metadata_id=metadata.pk).order_by(F("version").desc())
+        rows = self.get_queryset().filter(metadata_id=metadata.pk).newest_first()
         page = self.paginate_queryset(rows)
         return self.get_paginated_response([revision_fields(revision) for revision in page])
 
