@@ -180,7 +180,7 @@ def purge_deleted(*, deleted_before: datetime, batch_size: int = 500) -> int:
     while True:
         with transaction.atomic():
             doomed = Metadata.objects.filter(deleted_at__lt=deleted_before).select_for_update(skip_locked=True)
-            keys = list(doomed.values_list("tenant_id", "id")[:batch_size])
+            keys = list(doomed.values_list("tenant_id", "pk")[:batch_size])
             for tenant_id, pk in keys:
                 MetadataRevision.objects.for_tenant(tenant_id).filter(metadata_id=pk).delete()
             Metadata.objects.filter(pk__in=[pk for _, pk in keys], deleted_at__lt=deleted_before).delete()
