@@ -5,16 +5,45 @@ Sync workers, two per core, chosen by `bench/run --compare-workers` on a quiet 2
 gthread:2:4 878 (p99 47 ms against 32), gthread:4:2 332. The first three are within the spread of
 repeated runs; two per core keeps the lowest p99, leaves a worker free when one waits on a slow
 statement, and is what the graceful shutdown (metadata_service/graceful_exit.py) is built for.
-WEB_CONCURRENCY / GUNICORN_WORKER_CLASS / GUNICORN_THREADS change it.
+WEB_CONCURRENCY / GUNICORN_WORKER_CLASS / GUNICORN_THREADS change it. "Per core" counts the CPUs the
+process may use, a container's CPU limit included (usable_cpus).
 """
 
-import multiprocessing
+import math
 import os
 import shutil
 import tempfile
+from pathlib import Path
+
+CGROUP = Path("/sys/fs/cgroup")
+
+
+def usable_cpus(cgroup=CGROUP):
+    """The CPUs this process may use: its affinity, capped by a container's CPU limit (cgroup v2 or v1).
+
+    ``os.cpu_count()`` counts the host's CPUs, so a container limited to 2 CPUs on a 64-core host would
+    start 128 workers.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    quota = _cpu_quota(cgroup)
+    return max(1, min(cpus, math.ceil(quota))) if quota else cpus
+
+
+def _cpu_quota(cgroup):
+    try:
+        limit, period = (cgroup / "cpu.max").read_text().split()  # v2: "200000 100000" or "max 100000"
+        return None if limit == "max" else int(limit) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        quota = int((cgroup / "cpu" / "cpu.cfs_quota_us").read_text())  # v1: -1 when unlimited
+        return None if quota <= 0 else quota / int((cgroup / "cpu" / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+workers = int(os.environ.get("WEB_CONCURRENCY", usable_cpus() * 2))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 

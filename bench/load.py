@@ -47,6 +47,7 @@ FR_WORDS = (
 ).split()
 COLUMNS = (
     "tenant_id",
+    "id",
     "uuid",
     "created_at",
     "updated_at",
@@ -79,6 +80,7 @@ def rows(count):
         updated = created + timedelta(seconds=rng.randrange(30 * 86400))
         yield (
             tenants[number % TENANTS],
+            number // TENANTS + 1,  # ids are numbered per tenant
             str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             created.isoformat(),
             updated.isoformat(),
@@ -160,6 +162,7 @@ def load(connection, count):
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {MARKER_TABLE}")
         cursor.execute("TRUNCATE metadatas_metadata, metadatas_metadatarevision")
+        cursor.execute("DELETE FROM tenants_tenantcounter")
         cursor.execute("DELETE FROM tenants_tenant")
         for number, tenant in enumerate(tenant_ids()):
             cursor.execute(
@@ -172,6 +175,10 @@ def load(connection, count):
         started = time.monotonic()
         cursor.copy_expert(
             f"COPY metadatas_metadata ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)", CSVStream(rows(count))
+        )
+        cursor.execute(
+            "INSERT INTO tenants_tenantcounter (tenant_id, name, value) "
+            "SELECT tenant_id, 'metadata', MAX(id) FROM metadatas_metadata GROUP BY tenant_id"
         )
         connection.commit()  # runs the deferred foreign-key checks, before the index builds
         print(f"  COPY {count} rows: {time.monotonic() - started:.0f} s", flush=True)

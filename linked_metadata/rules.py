@@ -19,6 +19,7 @@ from metadata_service.json_policy import (
     check_json_document,
     strict_loads,
 )
+from tenants.identity import normalize_email
 
 ACCOUNT_NUMBER_MAX_CHARS = 64
 EMAIL_MAX_CHARS = 254
@@ -73,7 +74,7 @@ def clean_linked_object_type(linked_object_type):
 
 
 def clean_identifier(linked_object_type, identifier):
-    """An account number as given; an account user's email in lower case (one user, one identifier)."""
+    """An account number as given; an account user's email normalised (one user, one identifier)."""
     if not isinstance(identifier, str):
         raise ValueError("The identifier must be a string.")
     if linked_object_type == LinkedObjectType.ACCOUNT_USER:
@@ -90,16 +91,18 @@ def _visible(char):
 
 
 def _clean_email(identifier):
+    """The email as it is stored and compared (``normalize_email``); its length checked in that form."""
+    normalized = normalize_email(identifier)
     try:
-        if len(identifier) > EMAIL_MAX_CHARS:
+        if len(normalized) > EMAIL_MAX_CHARS:
             raise DjangoValidationError("too long")
         validate_email(identifier)
     except DjangoValidationError:
         raise ValueError(
-            f"An account user is identified by an email address of at most {EMAIL_MAX_CHARS} characters, "
-            "like some.test@email.com."
+            f"An account user is identified by an email address of at most {EMAIL_MAX_CHARS} characters "
+            "(counted in lower case), like some.test@email.com."
         ) from None
-    return identifier.lower()
+    return normalized
 
 
 def clean_key(key):

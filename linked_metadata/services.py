@@ -17,6 +17,7 @@ from linked_metadata.rules import CleanLinkedInput, clean_linked_input
 from metadata_service.conf import service_settings
 from metadata_service.timestamps import now_to_the_second
 from tenants.identity import Actor
+from tenants.registry import tenant_still_registered
 
 LINKED_KEY_COLUMNS = ("tenant_id", "linked_object_type", "identifier", "key")
 
@@ -33,7 +34,7 @@ def linked_metadata_create(
 ) -> LinkedMetadata:
     """Add ``key`` to the linked object; ``LinkedMetadataKeyExists`` if it is there (also if a racing create won)."""
     clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
-    with transaction.atomic():
+    with tenant_still_registered(), transaction.atomic():
         if not _insert_linked(tenant_id, clean, on_conflict="DO NOTHING"):
             raise LinkedMetadataKeyExists()
         row = _linked_row(tenant_id, clean)
@@ -62,7 +63,7 @@ def linked_metadata_upsert(
         f"DO UPDATE SET value = EXCLUDED.value, version = {table}.version + 1, updated_at = EXCLUDED.updated_at "
         f"WHERE {table}.value <> EXCLUDED.value"
     )
-    with transaction.atomic():
+    with tenant_still_registered(), transaction.atomic():
         changed = _insert_linked(tenant_id, clean, on_conflict=replace_value)
         row = _linked_row(tenant_id, clean)  # the row is ours (inserted, updated or locked) until commit
         if changed:  # inserted at version 1, or updated to a later one
@@ -86,7 +87,7 @@ def linked_metadata_delete(
     """
     clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key)
     rows = LinkedMetadata.objects.for_tenant(tenant_id)
-    with transaction.atomic():
+    with tenant_still_registered(), transaction.atomic():  # its revision names the tenant
         row = rows.filter(**_linked_lookup(clean)).select_for_update().first()
         if row is None or not rows.filter(pk=row.pk).delete()[0]:
             raise LinkedMetadataKeyNotFound()

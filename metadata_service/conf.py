@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     # it (0: forever).
     "REVISIONS_KEEP": 100,
     "DELETED_RETENTION_DAYS": 30,
+    # Proxies in front of the service that append to X-Forwarded-For; 0: the socket's address is the client's.
+    # The sign-in limits count per client address (tenants.throttling.client_address).
+    "TRUSTED_PROXY_COUNT": 0,
 }
 
 

@@ -7,6 +7,20 @@ from datetime import UTC, datetime
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "tenant", "request_id")
 
 
+class TextFormatter(logging.Formatter):
+    """``time level logger message``, and ``request_id=`` for a record made while a request was served."""
+
+    def __init__(self):
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record):
+        line = super().format(record)
+        request_id = getattr(record, "request_id", None)
+        if request_id and f"request_id={request_id}" not in record.getMessage():  # the request line has it
+            line += f" request_id={request_id}"
+        return line
+
+
 class JSONFormatter(logging.Formatter):
     """A log record as one JSON object: time, level, logger, message, the request fields when present."""
 

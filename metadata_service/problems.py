@@ -42,11 +42,20 @@ class ProblemResponse(HttpResponse):
             **extensions,
         }
         super().__init__(
-            json.dumps(body, ensure_ascii=False),
+            _problem_json(body),
             status=status,
             content_type=PROBLEM_CONTENT_TYPE,
             headers=headers,
         )
+
+
+def _problem_json(body):
+    """UTF-8 JSON; ASCII escapes when a value holds text UTF-8 cannot carry (a lone surrogate a client sent)."""
+    text = json.dumps(body, ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(body).encode()
 
 
 def problem_exception_handler(exc, context):
@@ -74,7 +83,7 @@ def problem_for(exc):
         detail = "\n".join(_violation_line(v) for v in violations)
         code = "validation_error"
     else:
-        detail = str(exc.detail)
+        detail = _detail_text(exc.detail)
         code = _code_of(exc)
     return ProblemResponse(exc.status_code, detail, code=code, headers=headers, **extensions)
 
@@ -100,6 +109,15 @@ def _database_outage(exc):
     if getattr(exc.__cause__, "pgcode", None) == QUERY_CANCELED:
         return ServiceUnavailable("The database did not answer in time; retry later.", code="database_timeout")
     return ServiceUnavailable()
+
+
+def _detail_text(detail):
+    """The words of an error's detail: simplejwt's ``InvalidToken`` carries a dict (detail, code, messages)."""
+    if isinstance(detail, dict):
+        return _detail_text(detail["detail"]) if "detail" in detail else "; ".join(map(_detail_text, detail.values()))
+    if isinstance(detail, list):
+        return "; ".join(map(_detail_text, detail))
+    return str(detail)
 
 
 def _code_of(exc):

@@ -10,6 +10,8 @@ import time
 import uuid
 from urllib.parse import quote
 
+from metadata_service.log_context import current_request_id
+
 logger = logging.getLogger("metadata_service.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -20,7 +22,7 @@ ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 def request_id_for(request):
     """The client's ``X-Request-ID`` when it is acceptable, else a new one."""
     given = request.headers.get(REQUEST_ID_HEADER, "")
-    return given if ACCEPTABLE_REQUEST_ID.match(given) else uuid.uuid4().hex
+    return given if ACCEPTABLE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def tenant_of(request):
@@ -52,7 +54,11 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         request.request_id = request_id_for(request)
-        response = self.get_response(request)
+        serving = current_request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(serving)
         response[REQUEST_ID_HEADER] = request.request_id
         fields = {
             "method": request.method,

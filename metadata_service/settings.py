@@ -83,12 +83,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 # --- Applications -----------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tenants.apps.MetadataAdminConfig",  # django.contrib.admin with the service's admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "graphene_django",
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "metadata_service.request_log.RequestLogMiddleware",  # outermost: logs the status the client gets
     "metadata_service.metrics.PrometheusMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that answers: preflights need no token
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) under gunicorn
     "metadata_service.middleware.RequestBodyLimitMiddleware",
@@ -135,7 +137,11 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------
 
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+# The embedded default is the file scripts/serve uses, so manage.py commands see the same database.
+DEFAULT_SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}")
+if DATABASE_URL == f"sqlite:///{DEFAULT_SQLITE_PATH}":
+    DEFAULT_SQLITE_PATH.parent.mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
@@ -143,6 +149,9 @@ DATABASES = {
         conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
+# A password apart from the URL (docker-compose passes it so), taken as it is: '@', '/' and ':' need no escaping.
+if env_str("DATABASE_PASSWORD") is not None:
+    DATABASES["default"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue behind one another instead of failing with "database is locked",
     # so that the compare-and-swap holds on SQLite too.
@@ -275,6 +284,7 @@ METADATA_SERVICE = {
         "LINKED_METADATA_VALUE_MAX_BYTES": env_int,
         "REVISIONS_KEEP": env_int,
         "DELETED_RETENTION_DAYS": env_int,
+        "TRUSTED_PROXY_COUNT": env_int,
     }.items()
 }
 METADATA_SERVICE.update(
@@ -291,6 +301,34 @@ if METADATA_SERVICE["DELETED_RETENTION_DAYS"] < 0:
     raise ImproperlyConfigured("DELETED_RETENTION_DAYS must be 0 (keep forever) or a number of days")
 
 GRAPHENE = {"SCHEMA": "linked_metadata.graphql_api.schema.schema"}
+
+# --- CORS (django-cors-headers): browser clients on other origins ------------------------
+
+# Exact origins (scheme://host[:port]) allowed to call the API from a browser; none by default.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/(?!admin/).*$"  # the admin is same-origin only
+CORS_ALLOW_CREDENTIALS = False  # tokens travel in Authorization; no cookie is needed or sent
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",
+    "x-request-id",
+)
+CORS_EXPOSE_HEADERS = (
+    "etag",
+    "location",
+    "link",
+    "retry-after",
+    "x-request-id",
+    "x-total-count",
+    "x-total-count-estimated",
+    "ratelimit",
+    "ratelimit-policy",
+)
+CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", 3600)
 
 # --- Security headers -------------------------------------------------------------------
 # Always on: X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Policy, X-Frame-Options.
@@ -320,9 +358,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "metadata_service.log_format.JSONFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"()": "metadata_service.log_format.TextFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # Every record made while a request is served carries its request id (metadata_service/log_context.py).
+    "filters": {"request_id": {"()": "metadata_service.log_context.RequestIdFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
@@ -361,6 +401,7 @@ SPECTACULAR_SETTINGS = {
 # --- Production guard -------------------------------------------------------------------
 
 PLACEHOLDER_SECRET_PREFIX = "change-me"  # the values .env.example ships with
+JWT_SECRET_MIN_BYTES = 32  # RFC 7518 3.2: an HS256 key at least as long as the hash
 
 
 def is_default_secret(value, development_value):
@@ -372,3 +413,9 @@ if APP_ENV == "production":
         raise ImproperlyConfigured("APP_ENV=production needs a SECRET_KEY of its own")
     if JWT_ALGORITHM == "HS256" and is_default_secret(JWT_SECRET, DEVELOPMENT_JWT_SECRET):
         raise ImproperlyConfigured("APP_ENV=production needs a JWT_SECRET of its own")
+    if JWT_ALGORITHM == "HS256" and len(JWT_SECRET.encode()) < JWT_SECRET_MIN_BYTES:
+        raise ImproperlyConfigured(
+            f"APP_ENV=production needs a JWT_SECRET of at least {JWT_SECRET_MIN_BYTES} bytes (HS256 keys shorter "
+            "than the hash can be guessed offline from one token); e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'"
+        )

@@ -6,7 +6,6 @@ is not done here: the view's queryset is already the caller's tenant's.
 """
 
 import re
-from datetime import UTC
 from functools import reduce
 from operator import or_
 
@@ -19,7 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
 from metadata_service.conf import service_settings
-from metadatas.keyset import MAX_BIGINT
+from metadatas.keyset import MAX_BIGINT, in_utc
 from metadatas.models import Metadata, fold_for_search, title_sort_key
 
 LIST_SPELLING = re.compile(r"^(?P<name>[A-Za-z]+)\[\d*\]$")
@@ -108,8 +107,8 @@ class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
         if moment is None:
             return None
         try:
-            return moment.astimezone(UTC)
-        except (OverflowError, ValueError):  # 0001-01-01T00:00+01:00 is before the year 1 in UTC
+            return in_utc(moment)
+        except ValueError:  # 0001-01-01T00:00+01:00 is before the year 1 in UTC
             raise forms.ValidationError("This date-time is out of range.", code="invalid") from None
 
 
@@ -162,7 +161,7 @@ class MetadataFilterSet(django_filters.FilterSet):
 
 def filter_parameter(name):
     """Whether a query parameter names one of the filters, in any spelling (``type``, ``type[]``, ``type[0]``)."""
-    match = LIST_SPELLING.match(name)
+    match = LIST_SPELLING.fullmatch(name)
     return (match.group("name") if match else name) in MetadataFilterSet.base_filters
 
 
@@ -170,7 +169,7 @@ def canonical_query(params, list_names):
     """Fold ``x[]=`` and ``x[0]=`` into ``x`` for the multi-value filters; other parameters stay."""
     canonical = QueryDict(mutable=True)
     for key, values in params.lists():
-        match = LIST_SPELLING.match(key)
+        match = LIST_SPELLING.fullmatch(key)
         name = match.group("name") if match and match.group("name") in list_names else key
         canonical.setlist(name, canonical.getlist(name) + values)
     return canonical
@@ -208,7 +207,7 @@ class OrderParameterFilter(BaseFilterBackend):
         orderings = [
             self._ordering(match.group("field"), value, key)
             for key, value in request.query_params.items()
-            if (match := ORDER_PARAMETER.match(key)) and match.group("field") in self.fields
+            if (match := ORDER_PARAMETER.fullmatch(key)) and match.group("field") in self.fields
         ]
         if not any(field == "id" for field, _, _ in orderings):
             last_direction = orderings[-1][1] if orderings else "asc"

@@ -10,7 +10,7 @@ import base64
 import binascii
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
 
@@ -19,7 +19,24 @@ from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 from rest_framework.exceptions import ValidationError
 
+from metadata_service.json_policy import InvalidJSONDocument, check_json_document
+
 MAX_BIGINT = 2**63 - 1
+
+
+def in_utc(moment):
+    """``moment`` in UTC, the one form in which PostgreSQL takes every value Python reads.
+
+    PostgreSQL refuses offsets beyond ±15:59 and offsets with seconds (``+19:23``, ``+00:06:44.5``),
+    which Python accepts. ``ValueError`` for a naive moment or one UTC cannot hold (the year 1 at +01:00).
+    The date filters and the cursors both pass their date-times through here.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("a date-time needs a UTC offset")
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("this date-time is out of range") from None
 
 
 class InvalidCursor(ValidationError):
@@ -136,8 +153,11 @@ def _from_json(key, model, value):
         raise InvalidCursor() from None
     if isinstance(converted, int) and not -MAX_BIGINT <= converted <= MAX_BIGINT:
         raise InvalidCursor()
-    if isinstance(converted, datetime) and converted.tzinfo is None:
-        raise InvalidCursor()
-    if isinstance(converted, str) and "\x00" in converted:
-        raise InvalidCursor()
+    try:
+        if isinstance(converted, datetime):
+            converted = in_utc(converted)
+        if isinstance(converted, str):
+            check_json_document(converted, max_depth=1)  # no NUL, no lone surrogate
+    except (ValueError, InvalidJSONDocument):
+        raise InvalidCursor() from None
     return converted

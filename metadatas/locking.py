@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from rest_framework.exceptions import ValidationError
 
 ANY = "*"
-ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
-BARE_VERSION = re.compile(r"\s*(\d{1,18})\s*$")
+ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|\Z)')
+BARE_VERSION = re.compile(r"\s*(\d{1,18})\s*")
 VERSION_REQUIRED = "The version you last read is required, as 'version' in the body or as an If-Match header."
 
 
@@ -29,7 +29,7 @@ def parse_entity_tags(header, name):
         raise ValidationError({name: [f'{name} is empty; send * or a quoted entity tag, like "3".']})
     if header.strip() == ANY:
         return ANY
-    bare = BARE_VERSION.match(header)
+    bare = BARE_VERSION.fullmatch(header)
     if bare:  # lenient: a version without quotes
         return [(False, bare.group(1))]
     tags, position = [], 0

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.fields.json import KeyTextTransform
 
 from metadata_service.timestamps import now_to_the_second
+from tenants.counters import METADATA_IDS, next_value
 from tenants.models import Tenant
 from tenants.scoping import TenantScopedQuerySet
 
@@ -51,10 +52,14 @@ class MetadataQuerySet(TenantScopedQuerySet):
 class Metadata(models.Model):
     """A metadata resource: a typed, titled JSON document that a platform entity owns in one tenant.
 
+    ``id`` is numbered per tenant (1, 2, 3, ... from ``tenants.counters``), so a tenant's ids say nothing of
+    other tenants' writes; ``row`` is the table's own key, which the API never shows.
+
     DELETE only marks it deleted (``deleted_at``); its revisions (``MetadataRevision``) keep every change.
     """
 
-    id = models.BigAutoField(primary_key=True)
+    row = models.BigAutoField(primary_key=True)
+    id = models.PositiveBigIntegerField(editable=False, help_text="Numbered per tenant, in creation order.")
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+", db_index=False)
     uuid = models.UUIDField(default=uuid.uuid4)
     created_at = models.DateTimeField(default=now_to_the_second)
@@ -78,6 +83,7 @@ class Metadata(models.Model):
             # and SQLite both have partial unique indexes). A uuid is unique among all, deleted or not.
             models.UniqueConstraint(fields=["tenant", "slug"], condition=LIVE, name="metadata_tenant_live_slug_unique"),
             models.UniqueConstraint(fields=["tenant", "uuid"], name="metadata_tenant_uuid_unique"),
+            models.UniqueConstraint(fields=["tenant", "id"], name="metadata_tenant_id_unique"),
         ]
         # Every index leads with the tenant: each list query is "one tenant, one filter, one order".
         # The list indexes hold live rows only (the condition every read has), so a list and its count
@@ -100,6 +106,8 @@ class Metadata(models.Model):
 
     def save(self, *args, **kwargs):
         self.title_search = title_search_text(self.title or {})
+        if self.id is None:  # numbered in the saving transaction: a failed insert hands its number back
+            self.id = next_value(tenant_id=self.tenant_id, name=METADATA_IDS)
         super().save(*args, **kwargs)
 
 
@@ -125,7 +133,8 @@ class MetadataRevision(models.Model):
 
     ``state`` holds the writable fields after the change (camelCase, as the API writes them); the rest of
     the resource as it was (id, uuid, createdAt, tenant never change) comes from the resource row.
-    The resource is referenced without a database constraint: its primary key is (tenant_id, id).
+    The resource is referenced by its primary key (``row``, never shown), without a database constraint:
+    the table's primary key is (tenant_id, row) on PostgreSQL.
     """
 
     id = models.BigAutoField(primary_key=True)

@@ -159,7 +159,7 @@ class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
 # --- Query parameters of the list ------------------------------------------------------------------
 
 FILTER_MEANINGS = {
-    "id": ("the database id", 7),
+    "id": ("the id (numbered per tenant)", 7),
     "uuid": ("the uuid", SAMPLE["uuid"]),
     "owner": ("the owner", SAMPLE["owner"]),
     "ownerUuid": ("the owner's uuid", SAMPLE["ownerUuid"]),
@@ -629,7 +629,7 @@ DOCUMENTATION_OPERATION = public_jsonld_operation(
 
 
 FIELD_DESCRIPTIONS = {
-    "id": "Database id, ascending in creation order.",
+    "id": "Numbered per tenant (1, 2, 3, ...), ascending in creation order; says nothing of other tenants.",
     "uuid": "Generated when absent on POST; unique in the tenant; fixed afterwards (ignored on PUT and PATCH).",
     "createdAt": "UTC, to the second.",
     "updatedAt": "UTC, to the second; changes with every version.",

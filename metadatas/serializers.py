@@ -15,6 +15,14 @@ LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
 MAX_VERSION = 2**63 - 1
 
 
+class FullMatchValidator(RegexValidator):
+    """A ``RegexValidator`` that matches the whole value: with ``search``, ``$`` also matches before a final newline."""
+
+    def __call__(self, value):
+        if not self.regex.fullmatch(str(value)):
+            raise serializers.ValidationError(self.message, code=self.code)
+
+
 class StrictCharField(serializers.CharField):
     """A string field that refuses numbers and booleans instead of quietly turning them into text."""
 
@@ -83,7 +91,7 @@ class TitleField(JSONDocumentField):
 
     @staticmethod
     def _title_errors(locale, text):
-        if not LOCALE_PATTERN.match(locale):
+        if not LOCALE_PATTERN.fullmatch(locale):
             return ["The key must be a locale code such as en, fr or pt-BR."]
         if not isinstance(text, str) or not text.strip():
             return ["Must be a non-empty string."]
@@ -103,7 +111,7 @@ class MetadataSerializer(serializers.ModelSerializer):
     title = TitleField()
     slug = StrictCharField(
         max_length=255,
-        validators=[RegexValidator(SLUG_PATTERN, "Use only letters, digits and . _ ~ - (1 to 255 characters).")],
+        validators=[FullMatchValidator(SLUG_PATTERN, "Use only letters, digits and . _ ~ - (1 to 255 characters).")],
     )
     type = StrictCharField(max_length=255)
     data = DataField(required=False)

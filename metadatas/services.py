@@ -23,6 +23,7 @@ from metadatas.exceptions import NotDeleted, PreconditionFailed, SlugTaken, Vers
 from metadatas.models import Metadata, MetadataRevision, RevisionOperation, title_search_text
 from metadatas.revisions import DELETED_AT, WRITABLE_FIELDS, changed_fields, model_changes, state_of
 from tenants.identity import Actor
+from tenants.registry import tenant_still_registered
 
 logger = logging.getLogger("metadatas.history")
 
@@ -37,9 +38,13 @@ UNIQUE_IN_TENANT = {
 def unique_fields_checked(*, slug_taken: str | None = None) -> Iterator[None]:
     """One transaction; a unique-constraint violation in it (also one lost to a concurrent write) rolls it
     back whole and becomes a 400 on its field, or a 409 ``SlugTaken`` when ``slug_taken`` names the slug
-    (an undelete or restore, where the caller did not choose the slug)."""
+    (an undelete or restore, where the caller did not choose the slug).
+
+    Violations are told apart by the constraint's name, never by words in the message: a write whose
+    tenant was deleted meanwhile breaks the tenant's foreign key, and is the 401 of an unknown tenant.
+    """
     try:
-        with transaction.atomic():
+        with tenant_still_registered(), transaction.atomic():
             yield
     except IntegrityError as exc:
         violated = UNIQUE_IN_TENANT.get(violated_constraint(exc) or "")

@@ -3,21 +3,40 @@ from django.contrib import admin
 
 from tenants.grants import KNOWN_PERMISSIONS
 from tenants.models import Role, Tenant, TenantMember
-from tenants.permissions import may_manage_tenants
+from tenants.permissions import may_change_tenant_state, may_manage_tenants
+from tenants.registry import TenantStateNotShared, require_shared_cache_reachable
 from tenants.scoping import TenantScopedAdminMixin
+
+
+class TenantAdminForm(forms.ModelForm):
+    """A tenant; saved only while every worker can be told of the change (the shared cache answers)."""
+
+    class Meta:
+        model = Tenant
+        fields = ["uuid", "name", "enabled"]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            require_shared_cache_reachable()
+        except TenantStateNotShared as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return cleaned
 
 
 @admin.register(Tenant)
 class TenantAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
     """The tenant registry: disabling a tenant rejects its tokens at once. Staff see only their own tenant."""
 
+    form = TenantAdminForm
     list_display = ("name", "uuid", "enabled", "created")
     list_filter = ("enabled",)
     search_fields = ("name", "uuid")
     readonly_fields = ("created",)
 
     def get_readonly_fields(self, request, obj=None):
-        return (*self.readonly_fields, "uuid") if obj is not None else self.readonly_fields
+        fields = (*self.readonly_fields, "uuid") if obj is not None else self.readonly_fields
+        return fields if may_change_tenant_state(request.user) else (*fields, "enabled")
 
     def has_add_permission(self, request):
         return may_manage_tenants(request.user) and super().has_add_permission(request)

@@ -8,6 +8,16 @@ from rest_framework.exceptions import AuthenticationFailed
 IDENTITY_TYPES = ("System", "Staff", "Individual", "Organization", "Anonymous", "AccountUser")
 
 
+def normalize_email(email: str) -> str:
+    """The one form an email is stored and compared in: lower case (``str.lower``), nothing more.
+
+    Not ``casefold()``: it maps ``ß`` to ``ss`` (and ``ſ`` to ``s``, ``ﬁ`` to ``fi``, ``ς`` to ``σ``), so
+    ``a@straße.com`` and ``a@strasse.com``, two mailboxes, would be one user. Lower case can grow a text
+    (``İ`` becomes two characters): check lengths on what this returns.
+    """
+    return email.lower()
+
+
 @dataclass(frozen=True)
 class TokenIdentity:
     """Who is calling, for which tenant, with which roles, permissions and linked accounts."""
@@ -111,6 +121,8 @@ def _optional_string(source, key, name):
     value = source.get(key)
     if value is not None and not isinstance(value, str):
         raise _bad_claim(name, "must be a string")
+    if value is not None and not _storable(value):
+        raise _bad_claim(name, UNSTORABLE)
     return value
 
 
@@ -118,7 +130,17 @@ def _string_list(source, key, name):
     values = source.get(key) or []
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise _bad_claim(name, "must be a list of strings")
+    if not all(_storable(value) for value in values):
+        raise _bad_claim(name, UNSTORABLE)
     return values
+
+
+UNSTORABLE = "holds a NUL character or a lone UTF-16 surrogate"
+
+
+def _storable(text):
+    """Text a database query may carry (claims end up in queries: roles, emails, account numbers)."""
+    return "\x00" not in text and not any(0xD800 <= ord(char) <= 0xDFFF for char in text)
 
 
 def _bad_claim(name, problem):

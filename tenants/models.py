@@ -13,9 +13,11 @@ class TenantQuerySet(TenantRegistryQuerySet):
     """Bulk updates announce the changed tenants to every worker too (saves do it by signal)."""
 
     def update(self, **kwargs):
-        from tenants.registry import announce_tenant_change
+        from tenants.registry import announce_tenant_change, prepare_tenant_change
 
         ids = list(self.values_list("pk", flat=True))
+        for tenant_id in ids:
+            prepare_tenant_change(tenant_id)
         updated = super().update(**kwargs)
         for tenant_id, enabled in Tenant.objects.filter(pk__in=ids).values_list("pk", "enabled"):
             announce_tenant_change(tenant_id, enabled)
@@ -97,3 +99,6 @@ class TenantMember(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.tenant.name}"
+
+
+from tenants.counters import TenantCounter  # noqa: E402,F401  (registers the model with the app)

@@ -15,7 +15,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from tenants.grants import CAN_MUTATE_METADATA, CAN_VIEW_METADATA, readable_grants
-from tenants.identity import TokenIdentity
+from tenants.identity import TokenIdentity, normalize_email
 from tenants.models import Role
 
 SYSTEM = "System"
@@ -126,7 +126,7 @@ def owns_linked_object(identity: TokenIdentity, linked_object_type: str, identif
     if linked_object_type == LINKED_ACCOUNT:
         return identifier in identity.accounts
     if linked_object_type == LINKED_ACCOUNT_USER:
-        return identity.email is not None and identifier.casefold() == identity.email.casefold()
+        return identity.email is not None and normalize_email(identifier) == normalize_email(identity.email)
     return False
 
 
@@ -145,6 +145,19 @@ def may_mutate_linked_metadata(identity: TokenIdentity, linked_object_type: str,
 
 
 # --- Django admin (rows are narrowed to the staff user's tenant in tenants.scoping) ------------------------------
+
+
+def may_use_admin(user: Any) -> bool:
+    """Superusers always; a staff user only while its tenant (if it has one) is enabled."""
+    if user.is_superuser:
+        return True
+    member = getattr(user, "tenant_member", None)
+    return member is None or member.tenant.enabled
+
+
+def may_change_tenant_state(user: Any) -> bool:
+    """Enabling or disabling a tenant is for superusers: a tenant's staff could otherwise re-enable it."""
+    return user.is_active and user.is_superuser
 
 
 def may_manage_tenants(user: Any) -> bool:

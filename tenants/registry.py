@@ -1,16 +1,23 @@
 """Answers whether a tenant named by a token may use the service, from a cache all workers share.
 
-Each request needs "is this tenant registered and enabled?". With ``REDIS_URL`` set, the
-answer is kept there for every worker on every machine; without it each request asks the database.
-Disabling must reject a tenant's tokens at once, so the cache is written through: a save, delete or
-bulk update of a tenant stores its new state (or drops it) as soon as its transaction commits, before
-the saving request answers; a reader that missed only adds what it read (SET NX), so it can never
-overwrite a newer state. If the cache cannot be reached, requests ask the database.
+Each request needs "is this tenant registered and enabled?". With ``REDIS_URL`` set, the answer is
+kept there for every worker on every machine; without it each request asks the database.
+Disabling must reject a tenant's tokens at once, so a change of a tenant is written through in two steps:
+
+1. before the database changes, the tenant's key is set to "changing" (readers then ask the database and
+   cache nothing). If Redis cannot be reached the change is refused (``TenantStateNotShared``): a change
+   no worker would hear of would leave the old state cached for up to ``TENANT_CACHE_SECONDS``;
+2. once the transaction commits, the key is set to the new state; a deleted tenant gets a "deleted" mark,
+   not an empty key, so that a reader which read the row before the delete cannot store "enabled" again.
+
+A reader that missed only adds what it read (SET NX), so it never overwrites a newer state or a mark.
+If the second step fails, the "changing" mark stays until it expires and readers ask the database.
 """
 
 import logging
+from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from rest_framework.exceptions import AuthenticationFailed
 
 from metadata_service.conf import service_settings
@@ -18,7 +25,18 @@ from metadata_service.shared_redis import ERRORS, shared_key, shared_redis
 from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
-STATES = {b"1": True, b"0": False}
+ENABLED, DISABLED, DELETED, CHANGING = b"1", b"0", b"-", b"?"
+STATES = {ENABLED: True, DISABLED: False, DELETED: None}
+
+
+class TenantStateNotShared(Exception):
+    """A tenant change refused because the shared cache (Redis) cannot be told of it."""
+
+    def __init__(self):
+        super().__init__(
+            "The tenant was not changed: the shared cache at REDIS_URL cannot be reached, and workers "
+            "would keep the tenant's old state. Retry once Redis answers."
+        )
 
 
 def require_enabled_tenant(tenant_id):
@@ -30,6 +48,23 @@ def require_enabled_tenant(tenant_id):
         raise AuthenticationFailed("The token's tenant is disabled.", code="disabled_tenant")
 
 
+FOREIGN_KEY_VIOLATION = "23503"  # PostgreSQL's SQLSTATE
+
+
+@contextmanager
+def tenant_still_registered():
+    """Around a write of a tenant's rows: if its tenant was deleted meanwhile (the tenant's foreign key
+    breaks, at the insert or at the commit) the write is the 401 of an unknown tenant, not a server error
+    or a misleading "already exists"."""
+    try:
+        yield
+    except IntegrityError as exc:
+        sqlite_says = str(exc).startswith("FOREIGN KEY constraint failed")
+        if getattr(exc.__cause__, "pgcode", None) == FOREIGN_KEY_VIOLATION or sqlite_says:
+            raise AuthenticationFailed("The token's tenant is not registered.", code="unknown_tenant") from None
+        raise
+
+
 def tenant_enabled(tenant_id):
     """True or False for a registered tenant, None for an unknown one; the shared cache first."""
     key = cache_key(tenant_id)
@@ -37,8 +72,8 @@ def tenant_enabled(tenant_id):
     if cached in STATES:
         return STATES[cached]
     enabled = _read_enabled(tenant_id)
-    if enabled is not None:
-        _cache_call("set", key, b"1" if enabled else b"0", ex=_ttl(), nx=True)
+    if enabled is not None and cached != CHANGING:
+        _cache_call("set", key, ENABLED if enabled else DISABLED, ex=_ttl(), nx=True)
     return enabled
 
 
@@ -46,13 +81,34 @@ def _read_enabled(tenant_id):
     return Tenant.objects.filter(pk=tenant_id).values_list("enabled", flat=True).first()
 
 
+def prepare_tenant_change(tenant_id):
+    """Before a tenant's row changes: mark it "changing" for every worker, or refuse the change."""
+    client = shared_redis()
+    if client is None:
+        return  # no shared cache: every request reads the database
+    try:
+        client.set(cache_key(tenant_id), CHANGING, ex=_ttl())
+    except ERRORS as exc:
+        logger.error("tenant %s not changed: the shared cache is unreachable (%s)", tenant_id, exc)
+        raise TenantStateNotShared() from exc
+
+
+def require_shared_cache_reachable():
+    """Raise ``TenantStateNotShared`` now if a tenant change would be refused (forms check it before saving)."""
+    client = shared_redis()
+    if client is None:
+        return
+    try:
+        client.ping()
+    except ERRORS as exc:
+        raise TenantStateNotShared() from exc
+
+
 def announce_tenant_change(tenant_id, enabled):
     """Once the current transaction commits, store the tenant's state (None: deleted) for every worker."""
+    state = DELETED if enabled is None else ENABLED if enabled else DISABLED
     key = cache_key(tenant_id)
-    if enabled is None:
-        transaction.on_commit(lambda: _cache_call("delete", key))
-    else:
-        transaction.on_commit(lambda: _cache_call("set", key, b"1" if enabled else b"0", ex=_ttl()))
+    transaction.on_commit(lambda: _cache_call("set", key, state, ex=_ttl()))
 
 
 def cache_key(tenant_id):

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from metadata_service.conf import service_settings
 from metadata_service.shared_redis import ERRORS, shared_key, shared_redis
 
 logger = logging.getLogger(__name__)
@@ -100,10 +101,22 @@ def _add_one_locally(key, ttl):
         return cache.incr(key)
 
 
+def token_ident(raw):
+    """What one token is counted as: a hash of the part its signature covers (header and claims).
+
+    Not the whole text: one token has many spellings that verify (``=`` padding after the signature,
+    other unused low bits in its last base64 character, and for ES256 a second signature ``(r, n - s)``).
+    Changing what the signature covers needs the key, so each token has one budget.
+    """
+    if isinstance(raw, str):
+        raw = raw.encode()
+    return hashlib.sha256(raw.rpartition(b".")[0] or raw).hexdigest()
+
+
 class TenantAndTokenRateThrottle(FixedWindowRateThrottle):
     """``THROTTLE_RATE_TENANT`` for all tokens of one tenant together, ``THROTTLE_RATE_TOKEN`` per token.
 
-    A token is keyed by its hash, never by the token itself.
+    A token is keyed by a hash (``token_ident``), never by the token itself.
     """
 
     scopes = ("tenant", "token")
@@ -111,22 +124,34 @@ class TenantAndTokenRateThrottle(FixedWindowRateThrottle):
     def idents(self, request):
         tenant_id = getattr(request.user, "tenant_id", None)
         raw = getattr(request.auth, "token", None)
-        if isinstance(raw, str):
-            raw = raw.encode()
         return {
             "tenant": str(tenant_id) if tenant_id else None,
-            "token": hashlib.sha256(raw).hexdigest() if raw else None,
+            "token": token_ident(raw) if raw else None,
         }
 
 
-class LoginRateThrottle(FixedWindowRateThrottle):
-    """``THROTTLE_RATE_LOGIN``: password attempts on POST /tokens per client address.
+def client_address(request):
+    """The address a request came from: the socket's, unless ``TRUSTED_PROXY_COUNT`` proxies stand in front.
 
-    The address is DRF's (``REMOTE_ADDR``, or ``X-Forwarded-For`` behind ``NUM_PROXIES`` proxies).
-    Not per username: that would let anyone lock a member out by failing on purpose.
+    Behind N trusted proxies it is the N-th address from the right of ``X-Forwarded-For`` (each proxy appends
+    the address it was reached from); what a client writes further left is never believed.
+    """
+    proxies = service_settings.TRUSTED_PROXY_COUNT
+    socket_address = request.META.get("REMOTE_ADDR") or None
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies <= 0 or not forwarded:
+        return socket_address
+    return forwarded[-min(proxies, len(forwarded))]
+
+
+class LoginRateThrottle(FixedWindowRateThrottle):
+    """``THROTTLE_RATE_LOGIN``: password attempts per client address, on POST /tokens and the admin's sign-in.
+
+    Both count in one budget per address (``client_address``). Not per username: that would let anyone
+    lock a member out by failing on purpose.
     """
 
     scopes = ("login",)
 
     def idents(self, request):
-        return {"login": self.get_ident(request) or None}
+        return {"login": client_address(request)}

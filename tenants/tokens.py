@@ -12,6 +12,12 @@ from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
+# The NumericDate claims (RFC 7519): JSON numbers of seconds since 1970, and here before the year 10000,
+# the last one Python's datetime holds. PyJWT alone takes a numeric string, and simplejwt then fails on it
+# or on an `exp` in milliseconds (year 55000).
+NUMERIC_DATE_CLAIMS = ("exp", "nbf", "iat")
+LAST_NUMERIC_DATE = 253402300799  # 9999-12-31T23:59:59Z
+
 # PyJWT's verdicts, in words a client can act on (checked most specific first).
 DECODE_ERROR_MESSAGES = (
     (jwt.ExpiredSignatureError, "The token has expired."),
@@ -29,6 +35,11 @@ class PlatformTokenBackend(TokenBackend):
     """simplejwt's backend with ``exp`` required and one clear message per failure."""
 
     def decode(self, token, verify=True):
+        payload = self._verified_payload(token)
+        _check_numeric_dates(payload)
+        return payload
+
+    def _verified_payload(self, token):
         try:
             return jwt.decode(
                 token,
@@ -41,8 +52,27 @@ class PlatformTokenBackend(TokenBackend):
             )
         except jwt.MissingRequiredClaimError as exc:
             raise TokenBackendError(f"The token has no '{exc.claim}' claim.") from exc
+        except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError, jwt.DecodeError) as exc:
+            if not isinstance(exc, jwt.DecodeError) or "claim (" in str(exc):
+                # Raised once the signature verified: a date that is no NumericDate (true, null, 10**20)
+                # is named as such rather than called expired or malformed.
+                _check_numeric_dates(jwt.decode(token, options={"verify_signature": False}))
+            raise TokenBackendError(_message_for(exc)) from exc
         except jwt.InvalidTokenError as exc:
             raise TokenBackendError(_message_for(exc)) from exc
+
+
+def _check_numeric_dates(payload):
+    for claim in NUMERIC_DATE_CLAIMS:
+        if claim in payload and not _is_numeric_date(payload[claim]):
+            raise TokenBackendError(
+                f"The token's '{claim}' claim must be a number of seconds since 1970 (not milliseconds, "
+                "not a string), before the year 10000."
+            )
+
+
+def _is_numeric_date(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= LAST_NUMERIC_DATE
 
 
 def _message_for(exc):

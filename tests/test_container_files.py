@@ -51,15 +51,19 @@ def test_the_image_runs_gunicorn_as_a_non_root_user_with_a_liveness_healthcheck(
 @pytest.fixture
 def compose_config(tmp_path):
     """``compose config`` of docker-compose.yml with .env made from .env.example, as a newcomer would run it."""
+    return resolved_compose(tmp_path, (ROOT / ".env.example").read_text())
+
+
+def resolved_compose(directory, env_text):
     command = compose_command()
     if command is None:
         pytest.skip(
             "neither `docker compose` nor Debian's docker-compose is installed (scripts/test installs the "
             "latter with apt-get when it can)"
         )
-    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
-    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
-    resolved = subprocess.run([*command, "config"], cwd=tmp_path, capture_output=True, text=True)
+    shutil.copy(ROOT / "docker-compose.yml", directory / "docker-compose.yml")
+    (directory / ".env").write_text(env_text)
+    resolved = subprocess.run([*command, "config"], cwd=directory, capture_output=True, text=True)
     assert resolved.returncode == 0, resolved.stderr
     return yaml.safe_load(resolved.stdout)["services"]
 
@@ -82,4 +86,40 @@ def test_compose_gives_the_service_the_settings_of_env_example(compose_config):
 
     assert environment["APP_ENV"] == "production"
     assert environment["JWT_SECRET"].startswith("change-me")  # refused at start until the operator sets it
-    assert environment["DATABASE_URL"] == "postgres://metadata:change-me@db:5432/metadata"
+    assert environment["DATABASE_URL"] == "postgres://metadata@db:5432/metadata"
+    assert environment["DATABASE_PASSWORD"] == "change-me"
+
+
+@pytest.mark.e2e
+def test_compose_waits_for_a_healthy_redis(compose_config):
+    assert compose_config["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    assert compose_config["web"]["depends_on"]["redis"] == {"condition": "service_healthy"}
+
+
+@pytest.mark.e2e
+def test_compose_publishes_the_service_on_the_hosts_loopback_only(compose_config):
+    (published,) = compose_config["web"]["ports"]
+    address = published.get("host_ip") if isinstance(published, dict) else published.rsplit(":", 2)[0]
+
+    assert address == "127.0.0.1"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("password", ["p@ss/w:rd", "a:b@c/d?e"])
+def test_a_database_password_of_any_characters_reaches_the_service_as_it_is(tmp_path, password):
+    env_text = (
+        (ROOT / ".env.example").read_text().replace("POSTGRES_PASSWORD=change-me", f"POSTGRES_PASSWORD={password}")
+    )
+    services = resolved_compose(tmp_path, env_text)
+
+    for name in ("migrate", "web"):
+        assert services[name]["environment"]["DATABASE_PASSWORD"] == password
+        assert password not in services[name]["environment"]["DATABASE_URL"]
+    assert services["db"]["environment"]["POSTGRES_PASSWORD"] == password
+
+
+def test_the_compose_file_says_how_to_run_the_services_commands():
+    text = (ROOT / "docker-compose.yml").read_text()
+
+    for command in ("create_tenant", "issue_token", "createsuperuser"):
+        assert f"docker compose run --rm web python manage.py {command}" in text

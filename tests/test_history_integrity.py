@@ -236,12 +236,12 @@ def test_on_sqlite_slugs_are_unique_among_live_resources_only(tmp_path):
     db = sqlite3.connect(database)
     db.execute("INSERT INTO tenants_tenant (uuid, name, enabled, created) VALUES ('t1', 'T', 1, '2024-01-01')")
     insert = (
-        "INSERT INTO metadatas_metadata (tenant_id, uuid, created_at, updated_at, owner, title, title_search, slug, "
-        "type, data, version, deleted_at) VALUES ('t1', ?, '2024-01-01', '2024-01-01', 'o', '{}', '', 'same', 't', "
-        "'{}', 1, ?)"
+        "INSERT INTO metadatas_metadata (tenant_id, id, uuid, created_at, updated_at, owner, title, title_search, "
+        "slug, type, data, version, deleted_at) VALUES ('t1', ?, ?, '2024-01-01', '2024-01-01', 'o', '{}', '', "
+        "'same', 't', '{}', 1, ?)"
     )
-    db.execute(insert, (uuid.uuid4().hex, "2024-01-02"))  # a deleted one
-    db.execute(insert, (uuid.uuid4().hex, None))  # a live one with its slug: allowed
+    db.execute(insert, (1, uuid.uuid4().hex, "2024-01-02"))  # a deleted one
+    db.execute(insert, (2, uuid.uuid4().hex, None))  # a live one with its slug: allowed
 
-    with pytest.raises(sqlite3.IntegrityError):
-        db.execute(insert, (uuid.uuid4().hex, None))  # a second live one: refused
+    with pytest.raises(sqlite3.IntegrityError, match="slug"):
+        db.execute(insert, (3, uuid.uuid4().hex, None))  # a second live one: refused

@@ -19,6 +19,7 @@ DISTRIBUTED = {
     "metadatas.MetadataRevision",
     "linked_metadata.LinkedMetadata",
     "linked_metadata.LinkedMetadataRevision",
+    "tenants.TenantCounter",
 }
 REFERENCE = {"tenants.Role", "tenants.TenantMember"}
 

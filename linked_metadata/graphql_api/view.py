@@ -42,8 +42,11 @@ class KrakenGraphQLView(GraphQLView):
     Before a query runs it must be a JSON request of the right types, parse within
     ``GRAPHQL_QUERY_MAX_CHARS``/``GRAPHQL_QUERY_MAX_TOKENS``, validate against the schema and nest at
     most ``GRAPHQL_QUERY_MAX_DEPTH`` fields deep. Tokens are checked per field (``access.caller``), so
-    introspection needs none. A browser's ``GET`` gets GraphiQL when ``METADATA_SERVICE["GRAPHIQL"]`` is on.
+    introspection needs none. A browser's ``GET`` gets GraphiQL when ``METADATA_SERVICE["GRAPHIQL"]`` is on,
+    its assets served from the service's own static files (the page works offline).
     """
+
+    graphiql_template = "linked_metadata/graphiql.html"
 
     def dispatch(self, request, *args, **kwargs):
         self.graphiql = limits()["GRAPHIQL"]

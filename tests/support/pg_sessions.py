@@ -21,7 +21,7 @@ def libpq_settings():
 def row_locked(pk):
     """Hold a metadata row's lock from another session (as a long transaction would) during the block."""
     with closing(psycopg2.connect(**libpq_settings())) as holder, holder.cursor() as cursor:
-        cursor.execute('SELECT 1 FROM "metadatas_metadata" WHERE id = %s FOR UPDATE', (pk,))
+        cursor.execute('SELECT 1 FROM "metadatas_metadata" WHERE "row" = %s FOR UPDATE', (pk,))
         try:
             yield
         finally:
@@ -49,5 +49,5 @@ def wait_until_row_unlocked(pk, timeout_ms=10000):
     """Return once no session holds the row (a cut session's transaction has been rolled back)."""
     with closing(psycopg2.connect(**libpq_settings())) as probe, probe.cursor() as cursor:
         cursor.execute("SET lock_timeout = %s", (f"{timeout_ms}ms",))
-        cursor.execute('SELECT 1 FROM "metadatas_metadata" WHERE id = %s FOR UPDATE', (pk,))
+        cursor.execute('SELECT 1 FROM "metadatas_metadata" WHERE "row" = %s FOR UPDATE', (pk,))
         probe.rollback()

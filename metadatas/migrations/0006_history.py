@@ -11,8 +11,8 @@ from metadata_service.migration_operations import RunSQLOnVendor
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metadatas', '0004_linked_metadata_moved'),
-        ('tenants', '0003_tenant_members'),
+        ('metadatas', '0005_per_tenant_ids'),
+        ('tenants', '0004_tenant_counters'),
     ]
 
     operations = [
@@ -38,10 +38,6 @@ class Migration(migrations.Migration):
         migrations.RemoveConstraint(
             model_name='metadata',
             name='metadata_tenant_slug_unique',
-        ),
-        migrations.RemoveIndex(
-            model_name='metadata',
-            name='metadata_tenant_id',
         ),
         migrations.RemoveIndex(
             model_name='metadata',
@@ -123,8 +119,8 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('tenant', 'metadata', 'version'), name='metadata_revision_version'),
         ),
         # PostgreSQL: the revisions' primary key leads with the tenant, like the other data tables (migration
-    # 0003), and the title search's trigram index holds live rows only, like the other list indexes.
-    RunSQLOnVendor(
+        # 0003), and the title search's trigram index holds live rows only, like the other list indexes.
+        RunSQLOnVendor(
             "postgresql",
             sql=[
                 "ALTER TABLE metadatas_metadatarevision DROP CONSTRAINT metadatas_metadatarevision_pkey, "
@@ -141,4 +137,4 @@ class Migration(migrations.Migration):
                 "USING gin (tenant_id, title_search gin_trgm_ops)",
             ],
         ),
-]
+    ]
