@@ -139,7 +139,7 @@ def ensure_database(name):
 
 
 def database_url(name):
-    return f"postgres://postgres@{os.environ.get('PGHOST', '127.0.0.1')}:5432/{name}"
+    return f"postgres://postgres@{os.environ.get('PGHOST', '127.0.0.1')}:{os.environ.get('PGPORT', '5432')}/{name}"
 
 
 def migrate(name):

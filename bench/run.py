@@ -5,6 +5,7 @@ Usage (from the repository root; README "Benchmark"):
     bench/run                                  # 10k, 100k and 1M rows, 10 s per wrk run
     bench/run --rows 10000 --duration 3        # a quick check
     bench/run --compare-workers sync:2,sync:4,gthread:2:4   # also compare gunicorn set-ups
+    bench/run --replica --rows 10000 --duration 5          # a standby and pgbouncer of its own (bench/REPLICA.md)
 
 For each size it (re)uses a database ms_bench_<rows> (--database-prefix; bench/load.py), saves the EXPLAIN of every
 list query (bench/explain-<rows>.md), starts the service and the bare "floor" app (bench/floor.py)
@@ -480,9 +481,16 @@ def main():
         default="ms_bench",
         help="databases are <prefix>_<rows>: give one of your own when others bench on the same server",
     )
+    parser.add_argument(
+        "--replica", action="store_true", help="standby vs primary reads, lag, pgbouncer (bench/replica.py)"
+    )
     options = parser.parse_args()
     VAR.mkdir(exist_ok=True)
     stop_leftovers()
+    if options.replica:
+        import replica
+
+        return replica.main(options)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         sizes = [int(size) for size in options.rows.split(",")]

@@ -35,6 +35,10 @@ DEFAULTS: dict[str, Any] = {
     # it (0: forever).
     "REVISIONS_KEEP": 100,
     "DELETED_RETENTION_DAYS": 30,
+    # Read replicas (metadata_service.db_routers, replicas): seconds a client that wrote keeps reading from
+    # the primary (a cookie, longer than replication lag), and seconds a failed replica is left alone.
+    "DATABASE_REPLICA_PIN_SECONDS": 5,
+    "DATABASE_REPLICA_RETRY_SECONDS": 5,
     # Proxies in front of the service that append to X-Forwarded-For; 0: the socket's address is the client's.
     # The sign-in limits count per client address (tenants.throttling.client_address).
     "TRUSTED_PROXY_COUNT": 0,

@@ -1,5 +1,9 @@
 """Prometheus metrics: requests by route template and status, their latency, and database query time.
 
+Queries are timed under the alias of the connection that ran them (``default``, ``direct``,
+``replica1`` ...), so a scrape shows how much of the read load the replicas take and how fast each
+answers; ``db_replica_unavailable_total`` counts the times a replica failed and reads went elsewhere.
+
 Under gunicorn every worker writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` (set by
 ``gunicorn.conf.py``) and ``/metrics`` adds them up, so a scrape sees the whole service, not one worker.
 """
@@ -7,6 +11,7 @@ Under gunicorn every worker writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` (
 import os
 import re
 import time
+from contextlib import ExitStack
 from functools import lru_cache
 
 from django.conf import settings
@@ -24,6 +29,9 @@ LATENCY = Histogram(
 )
 DATABASE_TIME = Histogram(
     "db_query_duration_seconds", "Time of each database query, by connection alias.", ["alias"], buckets=QUERY_BUCKETS
+)
+REPLICA_UNAVAILABLE = Counter(
+    "db_replica_unavailable", "Times a replica failed (down, or not a standby) and its reads went elsewhere.", ["alias"]
 )
 
 REGEX_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
@@ -66,6 +74,11 @@ class QueryTimer:
             self.histogram.observe(time.perf_counter() - started)
 
 
+@lru_cache(maxsize=32)  # one per database alias
+def query_timer(alias):
+    return QueryTimer(alias)
+
+
 class PrometheusMiddleware:
     """Counts and times every request by method, route template and status, and times its queries."""
 
@@ -74,8 +87,9 @@ class PrometheusMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
-        connection = connections["default"]
-        with connection.execute_wrapper(QueryTimer(connection.alias)):
+        with ExitStack() as timing:
+            for alias in settings.DATABASES:
+                timing.enter_context(connections[alias].execute_wrapper(query_timer(alias)))
             response = self.get_response(request)
         method, route = method_of(request), route_of(request)
         LATENCY.labels(method=method, route=route).observe(time.perf_counter() - started)

@@ -142,53 +142,65 @@ DEFAULT_SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}")
 if DATABASE_URL == f"sqlite:///{DEFAULT_SQLITE_PATH}":
     DEFAULT_SQLITE_PATH.parent.mkdir(exist_ok=True)
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL,
+# "transaction" when DATABASE_URL is a pgbouncer in transaction pooling mode: a server connection then
+# serves many clients, one transaction at a time, so nothing may rely on session state (no server-side
+# cursors, no session parameters at connect: set the statement timeout on the server, README "pgbouncer").
+DATABASE_POOL_MODE = env_str("DATABASE_POOL_MODE", "session")
+if DATABASE_POOL_MODE not in {"session", "transaction"}:
+    raise ImproperlyConfigured("DATABASE_POOL_MODE must be session or transaction")
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+
+
+def database_settings(url, *, session_parameters=True, read_only=False):
+    """One entry of DATABASES for a URL, with the connection options every alias shares."""
+    database = dj_database_url.parse(
+        url,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
-}
-# A password apart from the URL (docker-compose passes it so), taken as it is: '@', '/' and ':' need no escaping.
-if env_str("DATABASE_PASSWORD") is not None:
-    DATABASES["default"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers queue behind one another instead of failing with "database is locked",
-    # so that the compare-and-swap holds on SQLite too.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-    # A file, not shared memory: threads in the concurrency tests need real locking.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # One slow statement (or one stuck behind a lock) is cancelled server-side instead of holding a
-    # worker until gunicorn kills it; the request answers 503. A down server fails fast at connect.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5),
-            "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 5000)}",
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # Writers queue behind one another instead of failing with "database is locked",
+        # so that the compare-and-swap holds on SQLite too.
+        database["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-    )
+        # A file, not shared memory: threads in the concurrency tests need real locking.
+        database["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # One slow statement (or one stuck behind a lock) is cancelled server-side instead of holding a
+        # worker until gunicorn kills it; the request answers 503. A down server fails fast at connect.
+        # A replica's sessions are read-only, so no write can ever land there.
+        parameters = [f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"] if session_parameters else []
+        parameters += ["-c default_transaction_read_only=on"] if read_only else []
+        options = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5)}
+        database.setdefault("OPTIONS", {}).update(options, **({"options": " ".join(parameters)} if parameters else {}))
+    return database
+
+
+DATABASES = {"default": database_settings(DATABASE_URL, session_parameters=DATABASE_POOL_MODE == "session")}
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOL_MODE == "transaction"
+
+# A direct connection to the primary, never through a transaction pooler, for what needs a session of
+# its own: LISTEN (the change feed), advisory locks. ``connections["direct"]``; the primary's URL unless set.
+DATABASE_DIRECT_URL = env_str("DATABASE_DIRECT_URL", DATABASE_URL)
+DATABASES["direct"] = {**database_settings(DATABASE_DIRECT_URL), "TEST": {"MIRROR": "default"}}
+# A password apart from the URL (docker-compose passes it so), taken as it is: '@', '/' and ':' need no escaping.
+# It is the primary's: for the default connection and for the direct one (the same server).
+if env_str("DATABASE_PASSWORD") is not None:
+    DATABASES["default"]["PASSWORD"] = DATABASES["direct"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Read replicas (comma-separated URLs): reads go there, writes and the reads of a request that
-# writes go to "default" (metadata_service.db_routers). In tests each replica mirrors "default".
+# Read replicas (comma-separated URLs of streaming standbys): reads go there, writes and the reads of a
+# request that writes go to "default" (metadata_service.db_routers). In tests each replica mirrors "default".
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
-    _primary = DATABASES["default"]
-    DATABASES[f"replica{_number}"] = {
-        **dj_database_url.parse(
-            _url, conn_max_age=_primary["CONN_MAX_AGE"], conn_health_checks=_primary["CONN_HEALTH_CHECKS"]
-        ),
-        "TEST": {"MIRROR": "default"},
-    }
+    DATABASES[f"replica{_number}"] = {**database_settings(_url, read_only=True), "TEST": {"MIRROR": "default"}}
     DATABASE_REPLICAS.append(f"replica{_number}")
 DATABASE_ROUTERS = ["metadata_service.db_routers.PrimaryReplicaRouter"]
-# Seconds a client that wrote keeps reading from the primary (a cookie), covering replica lag.
-DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 5)
+# How long a writer reads from the primary, and a failed replica is left alone: METADATA_SERVICE below.
 
 # --- Internationalisation and time ------------------------------------------------------
 
@@ -284,6 +296,8 @@ METADATA_SERVICE = {
         "LINKED_METADATA_VALUE_MAX_BYTES": env_int,
         "REVISIONS_KEEP": env_int,
         "DELETED_RETENTION_DAYS": env_int,
+        "DATABASE_REPLICA_PIN_SECONDS": env_int,
+        "DATABASE_REPLICA_RETRY_SECONDS": env_int,
         "TRUSTED_PROXY_COUNT": env_int,
     }.items()
 }

@@ -35,6 +35,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{os.getpid()}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest applies -m
+def pytest_collection_modifyitems(items):
+    """A ``slow`` test is left out of the inner loop too: ``-m "not e2e"`` runs only the quick specifications."""
+    for item in items:
+        if item.get_closest_marker("slow") and not item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.e2e)
+
+
 def token_for(tenant_id, identity_type="System", **claims):
     return issue_platform_token(tenant_id=tenant_id, identity_type=identity_type, **claims)
 
@@ -171,3 +179,53 @@ def server(transactional_db):
     """A gunicorn serving the app on a free port, against the test database; yields its base URL."""
     with gunicorn() as live:
         yield live.url
+
+
+# --- Servers of our own: a primary with a streaming standby, and pgbouncer (tests/support/pg_clusters.py) ---------
+
+PAIR_DATABASE = "metadata_service"
+
+
+def skip_unless_servers(**needs):
+    from tests.support.pg_clusters import why_not_available
+
+    reason = why_not_available(**needs)
+    if reason:
+        print(f"skipping: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def replica_pair():
+    """A PostgreSQL primary and its streaming hot standby on free ports, migrated, with tenant A; once a run."""
+    from tests.support.pg_clusters import ReplicaPair, migrate
+
+    skip_unless_servers()
+    with ReplicaPair() as pair:
+        pair.create_database(PAIR_DATABASE)
+        migrate(pair.primary.url(PAIR_DATABASE), tenant=TENANT_A)
+        pair.wait_until_replayed()
+        yield pair
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(django_db_setup, django_db_blocker):
+    """pgbouncer in transaction pooling mode in front of the test database, on a free port; once a run.
+
+    It depends on the test database's set-up so that it stops (closing its server connections) before
+    the test database is dropped. The statement timeout a session cannot set itself is set per server
+    connection, as an operator would set it (README "pgbouncer").
+    """
+    from django.db import connection
+
+    from tests.support.pg_clusters import PgBouncer
+
+    skip_unless_servers(pgbouncer=True)
+    if connection.vendor != "postgresql":
+        pytest.skip(f"pgbouncer pools PostgreSQL connections; the test database is {connection.vendor}")
+    database = connection.settings_dict
+    target = {database["NAME"]: (database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432))}
+    with PgBouncer(
+        target, pool_mode="transaction", pool_size=4, server_settings={"statement_timeout": 5000}
+    ) as bouncer:
+        yield bouncer

@@ -201,6 +201,7 @@ STEPS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,  # a request to the database has no fixed duration; the example count bounds the run

@@ -11,7 +11,7 @@ from django.db import connection
 from metadatas.models import Metadata
 from tests.conftest import metadata_body, token_for
 from tests.support.http_calls import request
-from tests.support.live_server import Gunicorn, database_url
+from tests.support.live_server import Gunicorn, database_url, wait_until_live
 from tests.support.pg_sessions import row_locked, wait_until_row_unlocked
 from tests.support.tcp_proxy import FaultyProxy
 
@@ -41,6 +41,7 @@ def server(proxy, tenant):
     database = database_url(host="127.0.0.1", port=proxy.port)
     env = {"DATABASE_CONN_MAX_AGE": "60", "DATABASE_CONNECT_TIMEOUT": "3"}
     with Gunicorn(database, workers=1, env=env) as running:
+        wait_until_live(running)  # its worker forked and serving, so the tests can note its pid
         yield running
 
 
@@ -187,6 +188,7 @@ def test_a_statement_over_the_timeout_is_cancelled_with_a_503_and_the_worker_ser
     metadata = make_metadata()
     env = {"DATABASE_STATEMENT_TIMEOUT_MS": "300"}
     with Gunicorn(database_url(), workers=1, env=env) as server:
+        wait_until_live(server)
         item = f"{server.url}/metadatas/{metadata.uuid}"
         workers = server.worker_pids()
         with row_locked(metadata.pk):  # the service's UPDATE waits behind this lock until its timeout

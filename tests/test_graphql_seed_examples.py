@@ -1,13 +1,15 @@
-"""The Kraken seed's own examples, run unchanged but for URL and token against the service under gunicorn.
+"""The GraphQL example clients, run against the service under gunicorn: the project's own and the seed's.
 
-The Python examples use requests (requirements-dev.txt); the Node ones use axios, which this test installs
-with npm into ``var/node`` (a cache, not committed; see tests/support/node_packages.py). The examples are read
-from the seed, which lives beside a development clone, not in the project: without it, or without node
-and npm, the tests skip and say why.
+The project's examples (``docs/examples/``) run from the repository, so every clone runs them. The Kraken
+seed's own examples, run unchanged but for URL and token, are read from the seed, which lives beside a
+development clone, not in the project: without it those tests skip and say why. The Python examples use
+requests (requirements-dev.txt); the Node ones use axios, which the tests install with npm into ``var/node``
+(a cache, not committed; see tests/support/node_packages.py); without node and npm they skip and say why.
 """
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,6 +19,7 @@ import pytest
 from linked_metadata.models import LinkedMetadata
 from tests.conftest import token_for
 from tests.support.graphql_client import SEED_VALUE
+from tests.support.live_server import ROOT
 from tests.support.node_packages import node_modules as installed_node_modules
 from tests.support.seeds import seed_file
 
@@ -31,7 +34,8 @@ EXAMPLE_KINDS = {
 }
 LINKED_OBJECTS = [("ACCOUNT", "A-154321"), ("ACCOUNT_USER", "some.test@email.com")]
 
-pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"the seed {SEED} is not beside this clone")
+EXAMPLES = ROOT / "docs" / "examples"
+needs_the_seed = pytest.mark.skipif(not SEED.exists(), reason=f"the seed {SEED} is not beside this clone")
 
 
 def seed_examples(kind):
@@ -63,8 +67,9 @@ def node_modules():
     return installed_node_modules("axios")
 
 
-def run_example(command, tmp_path):
-    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+def run_example(command, environment=None, cwd=None):
+    environment = {**os.environ, **(environment or {})}
+    result = subprocess.run(command, cwd=cwd or ROOT, env=environment, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -78,6 +83,28 @@ def assert_stored(printed, linked_object_type, identifier):
     assert (row.key, row.value) == ("some_unique_key", SEED_VALUE)
 
 
+@pytest.mark.e2e
+@pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
+def test_the_projects_python_example_stores_and_prints_the_metadata(server, account_user_token, tmp_path, index):
+    environment = {"METADATA_SERVICE_URL": server, "METADATA_SERVICE_TOKEN": account_user_token}
+
+    printed = run_example([sys.executable, str(EXAMPLES / "update_metadata.py"), *LINKED_OBJECTS[index]], environment)
+
+    assert_stored(json.loads(printed), *LINKED_OBJECTS[index])
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
+def test_the_projects_node_example_stores_and_prints_the_metadata(server, account_user_token, node_modules, index):
+    environment = {"METADATA_SERVICE_URL": server, "METADATA_SERVICE_TOKEN": account_user_token}
+    environment["NODE_PATH"] = str(node_modules)  # where require("axios") finds it
+
+    printed = run_example(["node", str(EXAMPLES / "update-metadata.cjs"), *LINKED_OBJECTS[index]], environment)
+
+    assert_stored(json.loads(printed), *LINKED_OBJECTS[index])
+
+
+@needs_the_seed
 def test_the_seed_has_each_example_for_an_account_and_an_account_user():
     for kind in EXAMPLE_KINDS:
         examples = seed_examples(kind)
@@ -86,17 +113,19 @@ def test_the_seed_has_each_example_for_an_account_and_an_account_user():
             assert f'"{linked_object_type}"' in example and f'"{identifier}"' in example
 
 
+@needs_the_seed
 @pytest.mark.e2e
 @pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
 def test_the_seeds_python_example_stores_and_prints_the_metadata(server, account_user_token, tmp_path, index):
     script = tmp_path / "example.py"
     script.write_text(for_this_server(seed_examples("python")[index], f"{server}/v1/graphql/", account_user_token))
 
-    printed = run_example([sys.executable, str(script)], tmp_path)
+    printed = run_example([sys.executable, str(script)], cwd=tmp_path)
 
     assert_stored(ast.literal_eval(printed), *LINKED_OBJECTS[index])
 
 
+@needs_the_seed
 @pytest.mark.e2e
 @pytest.mark.parametrize("kind, suffix", [("node-commonjs", ".cjs"), ("node-esm", ".mjs")], ids=["commonjs", "esm"])
 @pytest.mark.parametrize("index", [0, 1], ids=["account", "account-user"])
@@ -107,6 +136,6 @@ def test_the_seeds_node_example_stores_and_prints_the_metadata(
     script = tmp_path / f"example{suffix}"
     script.write_text(for_this_server(seed_examples(kind)[index], f"{server}/v1/graphql/", account_user_token))
 
-    printed = run_example(["node", str(script)], tmp_path)
+    printed = run_example(["node", str(script)], cwd=tmp_path)
 
     assert_stored(json.loads(printed), *LINKED_OBJECTS[index])

@@ -104,6 +104,7 @@ def item(make_metadata):
 
 
 @fuzzing
+@pytest.mark.slow
 @given(query=query_strings())
 def test_any_list_query_is_answered_with_200_or_a_400_problem(api, make_metadata, query):
     response = api.get("/metadatas", QUERY_STRING=query, **JSON)
@@ -111,6 +112,7 @@ def test_any_list_query_is_answered_with_200_or_a_400_problem(api, make_metadata
 
 
 @fuzzing
+@pytest.mark.slow
 @given(
     name=st.builds(lambda name, suffix: name + suffix, st.sampled_from(FILTER_NAMES), st.sampled_from(SUFFIXES)),
     value=st.one_of(numbers_as_text, parameter_values),
@@ -121,6 +123,7 @@ def test_any_value_of_a_known_parameter_is_answered_with_200_or_a_400_problem(ap
 
 
 @fuzzing
+@pytest.mark.slow
 @given(name=st.sampled_from(["page", "limit", "id", "id[]", "id[0]"]), value=numbers_as_text)
 def test_any_number_like_text_in_a_numeric_parameter_is_answered_with_200_or_a_400_problem(api, name, value):
     response = api.get("/metadatas", QUERY_STRING=f"{name}={quote(value)}", **JSON)
@@ -128,6 +131,7 @@ def test_any_number_like_text_in_a_numeric_parameter_is_answered_with_200_or_a_4
 
 
 @fuzzing
+@pytest.mark.slow
 @given(name=st.sampled_from(DATE_PARAMETERS), value=dates_as_text)
 def test_any_date_in_a_date_filter_is_answered_with_200_or_a_400_problem(api, name, value):
     response = api.get("/metadatas", QUERY_STRING=f"{quote(name, safe='[]')}={quote(value)}", **JSON)
@@ -135,6 +139,7 @@ def test_any_date_in_a_date_filter_is_answered_with_200_or_a_400_problem(api, na
 
 
 @fuzzing
+@pytest.mark.slow
 @given(query=raw_query_strings)
 def test_any_bytes_in_the_query_string_are_answered_with_200_or_a_400_problem(api, query):
     response = api.get("/metadatas", QUERY_STRING=query, **JSON)
@@ -142,6 +147,7 @@ def test_any_bytes_in_the_query_string_are_answered_with_200_or_a_400_problem(ap
 
 
 @fuzzing
+@pytest.mark.slow
 @given(body=resource_bodies)
 def test_any_json_body_on_create_is_answered_with_201_or_a_400_problem(api, body):
     response = api.post("/metadatas", json.dumps(body), content_type="application/json", **JSON)
@@ -149,6 +155,7 @@ def test_any_json_body_on_create_is_answered_with_201_or_a_400_problem(api, body
 
 
 @fuzzing
+@pytest.mark.slow
 @given(raw=raw_bodies, media_type=st.sampled_from(["application/json", "application/ld+json"]))
 def test_any_bytes_as_a_body_are_answered_with_a_400_problem_or_accepted(api, raw, media_type):
     response = api.post("/metadatas", raw, content_type=media_type, **JSON)
@@ -156,6 +163,7 @@ def test_any_bytes_as_a_body_are_answered_with_a_400_problem_or_accepted(api, ra
 
 
 @fuzzing
+@pytest.mark.slow
 @given(body=resource_bodies, method=st.sampled_from(["put", "patch"]))
 def test_any_json_body_on_update_is_answered_without_a_5xx(api, item, body, method):
     response = getattr(api, method)(item, json.dumps(body), content_type="application/json", **JSON)
@@ -163,6 +171,7 @@ def test_any_json_body_on_update_is_answered_without_a_5xx(api, item, body, meth
 
 
 @fuzzing
+@pytest.mark.slow
 @given(tag=st.one_of(odd_text, numbers_as_text, st.builds('"{}"'.format, numbers_as_text)))
 def test_any_if_match_or_if_none_match_is_answered_without_a_5xx(api, make_metadata, tag):
     item = f"/metadatas/{make_metadata().uuid}"
@@ -184,6 +193,7 @@ def not_a_readable_length(text):
 
 
 @fuzzing
+@pytest.mark.slow
 @given(length=st.one_of(numbers_as_text, odd_text).filter(not_a_readable_length))
 def test_any_content_length_is_answered_without_a_5xx(api, length):
     body = json.dumps(metadata_body(slug="by-length")).encode()

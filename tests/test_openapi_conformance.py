@@ -12,18 +12,26 @@ import sys
 import urllib.request
 
 import pytest
+from django.db import connection
 
 from tests.conftest import token_for
-from tests.support.live_server import ROOT, gunicorn
+from tests.support.live_server import ROOT, gunicorn, through_pgbouncer
+from tests.support.pg_clusters import why_not_available
 
 SEED = 20240305
 EXAMPLES_PER_OPERATION = 20
 
 
 @pytest.fixture
-def server(transactional_db, tenant):
+def server(request, transactional_db, tenant):
+    # Through pgbouncer in transaction pooling mode where it is installed (the strictest way to reach the
+    # database: no session state survives a transaction), so every operation is also proven to work there.
+    reason = why_not_available(pgbouncer=True) or (connection.vendor != "postgresql" and "not on PostgreSQL")
+    if reason:
+        print(f"conformance run straight on PostgreSQL, not through pgbouncer: {reason}")
+    env = {} if reason else through_pgbouncer(request.getfixturevalue("pgbouncer"))
     # Password attempts are limited per address (30/min): off, so that schemathesis reaches the login itself.
-    with gunicorn(LOG_LEVEL="WARNING", DATABASE_CONN_MAX_AGE="60", THROTTLE_RATE_LOGIN="off") as live:
+    with gunicorn(LOG_LEVEL="WARNING", DATABASE_CONN_MAX_AGE="60", THROTTLE_RATE_LOGIN="off", **env) as live:
         yield live
 
 

@@ -1,7 +1,8 @@
 """Reads go to replicas (DATABASE_REPLICA_URLS); writes, and reads that must see them, to the primary.
 
 The replica here is a test mirror of the default database: a second connection to the same data,
-so each test can see which connection served each query.
+so each test can see which connection served each query (the fast inner loop). A real streaming
+standby is tested in tests/test_streaming_replica.py.
 """
 
 import pytest
@@ -9,16 +10,23 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from metadata_service.db_routers import PIN_COOKIE, PrimaryReplicaRouter
+from metadata_service.replicas import REPLICAS
 from metadatas.models import Metadata
 from tenants.models import Tenant
 from tests.conftest import JSON, metadata_body
+from tests.support.live_server import free_port
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica_under_test"])
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica_under_test", "replica_down"])
 REPLICA = "replica_under_test"
+DOWN = "replica_down"
 # Declared while tests are collected, before the test databases are set up, so that the test runner
 # makes it a mirror of "default" (as settings.py does for DATABASE_REPLICA_URLS). Unused elsewhere.
 _default = connections.settings["default"]
 connections.settings.setdefault(REPLICA, {**_default, "TEST": {**_default["TEST"], "MIRROR": "default"}})
+# A replica nobody listens for (a port just freed).
+connections.settings.setdefault(
+    DOWN, {**_default, "HOST": "127.0.0.1", "PORT": str(free_port()), "TEST": {**_default["TEST"], "MIRROR": "default"}}
+)
 
 
 @pytest.fixture
@@ -107,3 +115,20 @@ def test_replicas_are_never_migrated_and_tenants_never_read_from_them(settings):
     assert router.allow_migrate("replica1", "metadatas") is False
     assert router.allow_migrate("default", "metadatas") is True
     assert router.db_for_read(Tenant) == "default"
+
+
+def test_while_a_replica_does_not_answer_its_reads_go_to_the_primary_and_it_is_left_alone_a_while(
+    api, make_metadata, settings, require_postgres
+):
+    settings.DATABASE_REPLICAS = [DOWN]
+    settings.METADATA_SERVICE = {**settings.METADATA_SERVICE, "DATABASE_REPLICA_RETRY_SECONDS": 60}
+    metadata = make_metadata()
+    REPLICAS.retry_at.pop(DOWN, None)
+
+    with CaptureQueriesContext(connections["default"]) as primary:
+        assert api.get(f"/metadatas/{metadata.uuid}", **JSON).status_code == 200
+        assert DOWN in REPLICAS.retry_at
+        assert api.get("/metadatas", **JSON).status_code == 200
+
+    assert len(Served.metadata_queries(primary)) == 2
+    REPLICAS.retry_at.pop(DOWN, None)

@@ -15,6 +15,7 @@ from linked_metadata.exceptions import LinkedMetadataKeyNotFound
 from linked_metadata.graphql_api.access import caller, require_mutate, require_view
 from linked_metadata.graphql_api.errors import at_input_path
 from linked_metadata.models import LinkedMetadata
+from linked_metadata.models import LinkedObjectType as LinkedObjectTypes
 from linked_metadata.rules import JSONText, clean_linked_input
 from linked_metadata.services import (
     linked_metadata_create,
@@ -47,11 +48,11 @@ class JSONString(graphene.Scalar):
         return JSONText(node.value) if isinstance(node, StringValueNode) else Undefined
 
 
-class LinkedObjectType(graphene.Enum):
-    """What the metadata hangs on: ACCOUNT (identifier: account number) or ACCOUNT_USER (identifier: email)."""
-
-    ACCOUNT = "ACCOUNT"
-    ACCOUNT_USER = "ACCOUNT_USER"
+# The model's choices, the one definition of the linked-object types (a resolver gets the model's member).
+LinkedObjectType = graphene.Enum.from_enum(
+    LinkedObjectTypes,
+    description="What the metadata hangs on: ACCOUNT (identifier: account number) or ACCOUNT_USER (identifier: email).",
+)
 
 
 class Metadata(graphene.ObjectType):

@@ -4,20 +4,17 @@ from contextlib import contextmanager
 
 from django.http import HttpResponse
 from graphene_django.views import GraphQLView, HttpError
-from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, validate
+from graphql import ExecutionResult, GraphQLError, GraphQLSyntaxError, OperationType, get_operation_ast, specified_rules
 
 from linked_metadata.graphql_api.errors import (
     BAD_REQUEST,
     INTERNAL_ERROR,
     INTERNAL_ERROR_DESCRIPTION,
-    QUERY_TOO_DEEP,
-    QUERY_TOO_LARGE,
-    SYNTAX_ERROR,
     document_error,
     formatted_error,
     logger,
 )
-from linked_metadata.graphql_api.limits import document_depth
+from linked_metadata.graphql_api.limits import DocumentRefused, QueryDepthLimit, parse_within_limits, refusal_error
 from metadata_service.conf import service_settings
 
 
@@ -47,6 +44,8 @@ class KrakenGraphQLView(GraphQLView):
     """
 
     graphiql_template = "linked_metadata/graphiql.html"
+    # graphql-core's rules, then the depth limit (reported after them, on a document they accept).
+    validation_rules = (*specified_rules, QueryDepthLimit)
 
     def dispatch(self, request, *args, **kwargs):
         self.graphiql = limits()["GRAPHIQL"]
@@ -83,73 +82,35 @@ class KrakenGraphQLView(GraphQLView):
         return self.json_encode(request, response, pretty=show_graphiql), 200
 
     def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
+        """Refuse what graphene-django would answer otherwise, then let it validate and execute.
+
+        The document is parsed here within the limits and parsed again by graphene-django, which has no hook
+        for its parser; a document is at most ``GRAPHQL_QUERY_MAX_CHARS`` long, so the second parse is cheap.
+        """
         if not query:
             if show_graphiql:
                 return None
             return failed(BAD_REQUEST, 'Send the GraphQL document as \'query\', e.g. {"query": "{ __typename }"}.')
-        document = parsed_document(query)
-        if isinstance(document, ExecutionResult):
-            return document
+        try:
+            document = parse_within_limits(query)
+        except (DocumentRefused, GraphQLSyntaxError) as error:
+            return ExecutionResult(data=None, errors=[refusal_error(error)])
         operation = get_operation_ast(document, operation_name)
         if request.method == "GET" and operation is not None and operation.operation != OperationType.QUERY:
             if show_graphiql:
                 return None
             return failed(BAD_REQUEST, f"A {operation.operation.value} must be sent with POST.")
-        problems = self.checked_document(document)
-        if problems:
-            return ExecutionResult(data=None, errors=problems)
-        try:
-            return execute(
-                self.schema.graphql_schema,
-                document,
-                root_value=self.get_root_value(request),
-                context_value=self.get_context(request),
-                variable_values=variables,
-                operation_name=operation_name,
-                middleware=self.get_middleware(request),
-            )
-        except Exception:  # graphql-core reports field errors in the result; this would be a bug
-            logger.exception("GraphQL execution failed")
-            return failed(INTERNAL_ERROR, INTERNAL_ERROR_DESCRIPTION)
-
-    def checked_document(self, document):
-        """Schema validation errors, or a depth error; none for a document that may run."""
-        errors = validate(self.schema.graphql_schema, document, max_errors=limits()["GRAPHQL_QUERY_MAX_TOKENS"])
-        if errors:
-            return errors
-        max_depth = limits()["GRAPHQL_QUERY_MAX_DEPTH"]
-        try:
-            depth = document_depth(document)
-        except RecursionError:
-            depth = None
-        if depth is None or depth > max_depth:
-            return [document_error(QUERY_TOO_DEEP, f"The query nests fields deeper than {max_depth} levels.")]
-        return []
+        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
 
     @staticmethod
     def format_error(error):
         if isinstance(error, HttpError):  # the request itself: body, parameters, method
             error = document_error(BAD_REQUEST, error.message)
+        elif not isinstance(error, GraphQLError):  # raised by execute() itself, not by a field: a bug
+            logger.error("GraphQL execution failed", exc_info=(type(error), error, error.__traceback__))
+            error = document_error(INTERNAL_ERROR, INTERNAL_ERROR_DESCRIPTION)
         return formatted_error(error)
 
 
 def failed(kraken_code, description):
     return ExecutionResult(data=None, errors=[document_error(kraken_code, description)])
-
-
-def parsed_document(query):
-    """The parsed document, or a failed result: too large, too deeply nested, or not GraphQL."""
-    max_chars, max_tokens = limits()["GRAPHQL_QUERY_MAX_CHARS"], limits()["GRAPHQL_QUERY_MAX_TOKENS"]
-    if len(query) > max_chars:
-        return failed(QUERY_TOO_LARGE, f"The query is {len(query)} characters long; at most {max_chars} are allowed.")
-    try:
-        return parse(query, max_lexical_tokens=max_tokens, max_comments=max_tokens)
-    except GraphQLError as error:
-        if "nested too deeply" in error.message:
-            kraken_code = QUERY_TOO_DEEP
-        elif "Parsing aborted" in error.message:
-            kraken_code = QUERY_TOO_LARGE
-        else:
-            kraken_code = SYNTAX_ERROR
-        failure = document_error(kraken_code, error.message, source=error.source, positions=error.positions)
-        return ExecutionResult(data=None, errors=[failure])

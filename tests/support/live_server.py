@@ -32,7 +32,19 @@ def database_url(host=None, port=None):
     return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
 
 
+def through_pgbouncer(bouncer):
+    """Settings of a service reaching the test database through ``bouncer`` (transaction pooling)."""
+    return {
+        "DATABASE_URL": bouncer.url(connection.settings_dict["NAME"]),
+        "DATABASE_POOL_MODE": "transaction",
+        "DATABASE_DIRECT_URL": database_url(),
+    }
+
+
 START_TIMEOUT_SECONDS = 60
+# gunicorn gives up binding a taken port after a few seconds and exits saying so; then a new port is tried.
+PORT_TAKEN = b"Connection in use"
+START_ATTEMPTS = 3
 
 
 def wait_for_port(port, process, timeout=START_TIMEOUT_SECONDS):
@@ -53,28 +65,59 @@ class Gunicorn:
     """A gunicorn master with ``workers`` sync workers, configured by ``gunicorn.conf.py`` and ``env``."""
 
     def __init__(self, database, *, workers=2, env=None, args=()):
+        self.workers = workers
+        environment = {**os.environ, "DATABASE_URL": database, **(env or {})}
+        environment.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py makes one per server
+        for attempt in range(1, START_ATTEMPTS + 1):
+            # The free port is only free when chosen: another process may take it before gunicorn binds it.
+            self.start(environment, args)
+            try:
+                self.wait_until_started()
+                return
+            except RuntimeError as exc:
+                self.stop()
+                if PORT_TAKEN not in self.final_log.encode() or attempt == START_ATTEMPTS:
+                    raise RuntimeError(f"{exc}\n{self.final_log[-3000:]}") from None
+
+    def start(self, environment, args):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "gunicorn", "metadata_service.wsgi:application", "-c", "gunicorn.conf.py"]
-        command += ["-b", f"127.0.0.1:{self.port}", "-w", str(workers), "--access-logfile", "/dev/null", *args]
-        environment = {**os.environ, "DATABASE_URL": database, **(env or {})}
-        environment.pop("PROMETHEUS_MULTIPROC_DIR", None)  # gunicorn.conf.py makes one per server
+        command += ["-b", f"127.0.0.1:{self.port}", "-w", str(self.workers), "--access-logfile", "/dev/null", *args]
         self.log = open(ROOT / "var" / f"gunicorn-{self.port}.log", "w+b")  # closed in stop()
         self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=self.log, stderr=self.log)
-        try:
-            wait_for_port(self.port, self.process)
-        except RuntimeError as exc:
-            self.stop()
-            raise RuntimeError(f"{exc}\n{self.log_text()[-3000:]}") from None
+
+    def wait_until_started(self):
+        """The master listens before it forks its workers: wait for the port, then for every worker."""
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        wait_for_port(self.port, self.process, timeout=START_TIMEOUT_SECONDS)
+        while len(self.children()) < self.workers:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn forked {len(self.children())} of {self.workers} workers")
+            time.sleep(0.05)
 
     @property
     def pid(self):
         return self.process.pid
 
-    def worker_pids(self):
-        """The pids of the master's live worker processes."""
+    def children(self):
+        """The pids of the master's child processes right now (none once it has exited)."""
         children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
-        return set(map(int, children.read_text().split())) if children.exists() else set()
+        try:
+            return set(map(int, children.read_text().split()))
+        except OSError:
+            return set()
+
+    def worker_pids(self, timeout=START_TIMEOUT_SECONDS):
+        """The pids of the master's ``workers`` live workers, waiting (bounded) while one is being replaced."""
+        deadline = time.monotonic() + timeout
+        while len(pids := self.children()) < self.workers:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn runs {len(pids)} of its {self.workers} workers")
+            time.sleep(0.05)
+        return pids
 
     def log_text(self):
         """What the server wrote so far; after ``stop()``, all it wrote (the file itself is gone)."""
@@ -93,7 +136,7 @@ class Gunicorn:
 
     def stop(self):
         """Stop gracefully (workers close their database connections); kill what is left after 30 s."""
-        workers = self.worker_pids()
+        workers = self.children()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
