@@ -161,7 +161,7 @@ def already_loaded(connection, count):
 def load(connection, count):
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {MARKER_TABLE}")
-        cursor.execute("TRUNCATE metadatas_metadata")
+        cursor.execute("TRUNCATE metadatas_metadata, metadatas_metadatarevision")
         cursor.execute("DELETE FROM tenants_tenantcounter")
         cursor.execute("DELETE FROM tenants_tenant")
         for number, tenant in enumerate(tenant_ids()):
@@ -204,6 +204,10 @@ def secondary_indexes(cursor):
 def remove_bench_writes(connection):
     """Rows that earlier benchmark POSTs added (slug ``bench-…``): each run starts from the same data."""
     with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM metadatas_metadatarevision WHERE metadata_id IN "
+            "(SELECT id FROM metadatas_metadata WHERE slug LIKE 'bench-%%')"
+        )
         cursor.execute("DELETE FROM metadatas_metadata WHERE slug LIKE 'bench-%%'")
         removed = cursor.rowcount
     connection.commit()

@@ -7,7 +7,7 @@ Usage (from the repository root; README "Benchmark"):
     bench/run --compare-workers sync:2,sync:4,gthread:2:4   # also compare gunicorn set-ups
     bench/run --replica --rows 10000 --duration 5          # a standby and pgbouncer of its own (bench/REPLICA.md)
 
-For each size it (re)uses a database ms_bench_<rows> (bench/load.py), saves the EXPLAIN of every
+For each size it (re)uses a database ms_bench_<rows> (--database-prefix; bench/load.py), saves the EXPLAIN of every
 list query (bench/explain-<rows>.md), starts the service and the bare "floor" app (bench/floor.py)
 on free ports, and runs each request of the table with wrk -t2 -c16, floor then service, so every
 figure is a ratio to a floor measured moments before. Servers are stopped on exit, however it ends.
@@ -566,6 +566,11 @@ def main():
     parser.add_argument("--cases", default="", help="only these requests (e.g. item,list), for a quick look")
     parser.add_argument("--database-prefix", default="ms_bench", help="bench databases are PREFIX_<rows>")
     parser.add_argument("--compare-workers", default="", help="e.g. sync:2,sync:4,gthread:2:4 (on the first size)")
+    parser.add_argument(
+        "--database-prefix",
+        default="ms_bench",
+        help="databases are <prefix>_<rows>: give one of your own when others bench on the same server",
+    )
     parser.add_argument(
         "--replica", action="store_true", help="standby vs primary reads, lag, pgbouncer (bench/replica.py)"
     )

@@ -6,6 +6,7 @@ from linked_metadata.exceptions import InvalidLinkedMetadata, LinkedMetadataKeyE
 from linked_metadata.models import LinkedMetadata
 from linked_metadata.rules import NOT_GIVEN, clean_linked_input
 from linked_metadata.services import linked_metadata_create, linked_metadata_delete, linked_metadata_upsert
+from tenants.identity import actor_of_request
 from tenants.scoping import TenantScopedAdminMixin
 
 LINKED_KEY_FIELDS = ("tenant", "linked_object_type", "identifier", "key")
@@ -56,12 +57,12 @@ class LinkedMetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         write = linked_metadata_upsert if change else linked_metadata_create
-        stored = write(**self._key_of(obj), value=form.cleaned_data["value"])
+        stored = write(**self._key_of(obj), value=form.cleaned_data["value"], actor=actor_of_request(request))
         obj.pk, obj.version, obj.updated_at = stored.pk, stored.version, stored.updated_at
 
     def delete_model(self, request, obj):
         try:
-            linked_metadata_delete(**self._key_of(obj))
+            linked_metadata_delete(**self._key_of(obj), actor=actor_of_request(request))
         except LinkedMetadataKeyNotFound:
             pass  # deleted meanwhile: what the editor asked for
 

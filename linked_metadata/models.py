@@ -49,3 +49,49 @@ class LinkedMetadata(models.Model):
 
     def __str__(self):
         return f"{self.linked_object_type} {self.identifier}: {self.key}"
+
+
+class LinkedRevisionOperation(models.TextChoices):
+    """What a change did to a linked key."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+
+
+class LinkedMetadataRevision(models.Model):
+    """One change of a linked key, written by ``linked_metadata.services`` in the transaction of the change.
+
+    Keyed by the key itself (tenant, object type, identifier, key), not by the row: a deleted key's row is
+    gone, its revisions stay readable. ``value`` is the value after the change, null for a deletion.
+    A key deleted and created again starts at version 1 again; its revisions are ordered by ``id``.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+", db_index=False)
+    linked_object_type = models.CharField(max_length=16, choices=LinkedObjectType.choices)
+    identifier = models.CharField(max_length=254)
+    key = models.CharField(max_length=255)
+    version = models.PositiveBigIntegerField()
+    operation = models.CharField(max_length=16, choices=LinkedRevisionOperation.choices)
+    value = models.JSONField(null=True, blank=True, help_text="The value after the change; null for a deletion.")
+    actor_type = models.CharField(max_length=32)
+    actor_uuid = models.UUIDField(null=True, blank=True)
+    actor_user = models.CharField(max_length=150, blank=True, help_text="Empty when no Django user made it.")
+    request_id = models.CharField(max_length=128, blank=True, help_text="Empty for a change made by a command.")
+    batch_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now_to_the_second)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "linked metadata revision"
+        indexes = [
+            # Every read and the pruning: one key's revisions, newest first.
+            models.Index(
+                fields=["tenant", "linked_object_type", "identifier", "key", "-id"], name="linked_revision_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key} v{self.version} {self.operation}"

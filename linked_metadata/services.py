@@ -1,5 +1,9 @@
 """Writes to linked metadata. GraphQL (createMetadata / updateMetadata / deleteMetadata) and the admin write
-through these functions; each cleans its input with ``linked_metadata.rules`` first."""
+through these functions; each cleans its input with ``linked_metadata.rules`` first.
+
+Every change of a key writes its revision (``LinkedMetadataRevision``) in the same transaction, with the
+``Actor`` who made it; a write that changes nothing writes none.
+"""
 
 import json
 import uuid
@@ -8,27 +12,45 @@ from typing import Any
 from django.db import connection, transaction
 
 from linked_metadata.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
-from linked_metadata.models import LinkedMetadata
+from linked_metadata.models import LinkedMetadata, LinkedMetadataRevision, LinkedRevisionOperation
 from linked_metadata.rules import CleanLinkedInput, clean_linked_input
+from metadata_service.conf import service_settings
 from metadata_service.timestamps import now_to_the_second
+from tenants.identity import Actor
 from tenants.registry import tenant_still_registered
 
 LINKED_KEY_COLUMNS = ("tenant_id", "linked_object_type", "identifier", "key")
 
 
 def linked_metadata_create(
-    *, tenant_id: uuid.UUID, linked_object_type: str, identifier: str, key: str, value: Any
+    *,
+    tenant_id: uuid.UUID,
+    linked_object_type: str,
+    identifier: str,
+    key: str,
+    value: Any,
+    actor: Actor,
+    batch_id: uuid.UUID | None = None,
 ) -> LinkedMetadata:
     """Add ``key`` to the linked object; ``LinkedMetadataKeyExists`` if it is there (also if a racing create won)."""
     clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
     with tenant_still_registered(), transaction.atomic():
         if not _insert_linked(tenant_id, clean, on_conflict="DO NOTHING"):
             raise LinkedMetadataKeyExists()
-        return _linked_row(tenant_id, clean)
+        row = _linked_row(tenant_id, clean)
+        _record(row, LinkedRevisionOperation.CREATED, actor, batch_id)
+        return row
 
 
 def linked_metadata_upsert(
-    *, tenant_id: uuid.UUID, linked_object_type: str, identifier: str, key: str, value: Any
+    *,
+    tenant_id: uuid.UUID,
+    linked_object_type: str,
+    identifier: str,
+    key: str,
+    value: Any,
+    actor: Actor,
+    batch_id: uuid.UUID | None = None,
 ) -> LinkedMetadata:
     """Create ``key`` at version 1, or replace its value and bump its version, in one atomic statement.
 
@@ -42,20 +64,81 @@ def linked_metadata_upsert(
         f"WHERE {table}.value <> EXCLUDED.value"
     )
     with tenant_still_registered(), transaction.atomic():
-        _insert_linked(tenant_id, clean, on_conflict=replace_value)
-        return _linked_row(tenant_id, clean)  # the row is ours (inserted, updated or locked) until commit
+        changed = _insert_linked(tenant_id, clean, on_conflict=replace_value)
+        row = _linked_row(tenant_id, clean)  # the row is ours (inserted, updated or locked) until commit
+        if changed:  # inserted at version 1, or updated to a later one
+            operation = LinkedRevisionOperation.CREATED if row.version == 1 else LinkedRevisionOperation.UPDATED
+            _record(row, operation, actor, batch_id)
+        return row
 
 
 def linked_metadata_delete(
-    *, tenant_id: uuid.UUID, linked_object_type: str, identifier: str, key: str
+    *,
+    tenant_id: uuid.UUID,
+    linked_object_type: str,
+    identifier: str,
+    key: str,
+    actor: Actor,
+    batch_id: uuid.UUID | None = None,
 ) -> LinkedMetadata:
-    """Remove ``key`` from the linked object and return it as it was; ``LinkedMetadataKeyNotFound`` if absent."""
+    """Remove ``key`` from the linked object and return it as it was; ``LinkedMetadataKeyNotFound`` if absent.
+
+    The deletion is a change: its revision has the next version and no value.
+    """
     clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key)
     rows = LinkedMetadata.objects.for_tenant(tenant_id)
-    row = rows.filter(**_linked_lookup(clean)).first()
-    if row is None or not rows.filter(pk=row.pk).delete()[0]:
-        raise LinkedMetadataKeyNotFound()
+    with tenant_still_registered(), transaction.atomic():  # its revision names the tenant
+        row = rows.filter(**_linked_lookup(clean)).select_for_update().first()
+        if row is None or not rows.filter(pk=row.pk).delete()[0]:
+            raise LinkedMetadataKeyNotFound()
+        gone = LinkedMetadata(
+            tenant_id=row.tenant_id,
+            linked_object_type=row.linked_object_type,
+            identifier=row.identifier,
+            key=row.key,
+            value=None,
+            version=row.version + 1,
+            updated_at=now_to_the_second(),
+        )
+        _record(gone, LinkedRevisionOperation.DELETED, actor, batch_id)
     return row
+
+
+def _record(row: LinkedMetadata, operation: str, actor: Actor, batch_id: uuid.UUID | None) -> None:
+    """Write the revision of the change that left ``row`` as it is; prune beyond ``REVISIONS_KEEP``.
+
+    Until a key passes ``REVISIONS_KEEP`` versions there is nothing to prune, and no query is made.
+    """
+    LinkedMetadataRevision.objects.create(
+        tenant_id=row.tenant_id,
+        linked_object_type=row.linked_object_type,
+        identifier=row.identifier,
+        key=row.key,
+        version=row.version,
+        operation=operation,
+        value=row.value,
+        actor_type=actor.type,
+        actor_uuid=actor.uuid,
+        actor_user=actor.user or "",
+        request_id=actor.request_id or "",
+        batch_id=batch_id,
+        created_at=row.updated_at,
+    )
+    keep = service_settings.REVISIONS_KEEP
+    if row.version > keep:
+        revisions = linked_revisions(row.tenant_id, row.linked_object_type, row.identifier, row.key)
+        stale = list(revisions.values_list("id", flat=True)[keep : keep + 100])
+        if stale:
+            revisions.filter(id__in=stale).delete()
+
+
+def linked_revisions(tenant_id: uuid.UUID, linked_object_type: str, identifier: str, key: str):
+    """The revisions of one key of one linked object, newest first (also those of a deleted key)."""
+    return (
+        LinkedMetadataRevision.objects.for_tenant(tenant_id)
+        .filter(linked_object_type=linked_object_type, identifier=identifier, key=key)
+        .order_by("-id")
+    )
 
 
 def _insert_linked(tenant_id: uuid.UUID, clean: CleanLinkedInput, *, on_conflict: str) -> bool:

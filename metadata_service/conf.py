@@ -35,6 +35,11 @@ DEFAULTS: dict[str, Any] = {
     "GRAPHQL_QUERY_MAX_TOKENS": 1_000,
     "GRAPHQL_QUERY_MAX_DEPTH": 20,
     "LINKED_METADATA_VALUE_MAX_BYTES": 64 * 1024,
+    # History (contract history.md): the newest revisions kept per resource or linked key (older ones are
+    # pruned as new ones are written), and how long a deleted resource stays before `purge_deleted` removes
+    # it (0: forever).
+    "REVISIONS_KEEP": 100,
+    "DELETED_RETENTION_DAYS": 30,
     # Read replicas (metadata_service.db_routers, replicas): seconds a client that wrote keeps reading from
     # the primary (a cookie, longer than replication lag), and seconds a failed replica is left alone.
     "DATABASE_REPLICA_PIN_SECONDS": 5,

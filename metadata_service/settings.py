@@ -326,6 +326,8 @@ METADATA_SERVICE = {
         "GRAPHQL_QUERY_MAX_TOKENS": env_int,
         "GRAPHQL_QUERY_MAX_DEPTH": env_int,
         "LINKED_METADATA_VALUE_MAX_BYTES": env_int,
+        "REVISIONS_KEEP": env_int,
+        "DELETED_RETENTION_DAYS": env_int,
         "DATABASE_REPLICA_PIN_SECONDS": env_int,
         "DATABASE_REPLICA_RETRY_SECONDS": env_int,
         "TRUSTED_PROXY_COUNT": env_int,
@@ -338,6 +340,11 @@ METADATA_SERVICE.update(
         "GRAPHIQL": env_bool("GRAPHIQL", APP_ENV == "development"),
     }
 )
+
+if METADATA_SERVICE["REVISIONS_KEEP"] < 1:
+    raise ImproperlyConfigured("REVISIONS_KEEP must be at least 1 (the newest revision of a resource is always kept)")
+if METADATA_SERVICE["DELETED_RETENTION_DAYS"] < 0:
+    raise ImproperlyConfigured("DELETED_RETENTION_DAYS must be 0 (keep forever) or a number of days")
 
 GRAPHENE = {"SCHEMA": "linked_metadata.graphql_api.schema.schema"}
 

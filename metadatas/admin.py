@@ -4,15 +4,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpResponseRedirect
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
 from metadata_service.conf import service_settings
 from metadata_service.problems import violations_from
 from metadatas.data_rules import check_resource_data
-from metadatas.exceptions import VersionConflict
-from metadatas.models import Metadata
+from metadatas.exceptions import NotDeleted, SlugTaken, VersionConflict
+from metadatas.models import Metadata, MetadataRevision
 from metadatas.serializers import MetadataSerializer
-from metadatas.services import metadata_create, metadata_update
+from metadatas.services import metadata_create, metadata_delete, metadata_undelete, metadata_update
+from tenants.identity import actor_of_request
 from tenants.scoping import TenantScopedAdminMixin
 
 EDITABLE_FIELDS = ["owner", "owner_uuid", "title", "slug", "type", "data"]
@@ -89,24 +93,43 @@ class MetadataAdminForm(forms.ModelForm):
                 self.add_error(field, f"{violation['propertyPath']}: {violation['message']}")
 
 
+class DeletedFilter(admin.SimpleListFilter):
+    """Live resources, deleted ones, or both (the default: the admin shows what the API hides)."""
+
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Live"), ("yes", "Deleted")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(deleted_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(Metadata)
 class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
-    """Metadata resources; saving goes through the same compare-and-swap as the API. Staff see their tenant's."""
+    """Metadata resources, deleted ones too; saving, deleting and undeleting go through the write services
+    (the same compare-and-swap and revisions as the API). Staff see their tenant's."""
 
     form = MetadataAdminForm
     formfield_overrides = {models.JSONField: {"form_class": PrettyJSONField}}
-    list_display = ("slug", "default_title", "type", "owner", "version", "updated_at", "tenant")
-    list_filter = ("type", "owner", ("tenant", admin.RelatedOnlyFieldListFilter))
+    list_display = ("slug", "default_title", "type", "owner", "version", "updated_at", "deleted_at", "tenant")
+    list_filter = (DeletedFilter, "type", "owner", ("tenant", admin.RelatedOnlyFieldListFilter))
     search_fields = ("slug", "title_search", "uuid")
-    readonly_fields = ("version", "created_at", "updated_at")
+    readonly_fields = ("version", "created_at", "updated_at", "deleted_at", "revisions")
+    actions = ["undelete_selected"]
+    admin_tenant_scope = {"deleted": None}  # the admin lists deleted resources too (see DeletedFilter)
     fieldsets = [
         (None, {"fields": ["tenant", "uuid", "slug", "type"]}),
         ("Owner", {"fields": ["owner", "owner_uuid"]}),
         ("Document (JSON)", {"fields": ["title", "data"]}),
+        ("History", {"fields": ["revisions"], "classes": ["collapse"]}),
         (
             "Version",
             {
-                "fields": ["version", "created_at", "updated_at", "expected_version"],
+                "fields": ["version", "created_at", "updated_at", "deleted_at", "expected_version"],
                 "description": "Saving checks that nobody saved a newer version since this page was opened.",
             },
         ),
@@ -124,14 +147,66 @@ class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
         return (*self.readonly_fields, *fixed_once_created)
 
     def save_model(self, request, obj, form, change):
+        actor = actor_of_request(request)
         if not change:
             fields = {name: getattr(obj, name) for name in ["uuid", *EDITABLE_FIELDS]}
-            obj.pk = metadata_create(tenant_id=obj.tenant_id, fields=fields).pk
+            obj.pk = metadata_create(tenant_id=obj.tenant_id, fields=fields, actor=actor).pk
             return
-        stored = Metadata.objects.get(pk=obj.pk)
+        stored = Metadata.objects.for_tenant(obj.tenant_id).get(pk=obj.pk)  # live only: a deleted one is a 404
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
-        metadata_update(metadata=stored, expected_version=form.cleaned_data["expected_version"], changes=changes)
+        expected = form.cleaned_data["expected_version"]
+        metadata_update(metadata=stored, expected_version=expected, changes=changes, actor=actor)
         obj.version = stored.version
+
+    @admin.display(description="revisions (newest first)")
+    def revisions(self, metadata):
+        """The resource's revisions, read-only: the write services alone write them."""
+        if metadata.pk is None:
+            return "-"
+        rows = MetadataRevision.objects.for_tenant(metadata.tenant_id).filter(metadata_id=metadata.pk)
+        lines = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    r.version,
+                    r.operation,
+                    ", ".join(r.changed),
+                    f"{r.actor_type} {r.actor_uuid or ''} {r.actor_user}".strip(),
+                    r.request_id,
+                    r.created_at.isoformat(),
+                )
+                for r in rows.order_by("-version")
+            ),
+        )
+        header = (
+            "<tr><th>version</th><th>operation</th><th>changed</th><th>actor</th><th>request id</th><th>at</th></tr>"
+        )
+        return format_html("<table>{}{}</table>", mark_safe(header), lines)
+
+    def delete_model(self, request, obj):
+        """Deleting in the admin marks the resource deleted, as the API does (undelete brings it back)."""
+        try:
+            metadata_delete(metadata=obj, actor=actor_of_request(request))
+        except NotFound:
+            pass  # deleted meanwhile: what the editor asked for
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    @admin.action(description="Undelete selected metadata resources", permissions=["change"])
+    def undelete_selected(self, request, queryset):
+        undeleted, refused = 0, []
+        for obj in queryset:
+            try:
+                metadata_undelete(metadata=obj, actor=actor_of_request(request))
+                undeleted += 1
+            except (NotDeleted, SlugTaken, NotFound) as exc:
+                refused.append(f"{obj.slug}: {exc.detail}")
+        self.message_user(request, f"Undeleted {undeleted} resource(s).", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, f"Not undeleted: {line}", messages.WARNING)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -142,4 +217,7 @@ class MetadataAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
         except serializers.ValidationError as refused:  # a data rule that changed after the form was checked
             lines = [f"{v['propertyPath']}: {v['message']}" for v in violations_from(refused.detail)]
             self.message_user(request, f"Not saved: {'; '.join(lines)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        except (NotFound, Metadata.DoesNotExist):
+            self.message_user(request, "Not saved: this resource is deleted; undelete it first.", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())

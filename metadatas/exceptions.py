@@ -31,3 +31,31 @@ class PreconditionFailed(APIException):
         super().__init__(f'If-Match does not match: the resource\'s current ETag is "{current_version}".')
         self.current_version = current_version
         self.problem_extensions = {"currentVersion": current_version}
+
+
+class NotDeleted(APIException):
+    """``undelete`` of a resource that is live."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This resource is not deleted: there is nothing to undelete."
+    default_code = "not_deleted"
+
+
+class SlugTaken(APIException):
+    """An undelete or restore would give the resource a slug that another live resource holds now."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Another live resource of this tenant holds this slug now; nothing was changed."
+    default_code = "slug_taken"
+
+    def __init__(self, slug):
+        super().__init__(f"Another live resource of this tenant holds the slug {slug!r} now; nothing was changed.")
+        self.problem_extensions = {"slug": slug}
+
+
+class RevisionNotFound(APIException):
+    """A revision the resource does not have (never written, or pruned by ``REVISIONS_KEEP``)."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    default_detail = "This resource has no such revision (never written, or pruned)."
+    default_code = "not_found"

@@ -27,6 +27,19 @@ ORDER_PARAMETER = re.compile(r"^order\[(?P<field>[A-Za-z]+)\]$")
 DATE_OPERATORS = {"before": "lte", "after": "gte", "strictly_before": "lt", "strictly_after": "gt"}
 
 
+BOOLEAN_WORDS = {"true": True, "false": False}
+
+
+def boolean_parameter(params, name):
+    """A query parameter that is exactly ``true`` or ``false`` (absent: false); else a 400 naming it."""
+    raw = params.get(name)
+    if raw is None:
+        return False
+    if raw not in BOOLEAN_WORDS:
+        raise ValidationError({name: ["Must be true or false."]})
+    return BOOLEAN_WORDS[raw]
+
+
 class CopiedShallow(dict):
     """Filters or form fields that django-filter and Django deep-copy for every request; a shallow copy
     of each is enough (they hold no per-request state beyond what is set on the copy) and is cheaper."""

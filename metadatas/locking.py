@@ -71,6 +71,14 @@ def expected_version(request, body_version, current_version):
     return ExpectedVersion(chosen, from_if_match=True)
 
 
+def optional_expected_version(request, body_version, current_version):
+    """Which version an undelete expects (If-Match or the body's ``version``), or None when it names none."""
+    versions = if_match_versions(request)
+    if (versions is None or versions == ANY) and body_version is None:
+        return None
+    return expected_version(request, body_version, current_version)
+
+
 def delete_expected_version(request, current_version):
     """The version a DELETE expects from its optional If-Match; None for no condition."""
     versions = if_match_versions(request)

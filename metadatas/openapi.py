@@ -42,6 +42,7 @@ SAMPLE = {
     "data": ["GitLab", "Microsoft", "Apple"],
     "version": 1,
     "tenant": "d2c7e9a4-5b18-4f60-8c3e-91a0b7f4e626",
+    "deletedAt": None,
 }
 SAMPLE_NEW = {key: SAMPLE[key] for key in ("owner", "ownerUuid", "title", "slug", "type", "data")}
 SAMPLE_CHANGE = {"data": ["GitLab", "Microsoft"], "version": 1}
@@ -374,7 +375,71 @@ LINK = OpenApiParameter(
     f'(`<http://…{hydra.DOCS_PATH}>; rel="{hydra.DOCUMENTATION_REL}"`), the pages being in `hydra:view`.',
 )
 
+DELETED_LIST = OpenApiParameter(
+    "deleted",
+    {"type": "string", "enum": ["true", "false"], "default": "false"},
+    OpenApiParameter.QUERY,
+    description="`true` lists only deleted resources, `false` (the default) only live ones. Anything else is a 400.",
+)
+DELETED_ITEM = OpenApiParameter(
+    "deleted",
+    {"type": "string", "enum": ["true", "false"], "default": "false"},
+    OpenApiParameter.QUERY,
+    description="`true` reads a deleted resource (a live one is then a 404), `false` (the default) a live one. "
+    "Anything else is a 400.",
+)
+PURGE = OpenApiParameter(
+    "purge",
+    {"type": "string", "enum": ["true", "false"], "default": "false"},
+    OpenApiParameter.QUERY,
+    description="`true` removes the resource (live or deleted) and all its revisions for good, and needs "
+    "`metadata:purge` (not granted by `metadata:delete`). Anything but true or false is a 400.",
+)
+IF_MATCH_OPTIONAL = conditional_header(
+    "If-Match", "Optional: only while the ETag is still this one (else a 412); or send `version` in the body."
+)
+IF_MATCH_RESTORE = conditional_header(
+    "If-Match",
+    'The resource\'s current ETag (`"<version>"`); a stale one is a 412. Needed unless the body has `version`.',
+)
+CONFLICT_PROBLEM = schema_component(
+    "ConflictProblem",
+    {
+        "description": "A 409: a stale body `version` (`/problems/version_conflict`, with `currentVersion`), "
+        "a resource that is not deleted (`/problems/not_deleted`), or a slug another live resource holds now "
+        "(`/problems/slug_taken`, with `slug`).",
+        "allOf": [
+            {"$ref": "#/components/schemas/Problem"},
+            {
+                "type": "object",
+                "properties": {
+                    "currentVersion": {"type": "integer", "minimum": 1},
+                    "slug": {"type": "string"},
+                },
+            },
+        ],
+    },
+)
+
+
+def conflict_response():
+    return {
+        (409, "application/problem+json"): OpenApiResponse(
+            CONFLICT_PROBLEM, "Stale `version`, a resource that is not deleted, or its slug taken by a live one."
+        )
+    }
+
+
 # --- Operations ------------------------------------------------------------------------------------
+
+VERSION_BODY = schema_component(
+    "VersionBody",
+    {
+        "type": "object",
+        "description": "The version you last read; other fields are ignored.",
+        "properties": {"version": {"type": "integer", "minimum": 1, "maximum": MAX_VERSION}},
+    },
+)
 
 
 def item_responses(status, description, sample):
@@ -433,7 +498,7 @@ METADATA_OPERATIONS = {
             "At most 10 paths and 100 values (400 beyond); a malformed path is a 400 naming it. Served by a GIN "
             "index (jsonb containment) on PostgreSQL."
         ),
-        parameters=[TOTAL_COUNT, LINK, LOCALE, CONTENT_LANGUAGE],
+        parameters=[DELETED_LIST, TOTAL_COUNT, LINK, LOCALE, CONTENT_LANGUAGE],
         responses={
             # Both bodies are written by describe_collections_and_links (spectacular would wrap them in arrays).
             (200, JSONLD): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
@@ -448,7 +513,7 @@ METADATA_OPERATIONS = {
     ),
     "retrieve": extend_schema(
         summary="Read one resource",
-        parameters=[IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE],
+        parameters=[DELETED_ITEM, IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE],
         responses={
             **item_responses(200, "The resource; `ETag` carries its version.", SAMPLE),
             304: UNCHANGED,
@@ -490,11 +555,33 @@ METADATA_OPERATIONS = {
         responses=CHANGE_RESPONSES,
     ),
     "destroy": extend_schema(
-        summary="Delete a resource",
-        parameters=[IF_MATCH_DELETE],
+        summary="Delete a resource (kept as deleted; purge=true removes it for good)",
+        description=(
+            "Marks the resource deleted: `deletedAt` is set and `version` bumped; it is then absent from every "
+            "route but `?deleted=true`, its revisions stay readable, and `POST /metadatas/{uuid}/undelete` "
+            "brings it back. `purge=true` (permission `metadata:purge`) removes a live or deleted resource and "
+            "its revisions for good."
+        ),
+        parameters=[PURGE, IF_MATCH_DELETE],
         responses={
-            204: OpenApiResponse(description="Deleted."),
+            204: OpenApiResponse(description="Deleted (or purged)."),
             **problem_responses(400, 401, 403, 404, 406, 412, 429, 503),
+        },
+    ),
+    "undelete": extend_schema(
+        summary="Undelete a deleted resource",
+        description=(
+            "Makes a deleted resource live again as a new version (`deletedAt: null`). Permission "
+            "`metadata:delete`. Optionally the version you last read, as `version` in the body (stale: 409) or "
+            "`If-Match` (stale: 412). A live resource is a 409 `/problems/not_deleted`; a slug that another live "
+            "resource took meanwhile is a 409 `/problems/slug_taken`, and nothing changes."
+        ),
+        request={JSON: VERSION_BODY, JSONLD: VERSION_BODY},
+        parameters=[IF_MATCH_OPTIONAL, ETAG],
+        responses={
+            **item_responses(200, "The live resource.", SAMPLE_UPDATED),
+            **conflict_response(),
+            **problem_responses(400, 401, 403, 404, 406, 411, 412, 413, 415, 429, 503),
         },
     ),
 }
@@ -587,6 +674,7 @@ FIELD_DESCRIPTIONS = {
     "version": "Starts at 1, +1 with every change. On PUT and PATCH: the version you last read (or send "
     "`If-Match`); ignored on POST.",
     "tenant": "The caller's tenant, from the token.",
+    "deletedAt": "Null while live; when it was deleted (UTC, to the second) for a deleted one (`?deleted=true`).",
 }
 
 
@@ -623,6 +711,16 @@ def describe_collections_and_links(result, generator, request, public):
     listing[JSONLD] = {"schema": HYDRA_COLLECTION, "examples": {"JSON-LD": {"value": HYDRA_SAMPLE}}}
     listing[JSON] = {"schema": {"type": "array", "items": METADATA_REF}, "examples": {"PlainJSON": {"value": [SAMPLE]}}}
     schemas.pop("PaginatedMetadataList")
+    # The revision list, like the resource list: a Hydra collection in JSON-LD, a bare array in plain JSON.
+    revision_listing = result["paths"]["/metadatas/{uuid}/revisions"]["get"]["responses"]["200"]["content"]
+    revision_listing[JSONLD] = {
+        "schema": REVISION_COLLECTION,
+        "examples": {"JSON-LD": {"value": jsonld.revision_collection(SAMPLE["uuid"])([SAMPLE_REVISION], 1)}},
+    }
+    revision_listing[JSON] = {
+        "schema": {"type": "array", "items": REVISION},
+        "examples": {"PlainJSON": {"value": [SAMPLE_REVISION]}},
+    }
     # Every JSON-LD answer links the Hydra API documentation (MetadataJSONLDRenderer).
     for path_item in result["paths"].values():
         for operation in path_item.values():
@@ -641,3 +739,183 @@ def describe_collections_and_links(result, generator, request, public):
         )
     }
     return result
+
+
+# --- Revisions ----------------------------------------------------------------------------------------
+
+SAMPLE_REVISION = {
+    "version": 2,
+    "operation": "updated",
+    "changed": ["data"],
+    "actor": {"type": "Staff", "uuid": "3f0c5a7e-1d2b-4c8e-9a6f-5b4d3c2e1f0a", "user": None},
+    "requestId": "b3c1f0e2a4d54f6e8a7b9c0d1e2f3a4b",
+    "batchId": None,
+    "createdAt": "2024-03-06T16:02:11+00:00",
+}
+SAMPLE_DIFF = {"from": 1, "version": 2, "patch": [{"op": "remove", "path": "/data/2"}]}
+NULLABLE_UUID = {"type": ["string", "null"], "format": "uuid"}
+REVISION = schema_component(
+    "MetadataRevision",
+    {
+        "type": "object",
+        "description": "One change of a resource, written in the same transaction as the change.",
+        "required": list(SAMPLE_REVISION),
+        "properties": {
+            "version": {"type": "integer", "minimum": 1, "description": "The resource's version after the change."},
+            "operation": {"type": "string", "enum": ["created", "updated", "deleted", "undeleted", "restored"]},
+            "changed": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": 'The fields the change touched (camelCase), e.g. `["data", "title"]`.',
+            },
+            "actor": {
+                "type": "object",
+                "required": ["type", "uuid", "user"],
+                "description": "Who: the token's identity type and uuid, or the admin's user.",
+                "properties": {
+                    "type": {"type": "string"},
+                    "uuid": NULLABLE_UUID,
+                    "user": {"type": ["string", "null"]},
+                },
+            },
+            "requestId": {"type": ["string", "null"], "description": "The `X-Request-ID` of the change."},
+            "batchId": {**NULLABLE_UUID, "description": "The batch the change was part of, else null."},
+            "createdAt": {"type": "string", "format": "date-time", "description": "UTC, to the second."},
+        },
+    },
+)
+REVISION_WITH_RESOURCE = schema_component(
+    "MetadataRevisionWithResource",
+    {
+        "description": "A revision and the full resource as it was right after that change.",
+        "allOf": [REVISION, {"type": "object", "required": ["resource"], "properties": {"resource": METADATA_REF}}],
+    },
+)
+REVISION_JSONLD_KEYS = {
+    "@id": {"type": "string", "description": "`/metadatas/{uuid}/revisions/{version}`"},
+    "@type": {"const": jsonld.REVISION_TYPE},
+}
+REVISION_COLLECTION = schema_component(
+    "MetadataRevisionHydraCollection",
+    {
+        "type": "object",
+        "description": "A page of revisions, newest first, in JSON-LD.",
+        "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems"],
+        "properties": {
+            "@context": {"const": jsonld.REVISION_CONTEXT_PATH},
+            "@id": {"type": "string"},
+            "@type": {"const": "hydra:Collection"},
+            "hydra:member": {
+                "type": "array",
+                "items": {"allOf": [REVISION, {"type": "object", "properties": REVISION_JSONLD_KEYS}]},
+            },
+            "hydra:totalItems": {"type": "integer", "minimum": 0},
+            "hydra:view": {"type": "object"},
+        },
+    },
+)
+DIFF = schema_component(
+    "MetadataRevisionDiff",
+    {
+        "type": "object",
+        "description": "An RFC 6902 JSON Patch over the writable fields (owner, ownerUuid, title, slug, type, "
+        "data): applied to the resource's writable fields at `from`, it gives those at `version` exactly.",
+        "required": ["from", "version", "patch"],
+        "properties": {
+            "from": {"type": "integer", "minimum": 1},
+            "version": {"type": "integer", "minimum": 1},
+            "patch": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["op", "path"],
+                    "properties": {
+                        "op": {"enum": ["add", "remove", "replace", "move", "copy", "test"]},
+                        "path": {"type": "string"},
+                        "from": {"type": "string"},
+                        "value": {},
+                    },
+                },
+            },
+        },
+    },
+)
+UUID_IN_PATH = OpenApiParameter(
+    "uuid", {"type": "string", "format": "uuid"}, OpenApiParameter.PATH, description="The resource's uuid."
+)
+VERSION_IN_PATH = OpenApiParameter(
+    "version",
+    {"type": "integer", "minimum": 1, "maximum": 10**18 - 1},
+    OpenApiParameter.PATH,
+    description="A version of the resource; anything but a whole number of at least 1 is a 400 naming `version`.",
+)
+FROM = OpenApiParameter(
+    "from",
+    {"type": "integer", "minimum": 1, "maximum": 10**18 - 1},
+    OpenApiParameter.QUERY,
+    description="The older version (default: `version` − 1). Not a whole number ≥ 1, or a version the resource "
+    "has no revision of (pruned, never written), is a 400 naming `from`.",
+)
+READ_PROBLEMS = problem_responses(400, 401, 403, 404, 406, 429, 503)
+
+REVISION_OPERATIONS = {
+    "list": extend_schema(
+        summary="List a resource's revisions, newest first",
+        description="Every kept revision (`REVISIONS_KEEP` newest) of a live or deleted resource. Permission "
+        "`metadata:read` on its current owner. `page`/`limit` or `cursor` as in the resource list.",
+        parameters=[UUID_IN_PATH, TOTAL_COUNT, LINK],
+        responses={
+            # Both bodies are written by describe_collections_and_links (spectacular would wrap them in arrays).
+            (200, JSONLD): OpenApiResponse(REVISION_COLLECTION, "A page of revisions."),
+            (200, JSON): OpenApiResponse({"type": "array", "items": REVISION}, "A page of revisions."),
+            **READ_PROBLEMS,
+        },
+    ),
+    "retrieve": extend_schema(
+        summary="Read one revision, with the resource as it was",
+        parameters=[UUID_IN_PATH, VERSION_IN_PATH],
+        responses={
+            (200, JSONLD): OpenApiResponse(
+                {"allOf": [REVISION_WITH_RESOURCE, {"type": "object", "properties": REVISION_JSONLD_KEYS}]},
+                "The revision.",
+            ),
+            (200, JSON): OpenApiResponse(REVISION_WITH_RESOURCE, "The revision."),
+            **READ_PROBLEMS,
+        },
+    ),
+    "diff": extend_schema(
+        summary="The change between two revisions, as an RFC 6902 JSON Patch",
+        parameters=[UUID_IN_PATH, VERSION_IN_PATH, FROM],
+        responses={
+            (200, JSONLD): OpenApiResponse(DIFF, "The patch from `from` to `version`."),
+            (200, JSON): OpenApiResponse(
+                DIFF,
+                "The patch from `from` to `version`.",
+                examples=[OpenApiExample("plain JSON", SAMPLE_DIFF, media_type=JSON, status_codes=[200])],
+            ),
+            **READ_PROBLEMS,
+        },
+    ),
+    "restore": extend_schema(
+        summary="Restore a revision's fields as a new version",
+        description="The resource's writable fields become those of the revision, as a new version (operation "
+        "`restored`), through the same compare-and-swap as PUT: send the current version as `version` in the "
+        "body or as `If-Match` (neither: 400; stale: 409/412). Permission `metadata:edit` on the current and on "
+        "the restored owner. A deleted resource is a 404 (undelete it first); a slug that another live resource "
+        "holds now is a 409 `/problems/slug_taken`.",
+        request={JSON: VERSION_BODY, JSONLD: VERSION_BODY},
+        parameters=[UUID_IN_PATH, VERSION_IN_PATH, IF_MATCH_RESTORE, ETAG],
+        responses={
+            **item_responses(200, "The resource as restored.", SAMPLE_UPDATED),
+            **conflict_response(),
+            **problem_responses(400, 401, 403, 404, 406, 411, 412, 413, 415, 429, 503),
+        },
+    ),
+}
+
+REVISION_CONTEXT_OPERATION = extend_schema(
+    operation_id="contexts_metadatarevision_retrieve",  # one spelling whether a generator snake-cases it or not
+    summary="The JSON-LD context of MetadataRevision",
+    description="Public: JSON-LD processors fetch it without a token.",
+    responses={(200, JSONLD): CONTEXT, (200, JSON): CONTEXT, **problem_responses(406)},
+)

@@ -38,6 +38,7 @@ class PageLimitPagination(BasePagination):
     """
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.collection = getattr(view, "jsonld_collection", jsonld.collection_document)
         if "cursor" in request.query_params:
             self.delegate = KeysetPagination()
             return self.delegate.paginate_queryset(queryset, request, view)
@@ -57,7 +58,9 @@ class PageLimitPagination(BasePagination):
         if self.delegate is not None:
             return self.delegate.get_paginated_response(data)
         single_page = self.last_page == 1 and self.page == 1
-        return paginated_response(self.request, data, self.total, self._links(), hydra_view=not single_page)
+        return paginated_response(
+            self.request, data, self.total, self._links(), hydra_view=not single_page, collection=self.collection
+        )
 
     @property
     def last_page(self):
@@ -87,6 +90,7 @@ class KeysetPagination(BasePagination):
         if "page" in request.query_params:
             raise ValidationError({"cursor": ["Give either cursor or page, not both."]})
         self.request = request
+        self.collection = getattr(view, "jsonld_collection", jsonld.collection_document)
         self.limit = page_limit(request)
         keys = keyset.order_keys(queryset)
         cursor = request.query_params["cursor"]
@@ -99,7 +103,7 @@ class KeysetPagination(BasePagination):
         return page[: self.limit]
 
     def get_paginated_response(self, data):
-        return paginated_response(self.request, data, self.total, self._links())
+        return paginated_response(self.request, data, self.total, self._links(), collection=self.collection)
 
     def _links(self):
         links = {"@id": page_path(self.request), "first": page_path(self.request, cursor="")}
@@ -133,12 +137,15 @@ def page_path(request, **replacements):
     return f"{request.path}?{params.urlencode()}"
 
 
-def paginated_response(request, data, total, links, hydra_view=True):
-    """A list page in the negotiated format; ``links`` holds ``@id`` and the relations that exist."""
+def paginated_response(request, data, total, links, hydra_view=True, collection=jsonld.collection_document):
+    """A list page in the negotiated format; ``links`` holds ``@id`` and the relations that exist.
+
+    ``collection`` builds the JSON-LD document (the view's ``jsonld_collection``, else the resources').
+    """
     relations = {name: path for name, path in links.items() if name in LINK_RELATIONS}
     if request.accepted_renderer.format == "jsonld":
         view = {"@id": links["@id"], **{HYDRA_RELATIONS[name]: path for name, path in relations.items()}}
-        document = jsonld.collection_document(data, total.count, view if hydra_view else None)
+        document = collection(data, total.count, view if hydra_view else None)
         if total.estimated:
             document["totalItemsEstimated"] = True
         return Response(document)

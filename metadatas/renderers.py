@@ -31,6 +31,17 @@ class MetadataJSONLDRenderer(UTF8JSONRenderer):
         response["Link"] = ", ".join(links)
 
 
+class RevisionJSONLDRenderer(MetadataJSONLDRenderer):
+    """JSON-LD of the revision routes: a revision gains ``@context``, ``@id`` and ``@type``; a restored
+    resource is rendered as the resource routes render it."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        view = (renderer_context or {}).get("view")
+        if isinstance(data, dict) and "@context" not in data and "operation" in data and view is not None:
+            data = jsonld.revision_document(view.kwargs["uuid"], data)
+        return super().render(data, accepted_media_type, renderer_context)
+
+
 class MetadataJSONRenderer(UTF8JSONRenderer):
     """Plain JSON: an item is an object, a list a bare array (counts and links ride in headers)."""
 

@@ -1,13 +1,13 @@
 """The Metadata resource on the wire: camelCase fields, UTC seconds, validated JSON documents."""
 
 import re
-from datetime import UTC
 
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from metadata_service.conf import service_settings
 from metadata_service.json_policy import InvalidJSONDocument, check_json_document
+from metadata_service.timestamps import utc_seconds
 from metadatas.models import TITLE_MAX_CHARS, Metadata
 
 SLUG_PATTERN = r"^[A-Za-z0-9._~-]+$"
@@ -117,6 +117,7 @@ class MetadataSerializer(serializers.ModelSerializer):
     data = DataField(required=False)
     version = StrictIntegerField(min_value=1, max_value=MAX_VERSION, required=False)
     tenant = serializers.UUIDField(source="tenant_id", read_only=True)
+    deletedAt = UTCSecondsDateTimeField(source="deleted_at", read_only=True, allow_null=True)
 
     class Meta:
         model = Metadata
@@ -133,6 +134,7 @@ class MetadataSerializer(serializers.ModelSerializer):
             "data",
             "version",
             "tenant",
+            "deletedAt",
         ]
         read_only_fields = ["id"]
         validators: list = []  # uniqueness in the tenant is the database's to enforce (see services)
@@ -170,8 +172,11 @@ def metadata_representation(instance):
         "data": instance.data,
         "version": instance.version,
         "tenant": str(instance.tenant_id),
+        "deletedAt": utc_seconds(instance.deleted_at),
     }
 
 
-def utc_seconds(value):
-    return value.astimezone(UTC).replace(microsecond=0).isoformat()
+class VersionBodySerializer(serializers.Serializer):
+    """A body that only names the version a change expects (undelete, restore); other fields are ignored."""
+
+    version = StrictIntegerField(min_value=1, max_value=MAX_VERSION, required=False)

@@ -1,29 +1,45 @@
-"""Writes to metadata resources. The REST API and the admin write through these functions."""
+"""Writes to metadata resources. The REST API and the admin write through these functions (batches too).
 
+Every change of a resource writes its revision (``MetadataRevision``) in the same transaction: if the
+change is stored, so is its revision, and never one without the other. Each takes the ``Actor`` who
+makes it and, for a change inside a batch, the batch's id.
+"""
+
+import copy
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import NotFound, ValidationError
 
+from metadata_service.conf import service_settings
+from metadata_service.timestamps import now_to_the_second
 from metadatas.data_rules import check_resource_data
-from metadatas.exceptions import PreconditionFailed, VersionConflict
-from metadatas.models import Metadata, now_to_the_second, title_search_text
+from metadatas.exceptions import NotDeleted, PreconditionFailed, SlugTaken, VersionConflict
+from metadatas.models import Metadata, MetadataRevision, RevisionOperation, title_search_text
+from metadatas.revisions import DELETED_AT, WRITABLE_FIELDS, changed_fields, model_changes, state_of
+from tenants.identity import Actor
 from tenants.registry import tenant_still_registered
+
+logger = logging.getLogger("metadatas.history")
 
 # The unique constraints of Metadata (models.py), by name, and the field each one is reported on.
 UNIQUE_IN_TENANT = {
-    "metadata_tenant_slug_unique": ("slug", "A resource with this slug already exists in this tenant."),
+    "metadata_tenant_live_slug_unique": ("slug", "A resource with this slug already exists in this tenant."),
     "metadata_tenant_uuid_unique": ("uuid", "A resource with this uuid already exists in this tenant."),
 }
 
 
 @contextmanager
-def unique_fields_checked() -> Iterator[None]:
-    """Turn a unique-constraint violation (also one lost to a concurrent write) into a 400 on its field.
+def unique_fields_checked(*, slug_taken: str | None = None) -> Iterator[None]:
+    """One transaction; a unique-constraint violation in it (also one lost to a concurrent write) rolls it
+    back whole and becomes a 400 on its field, or a 409 ``SlugTaken`` when ``slug_taken`` names the slug
+    (an undelete or restore, where the caller did not choose the slug).
 
     Violations are told apart by the constraint's name, never by words in the message: a write whose
     tenant was deleted meanwhile breaks the tenant's foreign key, and is the 401 of an unknown tenant.
@@ -36,6 +52,8 @@ def unique_fields_checked() -> Iterator[None]:
         if violated is None:
             raise
         field, message = violated
+        if field == "slug" and slug_taken is not None:
+            raise SlugTaken(slug_taken) from None
         raise ValidationError({field: [message]}) from None
 
 
@@ -52,21 +70,33 @@ def violated_constraint(exc: IntegrityError) -> str | None:
     return None
 
 
-def metadata_create(*, tenant_id: uuid.UUID, fields: dict[str, Any]) -> Metadata:
-    """Insert a new resource at version 1 in ``tenant_id``, once its ``data`` passes the data rules."""
+def metadata_create(
+    *, tenant_id: uuid.UUID, fields: dict[str, Any], actor: Actor, batch_id: uuid.UUID | None = None
+) -> Metadata:
+    """Insert a new resource at version 1 in ``tenant_id``, with its ``created`` revision, once its
+    ``data`` passes the data rules (in the same transaction)."""
     metadata = Metadata(tenant_id=tenant_id, **fields)
     with unique_fields_checked():
         check_resource_data(tenant_id=tenant_id, type=metadata.type, data=metadata.data)
         metadata.save(force_insert=True)
+        _record(metadata, RevisionOperation.CREATED, changed_fields(WRITABLE_FIELDS), actor, batch_id)
     return metadata
 
 
-def metadata_update(*, metadata: Metadata, expected_version: int, changes: dict[str, Any]) -> Metadata:
+def metadata_update(
+    *,
+    metadata: Metadata,
+    expected_version: int,
+    changes: dict[str, Any],
+    actor: Actor,
+    batch_id: uuid.UUID | None = None,
+) -> Metadata:
     """Apply ``changes`` if the stored row is still at ``expected_version``, and bump the version.
 
     The check and the write are one statement, ``UPDATE ... WHERE id = %s AND version = %s``:
-    of several concurrent updates that read the same version, exactly one changes the row;
-    the others raise ``VersionConflict``. ``metadata`` is updated in memory to what was stored.
+    of several concurrent updates that read the same version, exactly one changes the row (and
+    writes a revision); the others raise ``VersionConflict``. ``metadata`` is updated in memory to
+    what was stored. Changes equal to the stored values change nothing and write no revision.
     The resulting ``type`` and ``data`` pass the data rules first, in the same transaction.
     """
     if metadata.version != expected_version:
@@ -74,54 +104,184 @@ def metadata_update(*, metadata: Metadata, expected_version: int, changes: dict[
     changes = {name: value for name, value in changes.items() if _differs(getattr(metadata, name), value)}
     if not changes:
         return metadata
+    return _compare_and_swap(metadata, expected_version, changes, RevisionOperation.UPDATED, actor, batch_id)
+
+
+def metadata_restore(
+    *,
+    metadata: Metadata,
+    revision: MetadataRevision,
+    expected_version: int,
+    actor: Actor,
+    batch_id: uuid.UUID | None = None,
+) -> Metadata:
+    """Give the resource the writable fields of ``revision`` as a new version (``restored``), by the same
+    compare-and-swap as an update. A slug that another live resource holds now is a ``SlugTaken``."""
+    if metadata.version != expected_version:
+        raise VersionConflict(current_version=metadata.version, given_version=expected_version)
+    changes = model_changes(revision.state)
+    return _compare_and_swap(
+        metadata, expected_version, changes, RevisionOperation.RESTORED, actor, batch_id, slug_taken=changes["slug"]
+    )
+
+
+def metadata_delete(
+    *, metadata: Metadata, expected_version: int | None = None, actor: Actor, batch_id: uuid.UUID | None = None
+) -> Metadata:
+    """Mark the resource deleted (a new version, ``deleted``); with ``expected_version``, only at that version."""
+    with transaction.atomic():
+        row = _locked_row(metadata, deleted=False)
+        if expected_version is not None and row.version != expected_version:
+            raise PreconditionFailed(current_version=row.version)
+        now = now_to_the_second()
+        _write(row, {"deleted_at": now, "updated_at": now, "version": row.version + 1})
+        _record(row, RevisionOperation.DELETED, [DELETED_AT], actor, batch_id)
+    return row
+
+
+def metadata_undelete(
+    *, metadata: Metadata, expected_version: int | None = None, actor: Actor, batch_id: uuid.UUID | None = None
+) -> Metadata:
+    """Make a deleted resource live again (a new version, ``undeleted``).
+
+    ``NotDeleted`` if it is live; ``VersionConflict`` if ``expected_version`` is stale; ``SlugTaken``
+    if another live resource took its slug meanwhile (nothing changes then).
+    """
+    with unique_fields_checked(slug_taken=metadata.slug):
+        row = _locked_row(metadata, deleted=None)
+        if row.deleted_at is None:
+            raise NotDeleted()
+        if expected_version is not None and row.version != expected_version:
+            raise VersionConflict(current_version=row.version, given_version=expected_version)
+        _write(row, {"deleted_at": None, "updated_at": now_to_the_second(), "version": row.version + 1})
+        _record(row, RevisionOperation.UNDELETED, [DELETED_AT], actor, batch_id)
+    return row
+
+
+def metadata_purge(*, metadata: Metadata, expected_version: int | None = None, actor: Actor) -> None:
+    """Remove the resource (live or deleted) and all its revisions for good: the erasure path.
+
+    Logged with the tenant, the uuid and the actor, never the content.
+    """
+    with transaction.atomic():
+        row = _locked_row(metadata, deleted=None)
+        if expected_version is not None and row.version != expected_version:
+            raise PreconditionFailed(current_version=row.version)
+        _revisions_of(row).delete()
+        _same_row(row, deleted=None).delete()
+    logger.info(
+        "purged metadata resource tenant=%s uuid=%s actor=%s:%s:%s",
+        row.tenant_id,
+        row.uuid,
+        actor.type,
+        actor.uuid or "-",
+        actor.user or "-",
+    )
+
+
+def purge_deleted(*, deleted_before: datetime, batch_size: int = 500) -> int:
+    """Remove every resource deleted before ``deleted_before``, with its revisions; how many were removed.
+
+    Works in batches of short transactions that skip rows another transaction holds (an undelete in
+    flight), so it can run from cron while the service serves; running it twice removes nothing more.
+    """
+    removed = 0
+    while True:
+        with transaction.atomic():
+            doomed = Metadata.objects.filter(deleted_at__lt=deleted_before).select_for_update(skip_locked=True)
+            keys = list(doomed.values_list("tenant_id", "pk")[:batch_size])
+            for tenant_id, pk in keys:
+                MetadataRevision.objects.for_tenant(tenant_id).filter(metadata_id=pk).delete()
+            Metadata.objects.filter(pk__in=[pk for _, pk in keys], deleted_at__lt=deleted_before).delete()
+        removed += len(keys)
+        if len(keys) < batch_size:
+            return removed
+
+
+def _compare_and_swap(metadata, expected_version, changes, operation, actor, batch_id, *, slug_taken=None):
+    """``UPDATE ... WHERE version = expected`` and the revision, in one transaction (see metadata_update)."""
     values = _new_values(expected_version, changes)
-    with unique_fields_checked():
+    after = copy.copy(metadata)
+    with unique_fields_checked(slug_taken=slug_taken):
         check_resource_data(
             tenant_id=metadata.tenant_id,
             type=changes.get("type", metadata.type),
             data=changes.get("data", metadata.data),
         )
         updated = _same_row(metadata).filter(version=expected_version).update(**values)
-    if not updated:
-        raise VersionConflict(current_version=_current_version(metadata), given_version=expected_version)
+        if not updated:
+            raise VersionConflict(current_version=_current_version(metadata), given_version=expected_version)
+        changed = [name for name in changes if _differs(getattr(metadata, name), changes[name])]
+        for name, value in values.items():
+            setattr(after, name, value)
+        _record(after, operation, changed_fields(changed), actor, batch_id)
     for name, value in values.items():
         setattr(metadata, name, value)
     return metadata
 
 
-def metadata_delete(*, metadata: Metadata, expected_version: int | None = None) -> None:
-    """Delete the resource; with ``expected_version``, only while it is still at that version."""
-    rows = _same_row(metadata)
-    if expected_version is not None:
-        if metadata.version != expected_version:
-            raise PreconditionFailed(current_version=metadata.version)
-        rows = rows.filter(version=expected_version)
-    deleted, _ = rows.delete()
-    if not deleted and expected_version is not None:
-        raise PreconditionFailed(current_version=_current_version(metadata))
-    if not deleted:
+def _record(metadata, operation, changed, actor, batch_id):
+    """Write the revision of the change that left ``metadata`` as it is, and prune beyond ``REVISIONS_KEEP``.
+
+    Versions of a resource are consecutive and each has its revision, so the ones to prune are known
+    from the new version alone: no query at all until a resource passes ``REVISIONS_KEEP`` versions.
+    """
+    MetadataRevision.objects.create(
+        tenant_id=metadata.tenant_id,
+        metadata_id=metadata.pk,
+        version=metadata.version,
+        operation=operation,
+        changed=changed,
+        state=state_of(metadata),
+        actor_type=actor.type,
+        actor_uuid=actor.uuid,
+        actor_user=actor.user or "",
+        request_id=actor.request_id or "",
+        batch_id=batch_id,
+        created_at=metadata.updated_at,
+    )
+    keep = service_settings.REVISIONS_KEEP
+    if metadata.version > keep:
+        _revisions_of(metadata).filter(version__lte=metadata.version - keep).delete()
+
+
+def _locked_row(metadata, *, deleted):
+    """The stored row, locked until the transaction ends (PostgreSQL; SQLite writers queue at BEGIN)."""
+    row = _same_row(metadata, deleted=deleted).select_for_update().first()
+    if row is None:
         raise NotFound()
+    return row
 
 
-def _differs(old: Any, new: Any) -> bool:
+def _write(row, values):
+    _same_row(row, deleted=None).update(**values)
+    for name, value in values.items():
+        setattr(row, name, value)
+
+
+def _revisions_of(metadata):
+    return MetadataRevision.objects.for_tenant(metadata.tenant_id).filter(metadata_id=metadata.pk)
+
+
+def _differs(old, new):
     """Compare as JSON, where ``true`` is not ``1`` and key order does not count."""
     if isinstance(old, (dict, list)) or isinstance(new, (dict, list)):
         return json.dumps(old, sort_keys=True) != json.dumps(new, sort_keys=True)
     return old != new
 
 
-def _new_values(expected_version: int, changes: dict[str, Any]) -> dict[str, Any]:
+def _new_values(expected_version, changes):
     values = {**changes, "version": expected_version + 1, "updated_at": now_to_the_second()}
     if "title" in changes:
         values["title_search"] = title_search_text(changes["title"])
     return values
 
 
-def _same_row(metadata: Metadata):
-    return Metadata.objects.for_tenant(metadata.tenant_id).filter(pk=metadata.pk)
+def _same_row(metadata, *, deleted=False):
+    return Metadata.objects.for_tenant(metadata.tenant_id, deleted=deleted).filter(pk=metadata.pk)
 
 
-def _current_version(metadata: Metadata) -> int:
+def _current_version(metadata):
     version = _same_row(metadata).values_list("version", flat=True).first()
     if version is None:
         raise NotFound()

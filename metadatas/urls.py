@@ -1,6 +1,7 @@
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
+from metadatas.history_views import MetadataRevisionContextView, MetadataRevisionViewSet
 from metadatas.item_read import with_lean_read
 from metadatas.views import (
     ApiDocumentationView,
@@ -13,6 +14,13 @@ from metadatas.views import (
 router = SimpleRouter()
 router.trailing_slash = "/?"  # /metadatas and /metadatas/ mean the same
 router.register("metadatas", MetadataViewSet, basename="metadata")
+
+REVISIONS = r"^metadatas/(?P<uuid>[^/]+)/revisions"
+REVISION = REVISIONS + r"/(?P<version>[^/]+)"
+
+
+def revision_route(suffix, actions, name):
+    return re_path(f"{suffix}/?$", MetadataRevisionViewSet.as_view(actions), name=name)
 
 
 def lean_item_reads(patterns):
@@ -29,5 +37,10 @@ urlpatterns = [
     re_path(r"^contexts/Entrypoint/?$", EntrypointContextView.as_view(), name="hydra-entrypoint-context"),
     re_path(r"^docs\.jsonld$", ApiDocumentationView.as_view(), name="hydra-documentation"),
     re_path(r"^contexts/Metadata/?$", MetadataContextView.as_view(), name="metadata-context"),
+    re_path(r"^contexts/MetadataRevision/?$", MetadataRevisionContextView.as_view(), name="revision-context"),
     *lean_item_reads(router.urls),
+    revision_route(REVISIONS, {"get": "list"}, "metadata-revisions"),
+    revision_route(REVISION, {"get": "retrieve"}, "metadata-revision"),
+    revision_route(REVISION + "/diff", {"get": "diff"}, "metadata-revision-diff"),
+    revision_route(REVISION + "/restore", {"post": "restore"}, "metadata-revision-restore"),
 ]

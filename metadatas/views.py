@@ -1,11 +1,13 @@
 """The /metadatas REST API, its JSON-LD context, and the Hydra entrypoint and API documentation."""
 
 import uuid
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.http import Http404
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -16,9 +18,15 @@ from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, MergePatchParser, StrictJSONParser
 from metadatas import hydra, jsonld
 from metadatas.exceptions import PreconditionFailed, VersionConflict
-from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderParameterFilter
+from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderParameterFilter, boolean_parameter
 from metadatas.item_read import ITEM
-from metadatas.locking import delete_expected_version, etag_for, expected_version, is_not_modified
+from metadatas.locking import (
+    delete_expected_version,
+    etag_for,
+    expected_version,
+    is_not_modified,
+    optional_expected_version,
+)
 from metadatas.merge_patch import merge_patch_body
 from metadatas.models import Metadata
 from metadatas.openapi import (
@@ -31,15 +39,23 @@ from metadatas.openapi import (
 )
 from metadatas.pagination import PageLimitPagination
 from metadatas.renderers import MetadataJSONLDRenderer, MetadataJSONRenderer
-from metadatas.serializers import MetadataSerializer, metadata_representation
-from metadatas.services import metadata_create, metadata_delete, metadata_update
+from metadatas.serializers import MetadataSerializer, VersionBodySerializer, metadata_representation
+from metadatas.services import (
+    metadata_create,
+    metadata_delete,
+    metadata_purge,
+    metadata_undelete,
+    metadata_update,
+)
+from tenants.identity import actor_of_request
 from tenants.permissions import ADD, EDIT, IsTenantIdentity, MetadataPermission, browsable_metadata, require_on_owner
 from tenants.scoping import TenantScopedViewMixin
 
 
 @extend_schema_view(**METADATA_OPERATIONS)
 class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
-    """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH) and delete."""
+    """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH), delete (soft),
+    undelete and purge. ``?deleted=true`` lists or reads deleted ones; every other route sees live ones."""
 
     queryset = Metadata.objects.all()
     permission_classes = [IsTenantIdentity, MetadataPermission]
@@ -56,6 +72,20 @@ class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.Mode
         if self.action == "list":  # owner-scoped browse lists only its owners, in the query
             return queryset.filter(browsable_metadata(self.request.user))
         return queryset
+
+    def get_tenant_scope(self):
+        """Which rows this request sees: live ones, deleted ones (``?deleted=true``), or both (undelete, purge)."""
+        if self.action in ("list", "retrieve"):
+            return {"deleted": boolean_parameter(self.request.query_params, "deleted")}
+        if self.operation_name() in ("undelete", "purge"):
+            return {"deleted": None}
+        return {}
+
+    def operation_name(self):
+        """The action, except that DELETE with ``purge=true`` is a purge (its own permission)."""
+        if self.action == "destroy" and boolean_parameter(self.request.query_params, "purge"):
+            return "purge"
+        return self.action
 
     def filter_queryset(self, queryset):
         """Filters and orders apply to the list; an item is found by its uuid alone (no FilterSet built)."""
@@ -74,7 +104,11 @@ class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.Mode
         return Response(metadata_representation(metadata), headers={"ETag": etag_for(metadata.version)})
 
     def get_item(self):
-        """``get_object()`` of a read, by the statement compiled once from the tenant-scoped queryset (item_read)."""
+        """``get_object()`` of a read, by the statement compiled once from the tenant-scoped queryset (item_read).
+
+        The compiled statement is the live-only one; ``?deleted=true`` reads go through ``get_object()``."""
+        if self.get_tenant_scope().get("deleted", False) is not False:
+            return self.get_object()
         try:
             item_uuid = uuid.UUID(self.kwargs[self.lookup_field])
         except ValueError:
@@ -105,8 +139,25 @@ class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.Mode
 
     def destroy(self, request, *args, **kwargs):
         metadata = self.get_object()
-        metadata_delete(metadata=metadata, expected_version=delete_expected_version(request, metadata.version))
+        expected = delete_expected_version(request, metadata.version)
+        if self.operation_name() == "purge":
+            metadata_purge(metadata=metadata, expected_version=expected, actor=actor_of_request(request))
+        else:
+            metadata_delete(metadata=metadata, expected_version=expected, actor=actor_of_request(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["post"])
+    def undelete(self, request, *args, **kwargs):
+        """Make a deleted resource live again; its optional ``version`` (or If-Match) must be current."""
+        metadata = self.get_object()
+        expected = optional_expected_version(request, version_in_body(request), metadata.version)
+        with stale_if_match_as_412(expected):
+            metadata = metadata_undelete(
+                metadata=metadata,
+                expected_version=None if expected is None else expected.version,
+                actor=actor_of_request(request),
+            )
+        return self.item_response(metadata)
 
     def write(self, metadata, body):
         """Validate a (partial) body and store it with compare-and-swap; PUT and PATCH both end here."""
@@ -118,7 +169,9 @@ class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.Mode
     def perform_create(self, serializer):
         fields = {name: value for name, value in serializer.validated_data.items() if name != "version"}
         require_on_owner(self.request.user, ADD, fields["owner"], fields.get("owner_uuid"))
-        serializer.instance = metadata_create(tenant_id=self.request.user.tenant_id, fields=fields)
+        serializer.instance = metadata_create(
+            tenant_id=self.request.user.tenant_id, fields=fields, actor=actor_of_request(self.request)
+        )
 
     def perform_update(self, serializer):
         changes = dict(serializer.validated_data)
@@ -127,16 +180,40 @@ class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.Mode
             new_owner = changes.get("owner", metadata.owner), changes.get("owner_uuid", metadata.owner_uuid)
             require_on_owner(self.request.user, EDIT, *new_owner)
         expected = expected_version(self.request, changes.pop("version", None), metadata.version)
-        try:
-            metadata_update(metadata=metadata, expected_version=expected.version, changes=changes)
-        except VersionConflict as conflict:
-            if expected.from_if_match:
-                raise PreconditionFailed(current_version=conflict.current_version) from None
-            raise
+        with stale_if_match_as_412(expected):
+            metadata_update(
+                metadata=metadata,
+                expected_version=expected.version,
+                changes=changes,
+                actor=actor_of_request(self.request),
+            )
 
     def item_response(self, metadata, status_code=status.HTTP_200_OK, headers=None):
         headers = {"ETag": etag_for(metadata.version), **(headers or {})}
         return Response(self.get_serializer(metadata).data, status=status_code, headers=headers)
+
+
+@contextmanager
+def stale_if_match_as_412(expected):
+    """A stale version is a 409 when it came in the body, a 412 when it came from If-Match."""
+    try:
+        yield
+    except VersionConflict as conflict:
+        if expected is not None and expected.from_if_match:
+            raise PreconditionFailed(current_version=conflict.current_version) from None
+        raise
+
+
+def version_in_body(request):
+    """The optional ``version`` of a body that may be empty; 400 naming it when it is not a version."""
+    data = request.data
+    if isinstance(data, dict) and not data:  # no body (or {})
+        return None
+    if not isinstance(data, dict):  # JSON null, an array, a scalar
+        raise ValidationError({"": ["The body must be a JSON object."]})
+    serializer = VersionBodySerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data.get("version")
 
 
 class MetadataContextView(APIView):

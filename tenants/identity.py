@@ -45,6 +45,49 @@ class TokenIdentity:
         return f"{self.type}:{self.uuid or '-'}@{self.tenant_id}"
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change, as its revision records it: the token's identity, or the admin's user; the request id.
+
+    ``type`` is an identity type (``IDENTITY_TYPES``); ``user`` is a Django username (the admin, ``/tokens``
+    members), else None; ``request_id`` is the ``X-Request-ID`` of the request, None for commands.
+    """
+
+    type: str
+    uuid: uuid.UUID | None
+    user: str | None
+    request_id: str | None
+
+
+def actor_of_identity(identity, *, request_id=None, user=None):
+    """The ``Actor`` of a token's identity; a ``uuid`` claim that is not a UUID is recorded as None."""
+    return Actor(type=identity.type, uuid=_uuid_or_none(identity.uuid), user=user, request_id=request_id)
+
+
+def actor_of_user(user, *, request_id=None):
+    """The ``Actor`` of a Django (admin) user: its tenant member's identity when it has one, else Staff."""
+    member = getattr(user, "tenant_member", None)
+    if member is None:
+        return Actor(type="Staff", uuid=None, user=user.get_username(), request_id=request_id)
+    return Actor(type=member.identity_type, uuid=member.identity_uuid, user=user.get_username(), request_id=request_id)
+
+
+def actor_of_request(request):
+    """The ``Actor`` of an HTTP request: its token's identity (or its Django user) and its request id."""
+    request_id = getattr(request, "request_id", None)
+    user = request.user
+    if isinstance(user, TokenIdentity):
+        return actor_of_identity(user, request_id=request_id)
+    return actor_of_user(user, request_id=request_id)
+
+
+def _uuid_or_none(value):
+    try:
+        return None if value is None else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def identity_from_claims(claims):
     """Build a ``TokenIdentity`` from a token's claims, or raise a 401 naming the bad claim."""
     identity = claims.get("identity") or {}

@@ -23,6 +23,8 @@ ACCOUNT_USER = "AccountUser"
 LINKED_ACCOUNT = "ACCOUNT"
 LINKED_ACCOUNT_USER = "ACCOUNT_USER"
 BROWSE, READ, ADD, EDIT, DELETE = "browse", "read", "add", "edit", "delete"
+# Removing a resource and its revisions for good; not implied by DELETE (which keeps them).
+PURGE = "purge"
 
 
 class MissingPermission(PermissionDenied):
@@ -183,7 +185,10 @@ class IsTenantIdentity(BasePermission):
 
 
 class MetadataPermission(BasePermission):
-    """The five REST operations need ``metadata:browse|read|add|edit|delete``, for every owner or the object's.
+    """The REST operations need ``metadata:browse|read|add|edit|delete|purge``, for every owner or the object's.
+
+    Undelete needs ``metadata:delete``; DELETE with ``purge=true`` needs ``metadata:purge`` (the view's
+    ``operation_name`` says which one a request is).
 
     List and create are checked before the view runs; read, edit and delete on the object that
     ``get_object()`` found in the caller's tenant, so another tenant's uuid stays a 404.
@@ -196,6 +201,8 @@ class MetadataPermission(BasePermission):
         "update": EDIT,
         "partial_update": EDIT,
         "destroy": DELETE,
+        "undelete": DELETE,
+        "purge": PURGE,
     }
     # OPTIONS asks whether the other methods would be allowed: then the method says which operation.
     method_operations = {"GET": READ, "POST": ADD, "PUT": EDIT, "PATCH": EDIT, "DELETE": DELETE}
@@ -214,7 +221,8 @@ class MetadataPermission(BasePermission):
         return True
 
     def operation(self, request, view):
-        return self.operations.get(view.action) or self.method_operations.get(request.method)
+        name = view.operation_name() if hasattr(view, "operation_name") else view.action
+        return self.operations.get(name) or self.method_operations.get(request.method)
 
 
 class MetadataTypePermission(BasePermission):

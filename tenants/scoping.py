@@ -25,18 +25,23 @@ class TenantScopedViewMixin:
     """
 
     def get_queryset(self):
-        return super().get_queryset().for_tenant(self.request.user.tenant_id)
+        return super().get_queryset().for_tenant(self.request.user.tenant_id, **self.get_tenant_scope())
+
+    def get_tenant_scope(self):
+        """Extra keywords of the queryset's ``for_tenant`` for this request (none by default)."""
+        return {}
 
 
-def for_admin_user(queryset, user):
+def for_admin_user(queryset, user, **scope):
     """The rows a Django admin user may see: a superuser every tenant's, a staff user its own tenant's.
 
     A staff user's tenant is its ``TenantMember`` row; a staff user of no tenant sees no row.
+    ``scope`` goes to the queryset's ``for_tenant`` (the admin of a model may widen what it keeps).
     """
     if user.is_superuser:
         return queryset
     member = getattr(user, "tenant_member", None)
-    return queryset.none() if member is None else queryset.for_tenant(member.tenant_id)
+    return queryset.none() if member is None else queryset.for_tenant(member.tenant_id, **scope)
 
 
 class TenantScopedAdminMixin:
@@ -45,8 +50,10 @@ class TenantScopedAdminMixin:
     Another tenant's row is then absent for a staff user: its change page answers as for a deleted row.
     """
 
+    admin_tenant_scope: dict[str, object] = {}  # keywords of for_tenant, see for_admin_user
+
     def get_queryset(self, request):
-        return for_admin_user(super().get_queryset(request), request.user)
+        return for_admin_user(super().get_queryset(request), request.user, **self.admin_tenant_scope)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "tenant":

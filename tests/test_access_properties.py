@@ -91,7 +91,8 @@ class World:
         return next(label for label, tenant in self.tenants.items() if tenant.uuid == tenant_id)
 
     def rows(self):
-        return {str(m.uuid): m for m in Metadata.objects.order_by("id")}
+        """The live resources (a deleted one is kept, marked deleted, but no route but ?deleted=true sees it)."""
+        return {str(m.uuid): m for m in Metadata.objects.filter(deleted_at=None).order_by("id")}
 
     def run(self, caller_label, identity, operation, target_index, owner_index):
         before = self.rows()

@@ -10,6 +10,7 @@ from linked_metadata.models import LinkedMetadata
 from linked_metadata.services import linked_metadata_upsert
 from metadatas.models import Metadata
 from tenants.models import Role, Tenant, TenantMember
+from tests.support.history import TEST_ACTOR
 
 pytestmark = pytest.mark.django_db
 
@@ -308,7 +309,12 @@ def test_a_member_cannot_hold_another_tenants_role(superuser, rows, tenant):
 def linked_rows(tenant, other_tenant):
     def store(tenant, identifier):
         return linked_metadata_upsert(
-            tenant_id=tenant.uuid, linked_object_type="ACCOUNT", identifier=identifier, key="pets", value={}
+            tenant_id=tenant.uuid,
+            linked_object_type="ACCOUNT",
+            identifier=identifier,
+            key="pets",
+            value={},
+            actor=TEST_ACTOR,
         )
 
     return {"own": store(tenant, "A-OWN-1"), "foreign": store(other_tenant, "A-FOREIGN-1")}

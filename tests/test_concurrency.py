@@ -66,7 +66,9 @@ def test_of_ten_concurrent_conditional_deletes_exactly_one_deletes(tenant, make_
 
     assert statuses[204] == 1
     assert set(statuses) <= {204, 404, 412}
-    assert not Metadata.objects.filter(pk=metadata.pk).exists()
+    stored = Metadata.objects.get(pk=metadata.pk)
+    assert (stored.version, stored.deleted_at is not None) == (2, True)
+    assert list(stored.revisions.values_list("operation", flat=True)) == ["deleted"]
 
 
 @pytest.mark.django_db

@@ -8,14 +8,13 @@ from tests.conftest import JSON
 pytestmark = pytest.mark.django_db
 
 
-def test_delete_answers_204_with_no_body_and_removes_the_row(api, make_metadata):
+def test_delete_answers_204_with_no_body_and_the_resource_is_gone_from_the_api(api, make_metadata):
     metadata = make_metadata()
 
     response = api.delete(f"/metadatas/{metadata.uuid}")
 
     assert response.status_code == 204
     assert response.content == b""
-    assert not Metadata.objects.filter(pk=metadata.pk).exists()
     assert api.get(f"/metadatas/{metadata.uuid}", **JSON).status_code == 404
 
 
@@ -47,4 +46,5 @@ def test_delete_leaves_other_resources_alone(api, make_metadata):
 
     api.delete(f"/metadatas/{doomed.uuid}")
 
-    assert list(Metadata.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert list(Metadata.objects.filter(deleted_at=None).values_list("pk", flat=True)) == [kept.pk]
+    assert Metadata.objects.get(pk=kept.pk).version == 1

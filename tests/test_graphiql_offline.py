@@ -10,6 +10,7 @@ import pytest
 
 from linked_metadata.services import linked_metadata_upsert
 from tests.conftest import token_for
+from tests.support.history import TEST_ACTOR
 from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, server  # noqa: F401
 from tests.test_browser import pytestmark as needs_chromium
 
@@ -75,7 +76,12 @@ def test_graphiql_loads_offline_and_runs_a_query(server, offline_page):  # noqa:
 @pytest.fixture
 def stored_pets(server, tenant):  # noqa: F811  (before the browser starts: Django refuses queries inside its loop)
     linked_metadata_upsert(
-        tenant_id=tenant.uuid, linked_object_type="ACCOUNT", identifier="A-7", key="pets", value=["cat"]
+        tenant_id=tenant.uuid,
+        linked_object_type="ACCOUNT",
+        identifier="A-7",
+        key="pets",
+        value=["cat"],
+        actor=TEST_ACTOR,
     )
     return token_for(tenant.uuid)
 

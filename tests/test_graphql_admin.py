@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 
 from linked_metadata.models import LinkedMetadata
 from linked_metadata.services import linked_metadata_upsert
+from tests.support.history import TEST_ACTOR
 
 pytestmark = pytest.mark.django_db
 PAGES = "/admin/linked_metadata/linkedmetadata/"
@@ -20,7 +21,12 @@ def admin_client(client):
 @pytest.fixture
 def stored(tenant):
     return linked_metadata_upsert(
-        tenant_id=tenant.uuid, linked_object_type="ACCOUNT", identifier="A-154321", key="pets", value={"pet": "dog"}
+        tenant_id=tenant.uuid,
+        linked_object_type="ACCOUNT",
+        identifier="A-154321",
+        key="pets",
+        value={"pet": "dog"},
+        actor=TEST_ACTOR,
     )
 
 

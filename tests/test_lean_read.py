@@ -160,3 +160,19 @@ def test_issue_10_claim_checks_hold_for_a_token_sent_again(tenant, make_metadata
     url = f"/metadatas/{make_metadata().uuid}"
     for _ in range(2):
         assert_problem_naming(reader.get(url, **JSON), name, status=401)
+
+
+def test_a_deleted_resource_is_the_viewset_s_404_on_the_short_path_and_deleted_true_reads_it(api, make_metadata):
+    from django.utils import timezone
+
+    metadata = make_metadata()
+    Metadata_ = type(metadata)
+    Metadata_.objects.filter(pk=metadata.pk).update(deleted_at=timezone.now().replace(microsecond=0))
+    url = f"/metadatas/{metadata.uuid}"
+
+    short, negotiated = api.get(url, **JSON), api.get(url, **NEGOTIATED_JSON)
+    assert short.status_code == 404
+    assert answer(short) == answer(negotiated)
+    deleted = api.get(f"{url}?deleted=true", **JSON)
+    assert deleted.status_code == 200
+    assert deleted.json()["deletedAt"] is not None

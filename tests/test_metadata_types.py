@@ -9,6 +9,7 @@ from metadata_types.models import MetadataType, TypePolicy
 from metadata_types.schemas import SCHEMA_MAX_BYTES, validators
 from metadatas.models import Metadata
 from tests.conftest import JSON, client_with, metadata_body, token_for, violation_paths
+from tests.support.history import TEST_ACTOR
 
 PROVIDERS = {
     "type": "object",
@@ -368,7 +369,9 @@ def test_a_schema_change_waits_for_a_write_in_flight_and_then_sees_it(require_po
         try:
             with transaction.atomic():
                 fields = {"owner": "BU", "title": {"en": "t"}, "slug": "in-flight", "type": "authentication"}
-                metadata_create(tenant_id=tenant.uuid, fields={**fields, "data": {"providers": ["github"]}})
+                metadata_create(
+                    tenant_id=tenant.uuid, fields={**fields, "data": {"providers": ["github"]}}, actor=TEST_ACTOR
+                )
                 written.set()
                 release.wait(10)
         finally:

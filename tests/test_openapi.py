@@ -18,6 +18,11 @@ OPERATIONS = {
     ("put", "/metadatas/{uuid}"),
     ("patch", "/metadatas/{uuid}"),
     ("delete", "/metadatas/{uuid}"),
+    ("post", "/metadatas/{uuid}/undelete"),
+    ("get", "/metadatas/{uuid}/revisions"),
+    ("get", "/metadatas/{uuid}/revisions/{version}"),
+    ("get", "/metadatas/{uuid}/revisions/{version}/diff"),
+    ("post", "/metadatas/{uuid}/revisions/{version}/restore"),
     ("get", "/contexts/Metadata"),
     ("get", "/metadata-types"),
     ("post", "/metadata-types"),
@@ -27,6 +32,7 @@ OPERATIONS = {
     ("delete", "/metadata-types/{name}"),
     ("post", "/metadata-types/{name}/check"),
     ("get", "/contexts/MetadataType"),
+    ("get", "/contexts/MetadataRevision"),
     ("get", "/"),
     ("get", "/contexts/Entrypoint"),
     ("get", "/docs.jsonld"),
@@ -41,6 +47,7 @@ PROBLEM_SCHEMAS = {
     "#/components/schemas/VersionProblem",
     "#/components/schemas/SchemaIncompatibleProblem",
     "#/components/schemas/TypeInUseProblem",
+    "#/components/schemas/ConflictProblem",
 }
 
 

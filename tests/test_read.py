@@ -27,6 +27,7 @@ def test_read_answers_the_resource_as_plain_json(api, make_metadata):
         "data": ["Github"],
         "version": 1,
         "tenant": str(TENANT_A),
+        "deletedAt": None,
     }
 
 

@@ -7,10 +7,11 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from linked_metadata import services as linked_services
 from metadatas import services
-from metadatas.models import Metadata
+from metadatas.models import Metadata, MetadataRevision
 from tenants.counters import TenantCounter, next_value
 from tests.conftest import JSON, metadata_body
 from tests.support.concurrency import run_concurrently
+from tests.support.history import TEST_ACTOR
 
 
 def create(client, slug):
@@ -86,6 +87,7 @@ def test_a_write_for_a_deleted_tenant_is_a_401_not_a_duplicate():
         services.metadata_create(
             tenant_id=gone,
             fields={"owner": "o", "title": {"en": "t"}, "slug": "s", "type": "t", "data": {}},
+            actor=TEST_ACTOR,
         )
 
     assert refused.value.get_codes() == "unknown_tenant"
@@ -95,6 +97,31 @@ def test_a_write_for_a_deleted_tenant_is_a_401_not_a_duplicate():
 @pytest.mark.parametrize("write", [linked_services.linked_metadata_create, linked_services.linked_metadata_upsert])
 def test_a_linked_metadata_write_for_a_deleted_tenant_is_a_401(write):
     with pytest.raises(AuthenticationFailed) as refused:
-        write(tenant_id=uuid.uuid4(), linked_object_type="ACCOUNT", identifier="A-1", key="k", value={})
+        write(
+            tenant_id=uuid.uuid4(), linked_object_type="ACCOUNT", identifier="A-1", key="k", value={}, actor=TEST_ACTOR
+        )
 
     assert refused.value.get_codes() == "unknown_tenant"
+
+
+def test_a_revision_refers_to_the_row_and_shows_the_tenants_id(api, other_api):
+    create(api, "mine")
+    theirs = create(other_api, "theirs").json()  # id 1 in its tenant, a later row than ours
+    api.delete(f"/metadatas/{create(api, 'gone').json()['uuid']}", **JSON)
+
+    revision = other_api.get(f"/metadatas/{theirs['uuid']}/revisions/1", **JSON).json()
+    row = Metadata.objects.for_tenant(theirs["tenant"]).get(uuid=theirs["uuid"])
+
+    assert revision["resource"]["id"] == theirs["id"] == 1
+    assert MetadataRevision.objects.get(metadata_id=row.pk).version == 1
+    assert row.pk != row.id
+
+
+def test_a_deleted_resources_slug_made_again_gets_the_next_id(api):
+    first = create(api, "reused").json()
+    api.delete(f"/metadatas/{first['uuid']}", **JSON)
+
+    again = create(api, "reused")
+
+    assert again.status_code == 201
+    assert again.json()["id"] == first["id"] + 1

@@ -14,7 +14,13 @@ from django.db import connection, models
 TENANT_FIELD = "tenant"
 
 
-DISTRIBUTED = {"metadatas.Metadata", "linked_metadata.LinkedMetadata", "tenants.TenantCounter"}
+DISTRIBUTED = {
+    "metadatas.Metadata",
+    "metadatas.MetadataRevision",
+    "linked_metadata.LinkedMetadata",
+    "linked_metadata.LinkedMetadataRevision",
+    "tenants.TenantCounter",
+}
 REFERENCE = {"tenants.Role", "tenants.TenantMember", "metadata_types.MetadataType", "metadata_types.TypePolicy"}
 
 

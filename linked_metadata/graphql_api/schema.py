@@ -17,7 +17,15 @@ from linked_metadata.graphql_api.errors import at_input_path
 from linked_metadata.models import LinkedMetadata
 from linked_metadata.models import LinkedObjectType as LinkedObjectTypes
 from linked_metadata.rules import JSONText, clean_linked_input
-from linked_metadata.services import linked_metadata_create, linked_metadata_delete, linked_metadata_upsert
+from linked_metadata.services import (
+    linked_metadata_create,
+    linked_metadata_delete,
+    linked_metadata_upsert,
+    linked_revisions,
+)
+from metadata_service.conf import service_settings
+from metadata_service.timestamps import utc_seconds
+from tenants.identity import actor_of_identity
 
 
 class JSONString(graphene.Scalar):
@@ -94,6 +102,7 @@ def write_metadata(info, service, data, **extra):
             linked_object_type=data.linked_object_type.value,
             identifier=data.identifier,
             key=data.key,
+            actor=actor_of_identity(identity, request_id=getattr(info.context, "request_id", None)),
             **extra,
         )
 
@@ -108,6 +117,49 @@ def readable_rows(info, linked_object_type, identifier, key=None):
         linked_object_type=clean.linked_object_type, identifier=clean.identifier
     )
     return rows if key is None else rows.filter(key=clean.key)
+
+
+class RevisionActor(graphene.ObjectType):
+    """Who made a change: the token's identity type and uuid, or the admin's user."""
+
+    type = graphene.String(required=True)
+    uuid = graphene.String()
+    user = graphene.String()
+
+
+class MetadataRevision(graphene.ObjectType):
+    """One change of a key: its version after the change, what it did, the value then, who, when."""
+
+    version = graphene.Int(required=True)
+    operation = graphene.String(required=True, description="created, updated or deleted")
+    value = JSONString(description="The value after the change; null for a deletion.")
+    actor = graphene.Field(RevisionActor, required=True)
+    created_at = graphene.String(required=True, description="UTC, to the second: 2018-07-18T19:20:17+00:00")
+
+    @staticmethod
+    def resolve_value(revision, info):
+        return None if revision.operation == "deleted" else json.dumps(revision.value)
+
+    @staticmethod
+    def resolve_actor(revision, info):
+        uuid = None if revision.actor_uuid is None else str(revision.actor_uuid)
+        return RevisionActor(type=revision.actor_type, uuid=uuid, user=revision.actor_user or None)
+
+    @staticmethod
+    def resolve_created_at(revision, info):
+        return utc_seconds(revision.created_at)
+
+
+def readable_revisions(info, linked_object_type, identifier, key, first):
+    """The newest ``first`` revisions of one key (a deleted key's too), with the access of metadataForKey."""
+    identity = caller(info.context)
+    require_view(identity, linked_object_type.value, identifier)
+    most = service_settings.PAGE_SIZE_MAX
+    with input_errors_at():
+        if first is None or not 1 <= first <= most:
+            raise ValidationError({"first": [f"Must be a whole number from 1 to {most}."]})
+        clean = clean_linked_input(linked_object_type=linked_object_type.value, identifier=identifier, key=key)
+    return linked_revisions(identity.tenant_id, clean.linked_object_type, clean.identifier, clean.key)[:first]
 
 
 class CreateMetadata(graphene.Mutation):
@@ -166,6 +218,15 @@ class Query(graphene.ObjectType):
         key=graphene.String(required=True),
         description="One key of the object; KT-CT-8415 if absent.",
     )
+    metadata_revisions = graphene.List(
+        graphene.NonNull(MetadataRevision),
+        required=True,
+        linked_object_type=LinkedObjectType(required=True),
+        identifier=graphene.String(required=True),
+        key=graphene.String(required=True),
+        first=graphene.Int(default_value=20, description="How many, newest first: 1 to PAGE_SIZE_MAX (100)."),
+        description="The key's revisions, newest first (a deleted key's too); the access of metadataForKey.",
+    )
 
     @staticmethod
     def resolve_metadata(root, info, linked_object_type, identifier):
@@ -177,6 +238,10 @@ class Query(graphene.ObjectType):
         if row is None:
             raise LinkedMetadataKeyNotFound()
         return row
+
+    @staticmethod
+    def resolve_metadata_revisions(root, info, linked_object_type, identifier, key, first=20):
+        return readable_revisions(info, linked_object_type, identifier, key, first)
 
 
 class Mutation(graphene.ObjectType):
