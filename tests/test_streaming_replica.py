@@ -82,7 +82,8 @@ def test_list_and_item_reads_are_served_by_the_standby_not_the_primary(service, 
 def test_writes_run_on_the_primary_and_never_on_the_standby(service, replica_pair, token):
     item = created(service, token, replica_pair, slug="written-on-primary")
     assert request(item, "PUT", token=token, body={"type": "changed", "version": 1})[0] == 200
-    assert request(item, "DELETE", token=token)[0] == 204
+    assert request(item, "DELETE", token=token)[0] == 204  # a soft delete: an UPDATE
+    assert request(f"{item}?purge=true", "DELETE", token=token)[0] == 204  # the erasure: a DELETE
     replica_pair.wait_until_replayed()
 
     for verb in ("INSERT", "UPDATE", "DELETE"):
