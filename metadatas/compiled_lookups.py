@@ -10,6 +10,7 @@ per shape of the queryset (say, an identity's owner scopes), which its caller na
 """
 
 import uuid
+from types import SimpleNamespace
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
@@ -35,6 +36,7 @@ class CompiledStatement:
         columns = [column for column, _, _ in compiler.select]
         self.fields = compiler.klass_info["select_fields"]
         self.attnames = [columns[index].target.attname for index in self.fields]
+        self.named_fields = list(zip(self.attnames, self.fields, strict=True))
         self.annotations = dict(compiler.annotation_col_map or {})
         self.converters = list(compiler.get_converters(columns).items())
 
@@ -64,6 +66,11 @@ class CompiledStatement:
         """The model instance of a row (its annotations left out)."""
         return model.from_db(alias, self.attnames, [row[index] for index in self.fields])
 
+    def record(self, row):
+        """A row's field values by attribute name (``tenant_id``, ...): what a representation reads, without
+        the cost of a model instance (``Model.__init__`` took a third of a page's rows' time)."""
+        return SimpleNamespace(**{name: row[index] for name, index in self.named_fields})
+
 
 class CompiledLookup:
     """``build(**values)`` → a queryset of at most one row; ``get(**values)`` → that row's instance or None.
@@ -88,7 +95,9 @@ class CompiledLookup:
 
 
 class CompiledPage:
-    """``page(key, build, offset=, limit=, **values)`` → the page's instances and one annotation of its rows.
+    """``page(key, build, offset=, limit=, **values)`` → the page's records and one annotation of its rows.
+
+    Records (``CompiledStatement.record``) carry the fields' values by attribute name, not model methods.
 
     ``build(**values)`` gives the ordered list queryset; ``key`` names what else it depends on (a hashable).
     A queryset the ORM knows to be empty without asking the database (``pk__in=[]``) gives an empty page.
@@ -100,14 +109,15 @@ class CompiledPage:
         self.statements = {}
 
     def page(self, key, build, *, offset, limit, **values):
-        """``(instances, annotation of the first row or None)`` for rows ``offset`` to ``offset + limit``."""
+        """``(records, annotation of the first row or None)`` for rows ``offset`` to ``offset + limit``."""
         alias = router.db_for_read(self.model)
         statement = self.statement(alias, key, build, values)
         if statement is None:
             return [], None
         rows = statement.rows(connections[alias], values, (limit, offset))
-        instances = [statement.instance(self.model, alias, row) for row in rows]
-        return instances, rows[0][statement.annotations[self.annotation]] if rows else None
+        return [statement.record(row) for row in rows], rows[0][
+            statement.annotations[self.annotation]
+        ] if rows else None
 
     def statement(self, alias, key, build, values):
         if (alias, key) not in self.statements:
