@@ -87,14 +87,17 @@ def page_of(request):
     page = positive_int_parameter(request.GET, "page", 1)
     limit = page_limit(request)
     browsable = browsable_metadata(identity)
-    build = functools.partial(list_queryset, browsable=browsable)
-    key = (browsable, service_settings.COUNT_EXACT_MAX)  # what the compiled SQL depends on beyond the tenant
+
+    def queryset():  # only when the total needs a query of its own (an empty page) or the planner's estimate
+        return list_queryset(tenant_id=identity.tenant_id, browsable=browsable)
+
     offset = (page - 1) * limit
     if offset > MAX_OFFSET:  # beyond any table: no page to read, only the total
-        return page, limit, [], total_of_counted(None, lambda: build(tenant_id=identity.tenant_id))
-    counted_build = functools.partial(counted_list_queryset, browsable=browsable)
-    rows, counted = PAGES.page(key, counted_build, offset=offset, limit=limit, tenant_id=identity.tenant_id)
-    return page, limit, rows, total_of_counted(counted, lambda: build(tenant_id=identity.tenant_id))
+        return page, limit, [], total_of_counted(None, queryset)
+    key = (browsable, service_settings.COUNT_EXACT_MAX)  # what the compiled SQL depends on beyond the tenant
+    build = functools.partial(counted_list_queryset, browsable=browsable)
+    rows, counted = PAGES.page(key, build, offset=offset, limit=limit, tenant_id=identity.tenant_id)
+    return page, limit, rows, total_of_counted(counted, queryset)
 
 
 def list_queryset(*, tenant_id, browsable):
