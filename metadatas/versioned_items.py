@@ -4,14 +4,21 @@ Every item answer carries its version as the ETag, a read whose ``If-None-Match`
 version is a 304, and a PATCH body may be a JSON merge patch. The ETag rules are in ``metadatas/locking.py``.
 """
 
+from typing import TYPE_CHECKING
+
 from rest_framework import status
 from rest_framework.response import Response
 
 from metadata_service.parsers import MergePatchParser
 from metadatas.locking import etag_for, is_not_modified
 
+if TYPE_CHECKING:  # what the mixin below is mixed into, for mypy only (at run time its base is object)
+    from rest_framework.generics import GenericAPIView as ViewBase
+else:
+    ViewBase = object
 
-class VersionedItemMixin:
+
+class VersionedItemMixin(ViewBase):
     """ETags on item answers, conditional GET (304) and merge-patch PATCH bodies for a DRF viewset.
 
     Hooks: ``get_item()`` finds the item of a read (``get_object()`` by default); ``get_item_data(item)`` is
