@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 
 from metadata_service.openapi import PROBLEM, PROBLEM_MEDIA_TYPE, problem_responses, schema_component
 from metadata_types.schemas import SCHEMA_MAX_BYTES
-from metadata_types.serializers import MetadataTypeSerializer
+from metadata_types.serializers import RESPONSE_FIELDS, MetadataTypeSerializer
 from metadatas.openapi import (
     CONTENT_LANGUAGE,
     CONTEXT,
@@ -17,6 +17,7 @@ from metadatas.openapi import (
     LOCATION,
     LOCKING,
     TITLE_LOCALE,
+    properties_parameter,
 )
 
 JSON, JSONLD = "application/json", "application/ld+json"
@@ -74,8 +75,7 @@ TYPE = schema_component(
     "MetadataTypeDocument",
     {
         "type": "object",
-        "description": "A metadata type as the service answers it.",
-        "required": ["name", "title", "schema", "version", "createdAt", "updatedAt"],
+        "description": "A metadata type as the service answers it: every field, unless `properties[]` selected some.",
         "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 255, "description": "The `type` it governs."},
             "title": {"anyOf": [TITLE, LOCALIZED_TITLE, {"type": "null"}]},
@@ -142,11 +142,12 @@ def conflicts(schema, description):
     return {(409, PROBLEM_MEDIA_TYPE): OpenApiResponse(schema, description)}
 
 
+PROPERTIES = properties_parameter(RESPONSE_FIELDS)
 CHANGE_PROBLEMS = problem_responses(400, 401, 403, 404, 406, 412, 413, 415, 429, 503)
 TYPE_OPERATIONS = {
     "list": extend_schema(
         summary="List the tenant's metadata types",
-        parameters=[LOCALE, CONTENT_LANGUAGE],
+        parameters=[LOCALE, PROPERTIES, CONTENT_LANGUAGE],
         description=TYPE_DESCRIPTION + " JSON-LD gives a Hydra collection, plain JSON a bare array, by name.",
         responses={
             # Both bodies are written by describe_type_collection (spectacular would wrap them in arrays).
@@ -157,7 +158,7 @@ TYPE_OPERATIONS = {
     ),
     "retrieve": extend_schema(
         summary="Read one metadata type",
-        parameters=[IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE],
+        parameters=[IF_NONE_MATCH, ETAG, LOCALE, PROPERTIES, CONTENT_LANGUAGE],
         responses={
             **item(200, "The type; `ETag` carries its version."),
             304: OpenApiResponse(description="Not modified."),

@@ -80,6 +80,23 @@ LOCALE = OpenApiParameter(
     "string chosen by RFC 4647 lookup and adds `titleLocale`. Without it, `Accept-Language` does the same; "
     "without either (or blank), titles are locale maps. Example: `fr-CA`.",
 )
+
+
+def properties_parameter(names):
+    """``properties[]=``: the fields a read returns (metadata_service/partial_responses.py)."""
+    return OpenApiParameter(
+        "properties[]",
+        {"type": "array", "items": {"type": "string", "enum": list(names)}},
+        OpenApiParameter.QUERY,
+        style="form",
+        explode=True,
+        description="Return only these fields of each item (JSON-LD keeps `@id` and `@type`; `title` keeps "
+        "`titleLocale`). Repeat it for several: `properties[]=uuid&properties[]=title`. Blank values are "
+        "ignored; an unknown name is a 400 naming it. Without it, every field is returned.",
+    )
+
+
+PROPERTIES = properties_parameter(MetadataSerializer.Meta.fields)
 CONTENT_LANGUAGE = OpenApiParameter(
     "Content-Language",
     OpenApiTypes.STR,
@@ -498,7 +515,7 @@ METADATA_OPERATIONS = {
             "At most 10 paths and 100 values (400 beyond); a malformed path is a 400 naming it. Served by a GIN "
             "index (jsonb containment) on PostgreSQL."
         ),
-        parameters=[DELETED_LIST, TOTAL_COUNT, LINK, LOCALE, CONTENT_LANGUAGE],
+        parameters=[DELETED_LIST, TOTAL_COUNT, LINK, LOCALE, PROPERTIES, CONTENT_LANGUAGE],
         responses={
             # Both bodies are written by describe_collections_and_links (spectacular would wrap them in arrays).
             (200, JSONLD): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
@@ -513,7 +530,7 @@ METADATA_OPERATIONS = {
     ),
     "retrieve": extend_schema(
         summary="Read one resource",
-        parameters=[DELETED_ITEM, IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE],
+        parameters=[DELETED_ITEM, IF_NONE_MATCH, ETAG, LOCALE, PROPERTIES, CONTENT_LANGUAGE],
         responses={
             **item_responses(200, "The resource; `ETag` carries its version.", SAMPLE),
             304: UNCHANGED,
@@ -692,8 +709,10 @@ def describe_collections_and_links(result, generator, request, public):
         for field, schema in schemas[name]["properties"].items():
             if field in FIELD_DESCRIPTIONS:
                 schema.setdefault("description", FIELD_DESCRIPTIONS[field])
-    # Every field of a resource is always present in a response; titleLocale only when a locale was asked for.
-    schemas["Metadata"]["required"] = list(schemas["Metadata"]["properties"])
+    # Every field of a resource is present in a response unless `properties[]` selects some; titleLocale only
+    # when a locale was asked for.
+    schemas["Metadata"].pop("required", None)
+    schemas["Metadata"]["description"] = "A resource: every field, unless `properties[]` selected some."
     schemas["Metadata"]["properties"]["titleLocale"] = TITLE_LOCALE
     # A resource keeps its uuid: PUT and PATCH ignore one in the body, like any field they do not know.
     schemas["PatchedMetadataRequest"]["properties"].pop("uuid")

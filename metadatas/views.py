@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, MergePatchParser, StrictJSONParser
+from metadata_service.partial_responses import PartialResponsesMixin
 from metadatas import hydra, jsonld
 from metadatas.exceptions import PreconditionFailed, VersionConflict
 from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderParameterFilter, boolean_parameter
@@ -53,7 +54,7 @@ from tenants.scoping import TenantScopedViewMixin
 
 
 @extend_schema_view(**METADATA_OPERATIONS)
-class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
+class MetadataViewSet(PartialResponsesMixin, LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
     """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH), delete (soft),
     undelete and purge. ``?deleted=true`` lists or reads deleted ones; every other route sees live ones."""
 
@@ -66,6 +67,7 @@ class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.Mode
     pagination_class = PageLimitPagination
     renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
     parser_classes = [StrictJSONParser, JSONLDParser]
+    partial_properties = tuple(MetadataSerializer.Meta.fields)
 
     def get_queryset(self):
         queryset = super().get_queryset()
