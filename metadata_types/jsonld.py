@@ -2,9 +2,13 @@
 
 from urllib.parse import quote
 
+from metadata_service.hydra_search import iri_template
+
 CONTEXT_PATH = "/contexts/MetadataType"
 COLLECTION_PATH = "/metadata-types"
 RESOURCE_TYPE = "MetadataType"
+# The list takes no filter or page: only the rendering parameters.
+SEARCH = iri_template(COLLECTION_PATH, [("locale", None), ("properties[]", None)])
 
 CONTEXT_DOCUMENT = {
     "@context": {
@@ -41,4 +45,5 @@ def collection_document(items):
         "@type": "hydra:Collection",
         "hydra:member": [member(item) for item in items],
         "hydra:totalItems": len(items),
+        "hydra:search": SEARCH,
     }

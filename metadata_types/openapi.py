@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
-from metadata_service.openapi import PROBLEM, PROBLEM_MEDIA_TYPE, problem_responses, schema_component
+from metadata_service.openapi import HYDRA_SEARCH, PROBLEM, PROBLEM_MEDIA_TYPE, problem_responses, schema_component
 from metadata_types.schemas import SCHEMA_MAX_BYTES
 from metadata_types.serializers import RESPONSE_FIELDS, MetadataTypeSerializer
 from metadatas.openapi import (
@@ -105,8 +105,9 @@ TYPE_COLLECTION = schema_component(
     "MetadataTypeHydraCollection",
     {
         "type": "object",
-        "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems"],
+        "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems", "hydra:search"],
         "properties": {
+            "hydra:search": HYDRA_SEARCH,
             "@context": {"const": "/contexts/MetadataType"},
             "@id": {"const": "/metadata-types"},
             "@type": {"const": "hydra:Collection"},

@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
 from metadata_service.conf import service_settings
-from metadata_service.openapi import problem_responses, schema_component
+from metadata_service.openapi import HYDRA_SEARCH, problem_responses, schema_component
 from metadatas import hydra, jsonld
 from metadatas.filters import AnyOfFilter, MetadataFilterSet, OrderParameterFilter
 from metadatas.models import TITLE_MAX_CHARS
@@ -137,13 +137,14 @@ HYDRA_COLLECTION = schema_component(
         "type": "object",
         "description": "A page of resources in JSON-LD. `hydra:view` appears when there is more than one page "
         "(or the page asked for is not the first).",
-        "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems"],
+        "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems", "hydra:search"],
         "properties": {
             "@context": {"const": jsonld.CONTEXT_PATH},
             "@id": {"const": jsonld.COLLECTION_PATH},
             "@type": {"const": "hydra:Collection"},
             "hydra:member": {"type": "array", "items": JSONLD_MEMBER},
             "hydra:totalItems": {"type": "integer", "minimum": 0, "description": "Every match, not just this page."},
+            "hydra:search": HYDRA_SEARCH,
             "hydra:view": {
                 "type": "object",
                 "required": ["@id", "@type", "hydra:first", "hydra:last"],
@@ -492,7 +493,7 @@ LOCKING = (
 PUT_REQUEST, PUT_EXAMPLES = write_body(MetadataSerializer(partial=True), SAMPLE_CHANGE, [JSON, JSONLD])
 PATCH_REQUEST, PATCH_EXAMPLES = write_body(MetadataSerializer(partial=True), SAMPLE_CHANGE, [MERGE_PATCH, JSON, JSONLD])
 POST_REQUEST, POST_EXAMPLES = write_body(MetadataSerializer, SAMPLE_NEW, [JSON, JSONLD])
-HYDRA_SAMPLE = jsonld.collection_document([SAMPLE], 1)
+HYDRA_SAMPLE = hydra.searchable_collection([SAMPLE], 1)
 UNCHANGED = OpenApiResponse(description="Not modified: `If-None-Match` names the current version.")
 CHANGE_RESPONSES = {  # PUT and PATCH
     **item_responses(200, "The resource as stored.", SAMPLE_UPDATED),

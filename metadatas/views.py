@@ -68,6 +68,7 @@ class MetadataViewSet(PartialResponsesMixin, LocalizedTitlesMixin, TenantScopedV
     renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
     parser_classes = [StrictJSONParser, JSONLDParser]
     partial_properties = tuple(MetadataSerializer.Meta.fields)
+    jsonld_collection = staticmethod(hydra.searchable_collection)  # PageLimitPagination's JSON-LD document
 
     def get_queryset(self):
         queryset = super().get_queryset()
