@@ -231,9 +231,12 @@ def or_blank(schema):
 
 
 def parameter(name, schema, description, example=None, **extra):
-    document = {"in": "query", "name": name, "required": False, "schema": schema, "description": description}
+    """An optional query parameter. Its example is told in the description, never given as ``example``:
+    Swagger UI's "Try it out" sends every example it is given, and a list filtered by samples is empty."""
     if example is not None:
-        document["example"] = example
+        value = example[0] if isinstance(example, list) else example
+        description = f"{description} Example: `{name}={value}`."
+    document = {"in": "query", "name": name, "required": False, "schema": schema, "description": description}
     return {**document, **extra}
 
 

@@ -270,3 +270,19 @@ def test_json_ld_keywords_are_still_required_and_checked(document):
     assert validator.is_valid(value)
     assert not validator.is_valid({key: value[key] for key in value if key != "@id"})
     assert not validator.is_valid({**value, "@type": "Other"})
+
+
+def test_no_optional_query_parameter_carries_an_example_that_swagger_ui_would_send(document):
+    sent = [
+        (method, route, parameter["name"])
+        for (method, route), operation in operations(document).items()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and not parameter.get("required")
+        if {"example", "examples"} & (set(parameter) | set(parameter.get("schema", {})))
+    ]
+    assert sent == []
+
+
+def test_the_list_filters_tell_their_example_in_the_description(document):
+    owner = [p for p in operations(document)[("get", "/metadatas")]["parameters"] if p["name"] == "owner"]
+    assert "Example: `owner=" in owner[0]["description"]
