@@ -17,6 +17,7 @@ from metadatas.openapi import (
     LOCATION,
     LOCKING,
     TITLE_LOCALE,
+    VARY_BY_LANGUAGE,
     properties_parameter,
 )
 
@@ -148,7 +149,7 @@ CHANGE_PROBLEMS = problem_responses(400, 401, 403, 404, 406, 412, 413, 415, 429,
 TYPE_OPERATIONS = {
     "list": extend_schema(
         summary="List the tenant's metadata types",
-        parameters=[LOCALE, PROPERTIES, CONTENT_LANGUAGE],
+        parameters=[LOCALE, PROPERTIES, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
         description=TYPE_DESCRIPTION + " JSON-LD gives a Hydra collection, plain JSON a bare array, by name.",
         responses={
             # Both bodies are written by describe_type_collection (spectacular would wrap them in arrays).
@@ -159,7 +160,7 @@ TYPE_OPERATIONS = {
     ),
     "retrieve": extend_schema(
         summary="Read one metadata type",
-        parameters=[IF_NONE_MATCH, ETAG, LOCALE, PROPERTIES, CONTENT_LANGUAGE],
+        parameters=[IF_NONE_MATCH, ETAG, LOCALE, PROPERTIES, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
         responses={
             **item(200, "The type; `ETag` carries its version."),
             304: OpenApiResponse(description="Not modified."),

@@ -97,6 +97,18 @@ def properties_parameter(names):
 
 
 PROPERTIES = properties_parameter(MetadataSerializer.Meta.fields)
+VARY_BY_LANGUAGE = OpenApiParameter(
+    "Vary",
+    {"type": "string", "pattern": "Accept-Language"},
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="`Accept, Accept-Language` (and `Origin`, for CORS): a read's body depends on both headers "
+    "(the format, and the title's locale).",
+)
+VARY_BY_FORMAT = {
+    "description": "`Accept` (and `Origin`, for CORS): the body's format depends on the Accept header.",
+    "schema": {"type": "string", "pattern": "Accept"},
+}
 CONTENT_LANGUAGE = OpenApiParameter(
     "Content-Language",
     OpenApiTypes.STR,
@@ -519,7 +531,7 @@ METADATA_OPERATIONS = {
             "At most 10 paths and 100 values (400 beyond); a malformed path is a 400 naming it. Served by a GIN "
             "index (jsonb containment) on PostgreSQL."
         ),
-        parameters=[DELETED_LIST, TOTAL_COUNT, LINK, LOCALE, PROPERTIES, CONTENT_LANGUAGE],
+        parameters=[DELETED_LIST, TOTAL_COUNT, LINK, LOCALE, PROPERTIES, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
         responses={
             # Both bodies are written by describe_collections_and_links (spectacular would wrap them in arrays).
             (200, JSONLD): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
@@ -534,7 +546,7 @@ METADATA_OPERATIONS = {
     ),
     "retrieve": extend_schema(
         summary="Read one resource",
-        parameters=[DELETED_ITEM, IF_NONE_MATCH, ETAG, LOCALE, PROPERTIES, CONTENT_LANGUAGE],
+        parameters=[DELETED_ITEM, IF_NONE_MATCH, ETAG, LOCALE, PROPERTIES, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
         responses={
             **item_responses(200, "The resource; `ETag` carries its version.", SAMPLE),
             304: UNCHANGED,
@@ -744,12 +756,16 @@ def describe_collections_and_links(result, generator, request, public):
         "schema": {"type": "array", "items": REVISION},
         "examples": {"PlainJSON": {"value": [SAMPLE_REVISION]}},
     }
-    # Every JSON-LD answer links the Hydra API documentation (MetadataJSONLDRenderer).
+    # Every JSON-LD answer links the Hydra API documentation (MetadataJSONLDRenderer); every answer of a route
+    # that negotiates the format varies by Accept (DRF's finalize_response), reads of titles by language too.
     for path_item in result["paths"].values():
         for operation in path_item.values():
+            negotiated = any(JSONLD in response.get("content", {}) for response in operation["responses"].values())
             for status, response in operation["responses"].items():
                 if status.startswith("2") and JSONLD in response.get("content", {}):
                     response.setdefault("headers", {}).setdefault("Link", LINK_TO_DOCUMENTATION)
+                if negotiated:
+                    response.setdefault("headers", {}).setdefault("Vary", VARY_BY_FORMAT)
     # A created resource can be read, changed and deleted: links let clients (and schemathesis) follow on.
     created = result["paths"]["/metadatas"]["post"]["responses"]["201"]
     created["links"] = {

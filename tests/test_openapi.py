@@ -286,3 +286,15 @@ def test_no_optional_query_parameter_carries_an_example_that_swagger_ui_would_se
 def test_the_list_filters_tell_their_example_in_the_description(document):
     owner = [p for p in operations(document)[("get", "/metadatas")]["parameters"] if p["name"] == "owner"]
     assert "Example: `owner=" in owner[0]["description"]
+
+
+@pytest.mark.parametrize("route", ["/metadatas", "/metadatas/{uuid}", "/metadata-types", "/metadata-types/{name}"])
+def test_reads_of_titles_document_that_they_vary_by_accept_and_language(document, route):
+    vary = operations(document)[("get", route)]["responses"]["200"]["headers"]["Vary"]
+    assert "Accept-Language" in vary["description"] and vary["schema"]["pattern"] == "Accept-Language"
+
+
+def test_every_answer_of_a_negotiated_route_documents_that_it_varies_by_accept(document):
+    post = operations(document)[("post", "/metadatas")]["responses"]
+    assert {status for status, response in post.items() if "Vary" not in response.get("headers", {})} == set()
+    assert post["201"]["headers"]["Vary"]["schema"]["pattern"] == "Accept"
