@@ -109,6 +109,8 @@ VARY_BY_FORMAT = {
     "description": "`Accept` (and `Origin`, for CORS): the body's format depends on the Accept header.",
     "schema": {"type": "string", "pattern": "Accept"},
 }
+# Answered before DRF negotiates a format (the body-size guard, gunicorn): they do not vary by Accept.
+UNNEGOTIATED_STATUSES = ("411", "413", "414")
 CONTENT_LANGUAGE = OpenApiParameter(
     "Content-Language",
     OpenApiTypes.STR,
@@ -764,7 +766,7 @@ def describe_collections_and_links(result, generator, request, public):
             for status, response in operation["responses"].items():
                 if status.startswith("2") and JSONLD in response.get("content", {}):
                     response.setdefault("headers", {}).setdefault("Link", LINK_TO_DOCUMENTATION)
-                if negotiated:
+                if negotiated and status not in UNNEGOTIATED_STATUSES:
                     response.setdefault("headers", {}).setdefault("Vary", VARY_BY_FORMAT)
     # A created resource can be read, changed and deleted: links let clients (and schemathesis) follow on.
     created = result["paths"]["/metadatas"]["post"]["responses"]["201"]
