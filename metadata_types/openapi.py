@@ -18,7 +18,7 @@ from metadatas.openapi import (
     LOCKING,
     TITLE_LOCALE,
     VARY_BY_LANGUAGE,
-    properties_parameter,
+    partial_responses_text,
 )
 
 JSON, JSONLD = "application/json", "application/ld+json"
@@ -76,7 +76,8 @@ TYPE = schema_component(
     "MetadataTypeDocument",
     {
         "type": "object",
-        "description": "A metadata type as the service answers it: every field, unless `properties[]` selected some.",
+        "description": "A metadata type as the service answers it.",
+        "required": ["name", "title", "schema", "version", "createdAt", "updatedAt"],
         "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 255, "description": "The `type` it governs."},
             "title": {"anyOf": [TITLE, LOCALIZED_TITLE, {"type": "null"}]},
@@ -144,13 +145,15 @@ def conflicts(schema, description):
     return {(409, PROBLEM_MEDIA_TYPE): OpenApiResponse(schema, description)}
 
 
-PROPERTIES = properties_parameter(RESPONSE_FIELDS)
+PARTIAL_RESPONSES = partial_responses_text(RESPONSE_FIELDS)
 CHANGE_PROBLEMS = problem_responses(400, 401, 403, 404, 406, 412, 413, 415, 429, 503)
 TYPE_OPERATIONS = {
     "list": extend_schema(
         summary="List the tenant's metadata types",
-        parameters=[LOCALE, PROPERTIES, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
-        description=TYPE_DESCRIPTION + " JSON-LD gives a Hydra collection, plain JSON a bare array, by name.",
+        parameters=[LOCALE, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
+        description=TYPE_DESCRIPTION
+        + " JSON-LD gives a Hydra collection, plain JSON a bare array, by name."
+        + PARTIAL_RESPONSES,
         responses={
             # Both bodies are written by describe_type_collection (spectacular would wrap them in arrays).
             (200, JSONLD): OpenApiResponse(TYPE_COLLECTION, "Every type of the tenant."),
@@ -160,7 +163,8 @@ TYPE_OPERATIONS = {
     ),
     "retrieve": extend_schema(
         summary="Read one metadata type",
-        parameters=[IF_NONE_MATCH, ETAG, LOCALE, PROPERTIES, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
+        description="The type of the caller's tenant with this name." + PARTIAL_RESPONSES,
+        parameters=[IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
         responses={
             **item(200, "The type; `ETag` carries its version."),
             304: OpenApiResponse(description="Not modified."),

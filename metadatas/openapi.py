@@ -82,21 +82,22 @@ LOCALE = OpenApiParameter(
 )
 
 
-def properties_parameter(names):
-    """``properties[]=``: the fields a read returns (metadata_service/partial_responses.py)."""
-    return OpenApiParameter(
-        "properties[]",
-        {"type": "array", "items": {"type": "string", "enum": list(names)}},
-        OpenApiParameter.QUERY,
-        style="form",
-        explode=True,
-        description="Return only these fields of each item (JSON-LD keeps `@id` and `@type`; `title` keeps "
-        "`titleLocale`). Repeat it for several: `properties[]=uuid&properties[]=title`. Blank values are "
-        "ignored; an unknown name is a 400 naming it. Without it, every field is returned.",
+def partial_responses_text(names):
+    """How ``properties[]=`` selects fields (metadata_service/partial_responses.py), for an operation's description.
+
+    It is told, not listed as a parameter: the response schemas say every field is present (generated
+    clients type them as such), which a partial answer would contradict.
+    """
+    return (
+        "\n\n**Partial responses**: `properties[]=uuid&properties[]=title` returns only those fields of each item "
+        "(JSON-LD keeps `@context`, `@id` and `@type`; `title` keeps `titleLocale`); `properties=` and "
+        f"`properties[0]=` work too. The names: {', '.join(f'`{name}`' for name in names)}. Blank values are "
+        "ignored; an unknown name, or a nested selection such as `properties[data][]=`, is a 400 naming it. "
+        "A partial item has the same ETag. Without it, every field is returned."
     )
 
 
-PROPERTIES = properties_parameter(MetadataSerializer.Meta.fields)
+PARTIAL_RESPONSES = partial_responses_text(MetadataSerializer.Meta.fields)
 VARY_BY_LANGUAGE = OpenApiParameter(
     "Vary",
     {"type": "string", "pattern": "Accept-Language"},
@@ -106,8 +107,9 @@ VARY_BY_LANGUAGE = OpenApiParameter(
     "(the format, and the title's locale).",
 )
 VARY_BY_FORMAT = {
-    "description": "`Accept` (and `Origin`, for CORS): the body's format depends on the Accept header.",
-    "schema": {"type": "string", "pattern": "Accept"},
+    "description": "`Accept` (and `Origin`, for CORS) where the format was negotiated: the body's format depends "
+    "on the Accept header. A path no route matches (a 404 of Django's resolver) varies by `Origin` only.",
+    "schema": {"type": "string"},
 }
 # Answered before DRF negotiates a format (the body-size guard, gunicorn): they do not vary by Accept.
 UNNEGOTIATED_STATUSES = ("411", "413", "414")
@@ -531,9 +533,9 @@ METADATA_OPERATIONS = {
             'the number, `true`, `false` or `null` it spells (`data.retries=3` matches `3` and `"3"`). '
             "`data.x[]=a&data.x[]=b` OR's values; several paths are AND'ed, and combine with every other filter. "
             "At most 10 paths and 100 values (400 beyond); a malformed path is a 400 naming it. Served by a GIN "
-            "index (jsonb containment) on PostgreSQL."
+            "index (jsonb containment) on PostgreSQL." + PARTIAL_RESPONSES
         ),
-        parameters=[DELETED_LIST, TOTAL_COUNT, LINK, LOCALE, PROPERTIES, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
+        parameters=[DELETED_LIST, TOTAL_COUNT, LINK, LOCALE, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
         responses={
             # Both bodies are written by describe_collections_and_links (spectacular would wrap them in arrays).
             (200, JSONLD): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
@@ -548,7 +550,9 @@ METADATA_OPERATIONS = {
     ),
     "retrieve": extend_schema(
         summary="Read one resource",
-        parameters=[DELETED_ITEM, IF_NONE_MATCH, ETAG, LOCALE, PROPERTIES, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
+        description="The resource of the caller's tenant with this uuid; `ETag` carries its version."
+        + PARTIAL_RESPONSES,
+        parameters=[DELETED_ITEM, IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
         responses={
             **item_responses(200, "The resource; `ETag` carries its version.", SAMPLE),
             304: UNCHANGED,
@@ -727,10 +731,9 @@ def describe_collections_and_links(result, generator, request, public):
         for field, schema in schemas[name]["properties"].items():
             if field in FIELD_DESCRIPTIONS:
                 schema.setdefault("description", FIELD_DESCRIPTIONS[field])
-    # Every field of a resource is present in a response unless `properties[]` selects some; titleLocale only
-    # when a locale was asked for.
-    schemas["Metadata"].pop("required", None)
-    schemas["Metadata"]["description"] = "A resource: every field, unless `properties[]` selected some."
+    # Every field of a resource is always present in a response (unless the caller asks for fewer with
+    # `properties[]`, which the operations tell); titleLocale only when a locale was asked for.
+    schemas["Metadata"]["required"] = list(schemas["Metadata"]["properties"])
     schemas["Metadata"]["properties"]["titleLocale"] = TITLE_LOCALE
     # A resource keeps its uuid: PUT and PATCH ignore one in the body, like any field they do not know.
     schemas["PatchedMetadataRequest"]["properties"].pop("uuid")

@@ -297,4 +297,9 @@ def test_reads_of_titles_document_that_they_vary_by_accept_and_language(document
 def test_every_answer_of_a_negotiated_route_documents_that_it_varies_by_accept(document):
     post = operations(document)[("post", "/metadatas")]["responses"]
     assert {status for status, response in post.items() if "Vary" not in response.get("headers", {})} == {"411", "413"}
-    assert post["201"]["headers"]["Vary"]["schema"]["pattern"] == "Accept"
+    assert "`Accept`" in post["201"]["headers"]["Vary"]["description"]
+
+
+@pytest.mark.parametrize("route", ["/metadatas", "/metadatas/{uuid}", "/metadata-types", "/metadata-types/{name}"])
+def test_reads_tell_how_properties_select_fields(document, route):
+    assert "properties[]=uuid&properties[]=title" in operations(document)[("get", route)]["description"]
