@@ -8,9 +8,14 @@ mixin in this module knows nothing of the resources: the view says which names e
 """
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest_framework.exceptions import ValidationError
+
+if TYPE_CHECKING:  # what the mixin below is mixed into, for mypy only (at run time its base is object)
+    from rest_framework.views import APIView as ViewBase
+else:
+    ViewBase = object
 
 PARAMETER = "properties"
 SPELLING = re.compile(r"^properties(?:\[\d*\])?$")
@@ -54,7 +59,7 @@ def partial_body(data: Any, names: set[str]) -> Any:
     return data
 
 
-class PartialResponsesMixin:
+class PartialResponsesMixin(ViewBase):
     """Views whose reads may return only some fields (``properties[]=``); ``partial_properties`` names them.
 
     The names are checked before anything is read (400 for an unknown one). JSON-LD bodies are made
