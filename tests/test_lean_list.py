@@ -154,7 +154,16 @@ def test_a_page_over_the_rate_is_the_viewset_s_429(api, rows, settings):
 
 
 @pytest.mark.parametrize(
-    "query", ["?type=authentication", "?page=1&page=2", "?order[id]=desc", "?cursor=", "?locale=en"]
+    "query",
+    [
+        "?type=authentication",
+        "?page=1&page=2",
+        "?order[id]=desc",
+        "?cursor=",
+        "?locale=en",
+        "?page=1&properties[]=uuid",
+        "?deleted=true",
+    ],
 )
 def test_other_parameters_are_answered_by_the_viewset(api, rows, query, monkeypatch):
     monkeypatch.setattr("metadatas.list_read.lean_list", lambda request: pytest.fail("answered by the short path"))
