@@ -564,7 +564,6 @@ def main():
     parser.add_argument("--modes", default="keepalive,close", help="HTTP connections: keepalive, close or both")
     parser.add_argument("--profile", action="store_true", help="also write bench/profile-item.md (first size)")
     parser.add_argument("--cases", default="", help="only these requests (e.g. item,list), for a quick look")
-    parser.add_argument("--database-prefix", default="ms_bench", help="bench databases are PREFIX_<rows>")
     parser.add_argument("--compare-workers", default="", help="e.g. sync:2,sync:4,gthread:2:4 (on the first size)")
     parser.add_argument(
         "--database-prefix",

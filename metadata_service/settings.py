@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "metadatas",
     "metadata_types",
     "linked_metadata",
+    "idempotency",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -331,6 +332,12 @@ METADATA_SERVICE = {
         "DATABASE_REPLICA_PIN_SECONDS": env_int,
         "DATABASE_REPLICA_RETRY_SECONDS": env_int,
         "TRUSTED_PROXY_COUNT": env_int,
+        "IDEMPOTENCY_KEY_HOURS": env_int,
+        "BATCH_MAX_OPERATIONS": env_int,
+        "QUOTA_MAX_RESOURCES": env_int,
+        "QUOTA_MAX_RESOURCE_BYTES": env_int,
+        "QUOTA_MAX_LINKED_KEYS_PER_OBJECT": env_int,
+        "QUOTA_MAX_METADATA_TYPES": env_int,
     }.items()
 }
 METADATA_SERVICE.update(

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from idempotency.mixins import IdempotentWritesMixin
 from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, MergePatchParser, StrictJSONParser
 from metadata_types import jsonld
@@ -40,7 +41,7 @@ def force_parameter(request) -> bool:
 
 
 @extend_schema_view(**TYPE_OPERATIONS)
-class MetadataTypeViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
+class MetadataTypeViewSet(IdempotentWritesMixin, LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
     """The caller's tenant's metadata types: list, read, define, change (PUT, PATCH), delete, and check."""
 
     queryset = MetadataType.objects.order_by("name")

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from idempotency.mixins import IdempotentWritesMixin
 from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, MergePatchParser, StrictJSONParser
 from metadatas import hydra, jsonld
@@ -53,7 +54,7 @@ from tenants.scoping import TenantScopedViewMixin
 
 
 @extend_schema_view(**METADATA_OPERATIONS)
-class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
+class MetadataViewSet(IdempotentWritesMixin, LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
     """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH), delete (soft),
     undelete and purge. ``?deleted=true`` lists or reads deleted ones; every other route sees live ones."""
 
