@@ -17,7 +17,9 @@ from rest_framework.views import APIView
 from idempotency.mixins import IdempotentWritesMixin
 from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, MergePatchParser, StrictJSONParser
+from metadata_service.problems import problem_for
 from metadatas import hydra, jsonld
+from metadatas.batch import BatchOperationFailed, BatchRunner, parse_batch
 from metadatas.exceptions import PreconditionFailed, VersionConflict
 from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderParameterFilter, boolean_parameter
 from metadatas.item_read import ITEM
@@ -146,6 +148,16 @@ class MetadataViewSet(IdempotentWritesMixin, LocalizedTitlesMixin, TenantScopedV
         else:
             metadata_delete(metadata=metadata, expected_version=expected, actor=actor_of_request(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=False, methods=["post"])
+    def batch(self, request, *args, **kwargs):
+        """Run ``operations`` in order in one transaction, all or nothing (``metadatas.batch``)."""
+        runner = BatchRunner(self)
+        try:
+            results = runner.run(parse_batch(request.data))
+        except BatchOperationFailed as failed:
+            return problem_for(failed.error, operation=failed.index)
+        return Response({"results": results, "batchId": str(runner.batch_id)})
 
     @action(detail=True, methods=["post"])
     def undelete(self, request, *args, **kwargs):
