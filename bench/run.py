@@ -52,6 +52,7 @@ PG_SETTINGS = (
     "synchronous_commit",
     "max_parallel_workers_per_gather",
 )
+BATCH_SIZE = 100  # creates per POST /metadatas/batch (batch.lua's default)
 RUNNING = []  # process groups to stop on exit
 TEXTBOOK_CASES = {"item", "list", "type", "title"}  # the reads the textbook server is compared on
 
@@ -329,6 +330,10 @@ def cases(tenant_rows, position, cursor):
             path=f"/metadatas?cursor={cursor}&limit=10",
         ),
         Case("post", "POST /metadatas", "post.lua", read=False),
+        Case(
+            "post_keyed", "POST /metadatas with Idempotency-Key", "post.lua", read=False, env={"BENCH_IDEMPOTENCY": "1"}
+        ),
+        Case("batch", f"POST /metadatas/batch ({BATCH_SIZE} creates)", "batch.lua", read=False),
         Case("put", "PUT /metadatas/{uuid}", "put.lua", read=False, env={"BENCH_ROWS": str(VAR / "put-rows.txt")}),
         Case("graphql", "POST /v1/graphql/ updateMetadata (upsert)", "graphql.lua", read=False),
     ]

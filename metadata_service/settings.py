@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "metadata_service.db_routers.ReplicaPinningMiddleware",
+    "tenants.throttling.RateLimitHeadersMiddleware",  # the RateLimit headers of a token's request
     # Sessions, CSRF, the logged-in user and messages, for the browser pages only (the admin): token
     # requests of the API use none of them and skip them (metadata_service.middleware.BrowserMiddleware).
     "metadata_service.middleware.BrowserMiddleware",

@@ -24,9 +24,14 @@ from metadatas.exceptions import NotDeleted, PreconditionFailed, SlugTaken, Vers
 from metadatas.models import Metadata, MetadataRevision, RevisionOperation, title_search_text
 from metadatas.revisions import DELETED_AT, WRITABLE_FIELDS, changed_fields, model_changes, state_of
 from tenants.identity import Actor
+from tenants.quotas import count_down, count_up, json_size, require_within
 from tenants.registry import tenant_still_registered
 
 logger = logging.getLogger("metadatas.history")
+
+# The count quota of live resources (tenants/quotas.py): raised by a create and an undelete, lowered by a
+# delete and by the purge of a live resource, in the write's transaction.
+LIVE_RESOURCES = "max_resources"
 
 # The unique constraints of Metadata (models.py), by name, and the field each one is reported on.
 UNIQUE_IN_TENANT = {
@@ -78,6 +83,8 @@ def metadata_create(
     metadata = Metadata(tenant_id=tenant_id, **fields)
     with unique_fields_checked():
         check_resource_data(tenant_id=tenant_id, type=metadata.type, data=metadata.data)
+        require_within_bytes(tenant_id, metadata.title, metadata.data)
+        count_up(tenant_id, LIVE_RESOURCES)
         metadata.save(force_insert=True)
         _record(metadata, RevisionOperation.CREATED, changed_fields(WRITABLE_FIELDS), actor, batch_id)
     return metadata
@@ -135,6 +142,7 @@ def metadata_delete(
             raise PreconditionFailed(current_version=row.version)
         now = now_to_the_second()
         _write(row, {"deleted_at": now, "updated_at": now, "version": row.version + 1})
+        count_down(row.tenant_id, LIVE_RESOURCES)
         _record(row, RevisionOperation.DELETED, [DELETED_AT], actor, batch_id)
     return row
 
@@ -153,6 +161,7 @@ def metadata_undelete(
             raise NotDeleted()
         if expected_version is not None and row.version != expected_version:
             raise VersionConflict(current_version=row.version, given_version=expected_version)
+        count_up(row.tenant_id, LIVE_RESOURCES)
         _write(row, {"deleted_at": None, "updated_at": now_to_the_second(), "version": row.version + 1})
         _record(row, RevisionOperation.UNDELETED, [DELETED_AT], actor, batch_id)
     return row
@@ -169,6 +178,8 @@ def metadata_purge(*, metadata: Metadata, expected_version: int | None = None, a
             raise PreconditionFailed(current_version=row.version)
         _revisions_of(row).delete()
         _same_row(row, deleted=None).delete()
+        if row.deleted_at is None:
+            count_down(row.tenant_id, LIVE_RESOURCES)
     logger.info(
         "purged metadata resource tenant=%s uuid=%s actor=%s:%s:%s",
         row.tenant_id,
@@ -208,6 +219,10 @@ def _compare_and_swap(metadata, expected_version, changes, operation, actor, bat
             type=changes.get("type", metadata.type),
             data=changes.get("data", metadata.data),
         )
+        if "title" in changes or "data" in changes:
+            require_within_bytes(
+                metadata.tenant_id, changes.get("title", metadata.title), changes.get("data", metadata.data)
+            )
         updated = _same_row(metadata).filter(version=expected_version).update(**values)
         if not updated:
             raise VersionConflict(current_version=_current_version(metadata), given_version=expected_version)
@@ -218,6 +233,11 @@ def _compare_and_swap(metadata, expected_version, changes, operation, actor, bat
     for name, value in values.items():
         setattr(metadata, name, value)
     return metadata
+
+
+def require_within_bytes(tenant_id, title, data):
+    """The tenant's ``max_resource_bytes``: the compact JSON of ``title`` and ``data`` (contract automation.md)."""
+    require_within(tenant_id, "max_resource_bytes", json_size(title, data))
 
 
 def _record(metadata, operation, changed, actor, batch_id):
