@@ -14,11 +14,12 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from metadata_service.conf import service_settings
 from metadata_service.problems import as_api_exception
+from metadatas.data_rules import rules_may_remember
 from metadatas.exceptions import VersionConflict
 from metadatas.merge_patch import merge_patch_body
 from metadatas.models import Metadata
 from metadatas.serializers import MAX_VERSION
-from metadatas.services import metadata_create, metadata_delete, metadata_update
+from metadatas.services import metadata_create, metadata_create_many, metadata_delete, metadata_update
 from tenants.identity import actor_of_request
 from tenants.permissions import ADD, DELETE, EDIT, require_attempt_metadata, require_on_owner
 
@@ -103,28 +104,62 @@ class BatchRunner:
         self.batch_id = uuid4()
 
     def run(self, operations: list[Operation]) -> list[dict]:
-        with transaction.atomic():
-            return [self.run_one(index, operation) for index, operation in enumerate(operations)]
+        """Every operation's result, in order; a run of consecutive creates is stored in one go."""
+        results: list[dict] = []
+        with transaction.atomic(), rules_may_remember():
+            for start, run in runs_of(operations):
+                if run[0].op == "create" and len(run) > 1:
+                    results.extend(self.perform_creates(start, run))
+                else:
+                    results.extend(
+                        self.guarded(start + offset, getattr(self, f"perform_{op.op}"), op)
+                        for offset, op in enumerate(run)
+                    )
+        return results
 
-    def run_one(self, index, operation):
+    def guarded(self, index, perform, *args):
+        """``perform(*args)``; a failure it answers for becomes the batch's, naming ``index``."""
         try:
-            return getattr(self, f"perform_{operation.op}")(operation)
+            return perform(*args)
         except Exception as exc:
             error = as_api_exception(exc)
             if error is None:
                 raise  # a bug stays a 500
             raise BatchOperationFailed(index, error) from exc
 
+    def perform_creates(self, start, run):
+        """Creates checked one by one, stored together (``metadata_create_many``). When storing fails, they are
+        created again one by one, so that the answer names the operation that fails."""
+        fields_list = [self.guarded(start + offset, self.create_fields, op) for offset, op in enumerate(run)]
+        try:
+            created = metadata_create_many(
+                tenant_id=self.identity.tenant_id, fields_list=fields_list, actor=self.actor, batch_id=self.batch_id
+            )
+        except Exception as exc:
+            if as_api_exception(exc) is None:
+                raise
+            created = [
+                self.guarded(start + offset, self.create_one, fields) for offset, fields in enumerate(fields_list)
+            ]
+        return [{"status": 201, "resource": self.view.get_serializer(metadata).data} for metadata in created]
+
     def perform_create(self, operation):
+        metadata = self.create_one(self.create_fields(operation))
+        return {"status": 201, "resource": self.view.get_serializer(metadata).data}
+
+    def create_fields(self, operation):
+        """The fields of a create, validated, once the caller may add a resource of that owner."""
         require_attempt_metadata(self.identity, ADD)
         serializer = self.view.get_serializer(data=operation.body)
         serializer.is_valid(raise_exception=True)
         fields = {name: value for name, value in serializer.validated_data.items() if name != "version"}
         require_on_owner(self.identity, ADD, fields["owner"], fields.get("owner_uuid"))
-        metadata = metadata_create(
+        return fields
+
+    def create_one(self, fields):
+        return metadata_create(
             tenant_id=self.identity.tenant_id, fields=fields, actor=self.actor, batch_id=self.batch_id
         )
-        return {"status": 201, "resource": self.view.get_serializer(metadata).data}
 
     def perform_update(self, operation, body=None):
         metadata = self.resource(operation, EDIT)
@@ -166,3 +201,14 @@ class BatchRunner:
             raise NotFound("No live resource of this tenant has this uuid.")
         require_on_owner(self.identity, permission, metadata.owner, metadata.owner_uuid)
         return metadata
+
+
+def runs_of(operations):
+    """``(index of the first, operations)`` of each run of consecutive operations of one kind, in order."""
+    runs: list[tuple[int, list[Operation]]] = []
+    for index, operation in enumerate(operations):
+        if runs and runs[-1][1][0].op == operation.op:
+            runs[-1][1].append(operation)
+        else:
+            runs.append((index, [operation]))
+    return runs

@@ -50,22 +50,22 @@ def effective(quota: str, own) -> int:
     return service_settings[DEFAULT_SETTINGS[quota]] if own is None else own
 
 
-def count_up(tenant_id, quota: str) -> None:
-    """Add one to the quota's count in the caller's transaction, or raise ``QuotaExceeded`` (one statement)."""
+def count_up(tenant_id, quota: str, by: int = 1) -> None:
+    """Add ``by`` to the quota's count in the caller's transaction, or raise ``QuotaExceeded`` (one statement)."""
     table = connection.ops.quote_name(TenantCounter._meta.db_table)
     tenants = connection.ops.quote_name(Tenant._meta.db_table)
     tenant = TenantCounter._meta.get_field("tenant").get_db_prep_value(tenant_id, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (tenant_id, name, value) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (tenant_id, name) DO UPDATE SET value = {table}.value + 1 "
+            f"INSERT INTO {table} (tenant_id, name, value) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (tenant_id, name) DO UPDATE SET value = {table}.value + %s "
             f"RETURNING value, (SELECT {quota} FROM {tenants} WHERE uuid = %s)",
-            [tenant, COUNTERS[quota], tenant],
+            [tenant, COUNTERS[quota], by, by, tenant],
         )
         used, own = cursor.fetchone()
     limit = effective(quota, own)
     if used > limit:
-        raise QuotaExceeded(quota=quota, limit=limit, used=used - 1)
+        raise QuotaExceeded(quota=quota, limit=limit, used=used - by)
 
 
 def count_down(tenant_id, quota: str) -> None:
@@ -79,9 +79,9 @@ def used(tenant_id, quota: str) -> int:
     return row.first() or 0
 
 
-def require_within(tenant_id, quota: str, size: int) -> None:
-    """Raise ``QuotaExceeded`` when ``size`` is over the tenant's per-resource limit ``quota``."""
-    limit = limit_of(tenant_id, quota)
+def require_within(tenant_id, quota: str, size: int, limit: int | None = None) -> None:
+    """Raise ``QuotaExceeded`` when ``size`` is over the tenant's per-resource limit ``quota`` (or ``limit``)."""
+    limit = limit_of(tenant_id, quota) if limit is None else limit
     if size > limit:
         raise QuotaExceeded(quota=quota, limit=limit, used=size)
 

@@ -177,3 +177,24 @@ def test_a_retried_batch_with_its_key_replays_and_writes_once(api):
 
     assert again.content == first.content and again["Idempotent-Replayed"] == "true"
     assert Metadata.objects.count() == 2
+
+
+def test_a_slug_repeated_at_the_57th_create_names_that_operation(api):
+    operations = [create(number) for number in range(100)]
+    operations[56] = create(10)
+    response = batch(api, operations)
+
+    assert response.status_code == 400
+    assert response.json()["operation"] == 56
+    assert {violation["propertyPath"] for violation in response.json()["violations"]} == {"slug"}
+    assert Metadata.objects.count() == 0
+    assert MetadataRevision.objects.count() == 0
+
+
+def test_a_slug_already_stored_fails_its_create_in_a_run(api):
+    api.post("/metadatas", metadata_body(slug="batch-2"), format="json", **JSON)
+    response = batch(api, [create(1), create(2), create(3)])
+
+    assert response.status_code == 400
+    assert response.json()["operation"] == 1
+    assert Metadata.objects.count() == 1
