@@ -449,6 +449,7 @@ SPECTACULAR_SETTINGS = {
         "metadata_service.openapi.complete_schema",
         "metadatas.openapi.describe_collections_and_links",
         "metadata_types.openapi.describe_type_collection",
+        "idempotency.openapi.document_idempotency_keys",
         "metadata_service.openapi_shapes.shapes_for_generators",  # last: it reshapes what the others wrote
     ],
 }
