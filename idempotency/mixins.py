@@ -67,16 +67,8 @@ class IdempotentWritesMixin:
         self.idempotency = scope, fingerprint
 
     def get_key_scope(self, request, key):
-        """(tenant, caller, method, path): the caller is the identity's uuid, or the token's subject."""
-        identity = request.user
-        caller = identity.uuid or (getattr(request.auth, "payload", None) or {}).get("sub") or ""
-        return records.KeyScope(
-            tenant_id=identity.tenant_id,
-            caller=f"{identity.type}:{caller}",
-            method=request.method,
-            path=request.path.rstrip("/") or "/",
-            key=key,
-        )
+        subject = (getattr(request.auth, "payload", None) or {}).get("sub")
+        return key_scope(request, request.user, key, subject=subject)
 
     def handle_exception(self, exc):
         if isinstance(exc, StoredAnswer):
@@ -114,6 +106,17 @@ class IdempotentWritesMixin:
             if stored is not None:
                 return answer_for(stored[0], fingerprint, stored[1])
         return response
+
+
+def key_scope(request, identity, key, *, subject=None):
+    """(tenant, caller, method, path): the caller is the identity's uuid, or the token's subject."""
+    return records.KeyScope(
+        tenant_id=identity.tenant_id,
+        caller=f"{identity.type}:{identity.uuid or subject or ''}",
+        method=request.method,
+        path=request.path.rstrip("/") or "/",
+        key=key,
+    )
 
 
 def valid_key(value):

@@ -160,3 +160,24 @@ def test_keys_older_than_the_retention_are_forgotten_and_pruned(api):
     IdempotencyRecord.objects.update(created_at=IdempotencyRecord.objects.get().created_at - timedelta(hours=25))
     call_command("prune_idempotency_keys", verbosity=0)
     assert IdempotencyRecord.objects.count() == 0
+
+
+def test_a_key_whose_first_request_still_runs_is_a_409_with_retry_after_1(tenant, require_postgres):
+    from contextlib import closing
+
+    import psycopg2
+
+    from idempotency.records import KeyScope
+    from tests.support.pg_sessions import libpq_settings
+
+    caller = "9a9c1c8e-6f0b-4a55-8d0e-1d2a3b4c5d6e"
+    client = client_with(token_for(tenant.uuid, identity_uuid=caller))
+    scope = KeyScope(tenant_id=tenant.uuid, caller=f"System:{caller}", method="POST", path="/metadatas", key="key-1")
+    with closing(psycopg2.connect(**libpq_settings())) as first_run, first_run.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [scope.lock_id()])  # as the running request holds it
+        response = post(client, metadata_body())
+
+    assert response.status_code == 409
+    assert response.json()["type"] == "/problems/idempotency_key_in_use"
+    assert response["Retry-After"] == "1"
+    assert Metadata.objects.count() == 0
