@@ -79,11 +79,12 @@ def used(tenant_id, quota: str) -> int:
     return row.first() or 0
 
 
-def require_within(tenant_id, quota: str, size: int, limit: int | None = None) -> None:
-    """Raise ``QuotaExceeded`` when ``size`` is over the tenant's per-resource limit ``quota`` (or ``limit``)."""
+def require_within(tenant_id, quota: str, size: int, limit: int | None = None, used: int | None = None) -> None:
+    """Raise ``QuotaExceeded`` when ``size`` is over the tenant's per-resource limit ``quota`` (or ``limit``);
+    the problem's ``used`` is ``size`` unless given (a count that includes the refused write gives one less)."""
     limit = limit_of(tenant_id, quota) if limit is None else limit
     if size > limit:
-        raise QuotaExceeded(quota=quota, limit=limit, used=size)
+        raise QuotaExceeded(quota=quota, limit=limit, used=size if used is None else used)
 
 
 def json_size(*values) -> int:

@@ -151,3 +151,19 @@ def test_get_tenant_needs_a_token():
     from rest_framework.test import APIClient
 
     assert APIClient().get("/tenant", **JSON).status_code == 401
+
+
+def test_a_new_linked_key_past_max_linked_keys_per_object_is_ms_gql_4031(tenant):
+    from linked_metadata.models import LinkedMetadata
+    from tests.support.graphql_client import UPDATE, error_code, graphql_client, metadata_input, mutate
+
+    limit_tenant(tenant, max_linked_keys_per_object=2)
+    gql = graphql_client(tenant.uuid)
+    mutate(gql, UPDATE, **metadata_input(key="one"))
+    mutate(gql, UPDATE, **metadata_input(key="two"))
+    refused = mutate(gql, UPDATE, **metadata_input(key="three"))
+    changed = mutate(gql, UPDATE, **metadata_input(key="two", value="{}"))
+
+    assert error_code(refused) == "MS-GQL-4031"
+    assert "errors" not in changed  # a key that exists may still change
+    assert LinkedMetadata.objects.count() == 2
