@@ -127,14 +127,16 @@ def valid_key(value):
 
 
 def request_fingerprint(request):
-    """A hash of the query string and the body as canonical JSON (key order and spacing do not count)."""
+    """A hash of the query string, ``If-Match`` and the body as canonical JSON (key order and spacing do not
+    count). ``If-Match`` is part of the request: the same body under another condition is another request."""
     raw = request.body
     try:
         body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     except (ValueError, RecursionError):
         body = raw  # not JSON (or empty): compared as sent
-    query = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
-    return hashlib.sha256(query + b"\n" + body).hexdigest()
+    meta = request.META
+    head = "\n".join((meta.get("QUERY_STRING", ""), meta.get("HTTP_IF_MATCH", ""))).encode("latin-1", "replace")
+    return hashlib.sha256(head + b"\n" + body).hexdigest()
 
 
 def answer_for(stored_fingerprint, fingerprint, response):

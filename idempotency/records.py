@@ -20,7 +20,9 @@ from metadata_service.conf import service_settings
 from metadata_service.timestamps import now_to_the_second
 from tenants.models import Tenant
 
-STORED_HEADERS = ("Content-Type", "ETag", "Location")
+# What a replay repeats of the first answer besides its status and body: the contract's three, and the headers
+# of the representation itself (JSON-LD's Link to its documentation, the language of a localized title).
+STORED_HEADERS = ("Content-Type", "ETag", "Location", "Link", "Content-Language")
 TABLE = IdempotencyRecord._meta.db_table
 SCOPE = "tenant_id = %s AND caller = %s AND method = %s AND path = %s AND key = %s"
 

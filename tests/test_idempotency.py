@@ -181,3 +181,20 @@ def test_a_key_whose_first_request_still_runs_is_a_409_with_retry_after_1(tenant
     assert response.json()["type"] == "/problems/idempotency_key_in_use"
     assert response["Retry-After"] == "1"
     assert Metadata.objects.count() == 0
+
+
+def test_the_same_body_under_another_if_match_is_another_request(api):
+    created = api.post("/metadatas", metadata_body(), format="json", **JSON).json()
+    path, change = f"/metadatas/{created['uuid']}", {"title": {"en": "Renamed"}}
+    api.put(path, change, format="json", HTTP_IF_MATCH='"7"', HTTP_IDEMPOTENCY_KEY="k", **JSON)
+    other = api.put(path, change, format="json", HTTP_IF_MATCH='"1"', HTTP_IDEMPOTENCY_KEY="k", **JSON)
+
+    assert other.status_code == 422
+
+
+def test_a_json_ld_replay_keeps_the_link_to_the_documentation(api):
+    first = api.post("/metadatas", metadata_body(), format="json", HTTP_IDEMPOTENCY_KEY="ld")
+    again = api.post("/metadatas", metadata_body(), format="json", HTTP_IDEMPOTENCY_KEY="ld")
+
+    assert first["Link"] and again["Link"] == first["Link"]
+    assert again["Content-Type"] == first["Content-Type"]
