@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
@@ -17,6 +18,11 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 NOT_STORED = 429  # a throttled request had no outcome; its retry must run
 
+if TYPE_CHECKING:  # what the mixin is mixed into, for mypy only (at run time its base is object)
+    from rest_framework.views import APIView as ViewBase
+else:
+    ViewBase = object
+
 
 class StoredAnswer(Exception):
     """Raised when the key's first run answered already: the view answers with ``response``."""
@@ -26,7 +32,7 @@ class StoredAnswer(Exception):
         self.response = response
 
 
-class IdempotentWritesMixin:
+class IdempotentWritesMixin(ViewBase):
     """A write sent with ``Idempotency-Key`` runs once; its response is stored with the write, in one transaction.
 
     The whole request runs in one transaction. Before the permission check the key is claimed (an advisory
@@ -78,10 +84,10 @@ class IdempotentWritesMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.idempotency is not None:
-            self.perform_store(response)
+            self.perform_store(response, *self.idempotency)
         return response
 
-    def perform_store(self, response):
+    def perform_store(self, response, scope, fingerprint):
         """Store the outcome in the write's transaction (2xx, 3xx), or after its rollback (4xx but 429)."""
         if response.status_code >= 400:
             transaction.set_rollback(True)
@@ -91,7 +97,7 @@ class IdempotentWritesMixin:
             response.render()  # the stored bytes are the bytes sent
         if response.status_code >= 400:
             self.after_rollback = response
-        elif not records.store(*self.idempotency, response):
+        elif not records.store(scope, fingerprint, response):
             transaction.set_rollback(True)  # another run of the key committed first: answer as it did
             self.lost_race = True
 

@@ -69,9 +69,10 @@ def parse_operation(entry) -> Operation:
     op = entry.get("op")
     if op not in OPERATIONS:
         raise ValidationError({"op": [f"Must be one of {', '.join(OPERATIONS)}."]})
-    body = entry.get("body", {} if op == "delete" else None)
+    body = entry.get("body")
     if op in NEEDS_BODY and not isinstance(body, dict):
         raise ValidationError({"body": ["Must be a JSON object."]})
+    body = body if isinstance(body, dict) else {}  # a delete's body is not read
     if op == "create":
         return Operation(op, body=body)
     return Operation(op, uuid=operation_uuid(entry.get("uuid")), version=operation_version(entry), body=body)

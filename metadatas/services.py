@@ -24,7 +24,7 @@ from metadatas.exceptions import NotDeleted, PreconditionFailed, SlugTaken, Vers
 from metadatas.models import Metadata, MetadataRevision, RevisionOperation, title_search_text
 from metadatas.revisions import DELETED_AT, WRITABLE_FIELDS, changed_fields, model_changes, state_of
 from tenants.counters import METADATA_IDS, next_values
-from tenants.identity import Actor
+from tenants.identity import Actor, ChangeAuthorship
 from tenants.quotas import count_down, count_up, json_size, limit_of, require_within
 from tenants.registry import tenant_still_registered
 
@@ -287,11 +287,7 @@ def _revision(metadata, operation, changed, actor, batch_id):
         operation=operation,
         changed=changed,
         state=state_of(metadata),
-        actor_type=actor.type,
-        actor_uuid=actor.uuid,
-        actor_user=actor.user or "",
-        request_id=actor.request_id or "",
-        batch_id=batch_id,
+        **ChangeAuthorship.columns_of(actor, batch_id),
         created_at=metadata.updated_at,
     )
 
