@@ -58,3 +58,26 @@ def test_a_query_with_a_key_runs_as_usual_and_stores_nothing(gql):
 
     assert response.status_code == 200
     assert IdempotencyRecord.objects.count() == 0
+
+
+def test_a_key_whose_first_mutation_still_runs_is_ms_gql_4091_with_retry_after(tenant, require_postgres):
+    from contextlib import closing
+
+    import psycopg2
+
+    from idempotency.records import KeyScope
+    from tests.support.pg_sessions import libpq_settings
+
+    caller = "9a9c1c8e-6f0b-4a55-8d0e-1d2a3b4c5d6e"
+    client = graphql_client(tenant.uuid, identity_uuid=caller)
+    scope = KeyScope(
+        tenant_id=tenant.uuid, caller=f"System:{caller}", method="POST", path="/v1/graphql", key="mutation-1"
+    )
+    with closing(psycopg2.connect(**libpq_settings())) as first_run, first_run.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [scope.lock_id()])  # as the running mutation holds it
+        response = send(client, CREATE, {"input": metadata_input()})
+
+    assert response.status_code == 200
+    assert error_code(response.json()) == "MS-GQL-4091"
+    assert response["Retry-After"] == "1"
+    assert LinkedMetadata.objects.count() == 0
