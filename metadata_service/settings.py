@@ -446,10 +446,10 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["metadata_service.openapi.canonical_paths"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "idempotency.openapi.document_idempotency_keys",  # before the hooks that add headers to every answer
         "metadata_service.openapi.complete_schema",
         "metadatas.openapi.describe_collections_and_links",
         "metadata_types.openapi.describe_type_collection",
-        "idempotency.openapi.document_idempotency_keys",
         "metadata_service.openapi_shapes.shapes_for_generators",  # last: it reshapes what the others wrote
     ],
 }

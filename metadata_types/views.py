@@ -12,11 +12,12 @@ from rest_framework.views import APIView
 from idempotency.mixins import IdempotentWritesMixin
 from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, StrictJSONParser
+from metadata_service.partial_responses import PartialResponsesMixin
 from metadata_types import jsonld
 from metadata_types.models import MetadataType
 from metadata_types.openapi import CHECK_OPERATION, CONTEXT_OPERATION, TYPE_OPERATIONS
 from metadata_types.renderers import MetadataTypeJSONLDRenderer, MetadataTypeJSONRenderer
-from metadata_types.serializers import MetadataTypeSerializer, SchemaCheckSerializer
+from metadata_types.serializers import RESPONSE_FIELDS, MetadataTypeSerializer, SchemaCheckSerializer
 from metadata_types.services import (
     compatibility_report,
     metadata_type_create,
@@ -42,7 +43,12 @@ def force_parameter(request) -> bool:
 
 @extend_schema_view(**TYPE_OPERATIONS)
 class MetadataTypeViewSet(
-    IdempotentWritesMixin, LocalizedTitlesMixin, VersionedItemMixin, TenantScopedViewMixin, viewsets.ModelViewSet
+    IdempotentWritesMixin,
+    PartialResponsesMixin,
+    LocalizedTitlesMixin,
+    VersionedItemMixin,
+    TenantScopedViewMixin,
+    viewsets.ModelViewSet,
 ):
     """The caller's tenant's metadata types: list, read, define, change (PUT, PATCH), delete, and check."""
 
@@ -54,6 +60,7 @@ class MetadataTypeViewSet(
     pagination_class = None
     renderer_classes = [MetadataTypeJSONLDRenderer, MetadataTypeJSONRenderer]
     parser_classes = [StrictJSONParser, JSONLDParser]
+    partial_properties = RESPONSE_FIELDS
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from idempotency.mixins import IdempotentWritesMixin
 from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, StrictJSONParser
+from metadata_service.partial_responses import PartialResponsesMixin
 from metadata_service.problems import problem_for
 from metadatas import hydra, jsonld
 from metadatas.batch import BatchOperationFailed, BatchRunner, parse_batch
@@ -55,7 +56,12 @@ from tenants.scoping import TenantScopedViewMixin
 
 @extend_schema_view(**METADATA_OPERATIONS)
 class MetadataViewSet(
-    IdempotentWritesMixin, LocalizedTitlesMixin, VersionedItemMixin, TenantScopedViewMixin, viewsets.ModelViewSet
+    IdempotentWritesMixin,
+    PartialResponsesMixin,
+    LocalizedTitlesMixin,
+    VersionedItemMixin,
+    TenantScopedViewMixin,
+    viewsets.ModelViewSet,
 ):
     """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH), delete (soft),
     undelete and purge. ``?deleted=true`` lists or reads deleted ones; every other route sees live ones."""
@@ -69,6 +75,8 @@ class MetadataViewSet(
     pagination_class = PageLimitPagination
     renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
     parser_classes = [StrictJSONParser, JSONLDParser]
+    partial_properties = tuple(MetadataSerializer.Meta.fields)
+    jsonld_collection = staticmethod(hydra.searchable_collection)  # PageLimitPagination's JSON-LD document
 
     def get_queryset(self):
         queryset = super().get_queryset()
