@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("metadata_service", "tenants", "metadatas", "metadata_types", "linked_metadata")
+APPS = ("metadata_service", "tenants", "idempotency", "metadatas", "metadata_types", "linked_metadata")
 FORBIDDEN = {
-    "metadata_service": {"tenants", "metadatas", "metadata_types", "linked_metadata"},
-    "tenants": {"metadatas", "metadata_types", "linked_metadata"},
+    "metadata_service": {"tenants", "idempotency", "metadatas", "metadata_types", "linked_metadata"},
+    "tenants": {"idempotency", "metadatas", "metadata_types", "linked_metadata"},
+    "idempotency": {"metadatas", "metadata_types", "linked_metadata"},
     "metadatas": {"metadata_types", "linked_metadata"},
     "metadata_types": {"linked_metadata"},
     "linked_metadata": {"metadatas", "metadata_types"},

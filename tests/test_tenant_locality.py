@@ -20,6 +20,7 @@ DISTRIBUTED = {
     "linked_metadata.LinkedMetadata",
     "linked_metadata.LinkedMetadataRevision",
     "tenants.TenantCounter",
+    "idempotency.IdempotencyRecord",
 }
 REFERENCE = {"tenants.Role", "tenants.TenantMember", "metadata_types.MetadataType", "metadata_types.TypePolicy"}
 
