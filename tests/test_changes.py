@@ -251,3 +251,19 @@ def test_purge_deleted_makes_purged_events(api, settings):
 def test_an_unknown_uuid_filter_matches_nothing(api):
     create(api)
     assert feed(api, uuid=str(uuid.uuid4()))["events"] == []
+
+
+def test_a_write_rolled_back_after_its_event_leaves_no_gap(api, tenant):
+    from django.db import transaction
+
+    from metadatas.services import metadata_create
+
+    create(api, slug="a")
+    fields = {"owner": "BusinessUnit", "title": {"en": "T"}, "slug": "gone", "type": "t", "data": {}}
+    with pytest.raises(RuntimeError), transaction.atomic():
+        metadata_create(tenant_id=tenant.uuid, fields=fields, actor=TEST_ACTOR)
+        raise RuntimeError("the caller's transaction fails after the event was written")
+    create(api, slug="b")
+    page = feed(api)
+    assert [event["seq"] for event in page["events"]] == [1, 2]
+    assert "gone" not in [event["resource"]["slug"] for event in page["events"]]
