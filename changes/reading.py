@@ -16,8 +16,13 @@ from changes.models import ChangeEvent, EventKind
 from changes.recording import COUNTER, event_document
 from tenants.counters import TenantCounter
 from tenants.identity import TokenIdentity
-from tenants.permissions import BROWSE, browsable_metadata, may_attempt_metadata, viewable_linked_metadata
-from tenants.permissions import MissingPermission
+from tenants.permissions import (
+    BROWSE,
+    MissingPermission,
+    browsable_metadata,
+    may_attempt_metadata,
+    viewable_linked_metadata,
+)
 
 
 class CursorExpired(APIException):

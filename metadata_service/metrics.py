@@ -35,7 +35,9 @@ REPLICA_UNAVAILABLE = Counter(
 )
 # Readers of the change feed waiting for an event (long-poll) or connected to the stream (SSE), all workers.
 WAITING_READERS = Gauge(
-    "changes_waiting_readers", "Change feed readers waiting (long-poll) or streaming (SSE).", multiprocess_mode="livesum"
+    "changes_waiting_readers",
+    "Change feed readers waiting (long-poll) or streaming (SSE).",
+    multiprocess_mode="livesum",
 )
 
 REGEX_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")

@@ -29,7 +29,12 @@ def operations(page):
 
 def link(tenant, value="blue", identifier="A-1"):
     return linked_metadata_upsert(
-        tenant_id=tenant.uuid, linked_object_type="ACCOUNT", identifier=identifier, key="k", value=value, actor=TEST_ACTOR
+        tenant_id=tenant.uuid,
+        linked_object_type="ACCOUNT",
+        identifier=identifier,
+        key="k",
+        value=value,
+        actor=TEST_ACTOR,
     )
 
 
@@ -209,9 +214,7 @@ def test_owner_scopes_filter_metadata_events_by_the_owner_at_the_time(api, tenan
     mine = create(api, slug="mine")
     create(api, slug="theirs", ownerUuid=OTHER_OWNER_UUID)
     put(api, mine, ownerUuid=OTHER_OWNER_UUID)  # it leaves the scope: this event is not the scoped reader's
-    scoped = client_with(
-        token_for(tenant.uuid, "Staff", permissions=[f"metadata:browse@BusinessUnit:{OWNER_UUID}"])
-    )
+    scoped = client_with(token_for(tenant.uuid, "Staff", permissions=[f"metadata:browse@BusinessUnit:{OWNER_UUID}"]))
     page = feed(scoped)
     assert [event["seq"] for event in page["events"]] == [1] and page["next"] == 3
 
@@ -219,9 +222,7 @@ def test_owner_scopes_filter_metadata_events_by_the_owner_at_the_time(api, tenan
 def test_redacted_and_purged_events_are_shown_to_every_metadata_reader(api, tenant):
     resource = create(api)
     api.delete(f"/metadatas/{resource['uuid']}?purge=true")
-    scoped = client_with(
-        token_for(tenant.uuid, "Staff", permissions=[f"metadata:browse@Team:{OTHER_OWNER_UUID}"])
-    )
+    scoped = client_with(token_for(tenant.uuid, "Staff", permissions=[f"metadata:browse@Team:{OTHER_OWNER_UUID}"]))
     assert operations(feed(scoped)) == [("metadata", "created"), ("metadata", "purged")]
 
 

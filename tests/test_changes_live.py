@@ -182,7 +182,10 @@ def test_a_reader_following_the_feed_sees_exactly_the_committed_changes_of_8_con
         committed.append((resource["uuid"], 1))
         for _ in range(49):
             status, _, body = call(
-                "PUT", f"{server.url}/metadatas/{resource['uuid']}", token, {"data": {"n": _}, "version": resource["version"]}
+                "PUT",
+                f"{server.url}/metadatas/{resource['uuid']}",
+                token,
+                {"data": {"n": _}, "version": resource["version"]},
             )
             assert status == 200, body
             resource = body
