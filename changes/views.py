@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from changes import jsonld
 from changes.listener import wakeup_for
+from changes.openapi import LIST, STREAM
 from changes.parameters import LIMIT_DEFAULT, feed_parameters, last_event_id
 from changes.reading import FeedQuery, checked_cursor, read_page, visible_events
 from metadata_service.conf import service_settings
@@ -68,6 +69,7 @@ class ChangeListView(FeedView):
 
     renderer_classes = [ChangesJSONLDRenderer, UTF8JSONRenderer]
 
+    @LIST
     def get(self, request):
         parameters = feed_parameters(request.query_params)
         query = self.get_feed_query(parameters)
@@ -95,6 +97,7 @@ class ChangeStreamView(FeedView):
 
     renderer_classes = [EventStreamRenderer]
 
+    @STREAM
     def get(self, request):
         parameters = feed_parameters(request.query_params)
         query = self.get_feed_query(parameters)

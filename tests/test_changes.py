@@ -1,7 +1,7 @@
 """The change feed, GET /changes (contract changes.md): events of every change, cursors, filters, permissions."""
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -239,13 +239,13 @@ def test_linked_events_need_a_linked_view_right_and_an_account_user_sees_its_own
 
 
 def test_purge_deleted_makes_purged_events(api, settings):
-    from datetime import datetime, timezone as tz
+    from datetime import datetime
 
     from metadatas.services import purge_deleted
 
     resource = create(api)
     delete(api, resource)
-    assert purge_deleted(deleted_before=datetime(2999, 1, 1, tzinfo=tz.utc)) == 1
+    assert purge_deleted(deleted_before=datetime(2999, 1, 1, tzinfo=UTC)) == 1
     assert operations(feed(api))[-1] == ("metadata", "purged")
 
 

@@ -40,6 +40,8 @@ OPERATIONS = {
     ("get", "/health/ready"),
     ("post", "/tokens"),
     ("post", "/tokens/refresh"),
+    ("get", "/changes"),
+    ("get", "/changes/stream"),
 }
 PROBLEM_SCHEMAS = {
     "#/components/schemas/Problem",
@@ -48,6 +50,7 @@ PROBLEM_SCHEMAS = {
     "#/components/schemas/SchemaIncompatibleProblem",
     "#/components/schemas/TypeInUseProblem",
     "#/components/schemas/ConflictProblem",
+    "#/components/schemas/CursorExpiredProblem",
 }
 
 
@@ -146,8 +149,9 @@ def test_the_metadata_routes_need_a_bearer_jwt_and_the_operator_routes_none(docu
 
     assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
     assert "Authorization: JWT <jwt>" in scheme["description"] and "bare" in scheme["description"]
-    assert all(ops[op]["security"] == [{"jwt": []}] for op in OPERATIONS if op[1].startswith("/metadata"))
-    assert all(ops[op].get("security", [{}]) == [{}] for op in OPERATIONS if not op[1].startswith("/metadata"))
+    secured = ("/metadata", "/changes")
+    assert all(ops[op]["security"] == [{"jwt": []}] for op in OPERATIONS if op[1].startswith(secured))
+    assert all(ops[op].get("security", [{}]) == [{}] for op in OPERATIONS if not op[1].startswith(secured))
 
 
 def every_example(document):
