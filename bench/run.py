@@ -564,7 +564,6 @@ def main():
     parser.add_argument("--modes", default="keepalive,close", help="HTTP connections: keepalive, close or both")
     parser.add_argument("--profile", action="store_true", help="also write bench/profile-item.md (first size)")
     parser.add_argument("--cases", default="", help="only these requests (e.g. item,list), for a quick look")
-    parser.add_argument("--database-prefix", default="ms_bench", help="bench databases are PREFIX_<rows>")
     parser.add_argument("--compare-workers", default="", help="e.g. sync:2,sync:4,gthread:2:4 (on the first size)")
     parser.add_argument(
         "--database-prefix",
@@ -574,6 +573,11 @@ def main():
     parser.add_argument(
         "--replica", action="store_true", help="standby vs primary reads, lag, pgbouncer (bench/replica.py)"
     )
+    parser.add_argument(
+        "--changes", action="store_true", help="change feed: 1,000 waiters, delivery, publisher (bench/change_feed.py)"
+    )
+    parser.add_argument("--waiters", type=int, default=1000, help="long-poll readers of --changes")
+    parser.add_argument("--changes-workers", type=int, default=2, help="gunicorn workers of --changes (one per core)")
     options = parser.parse_args()
     VAR.mkdir(exist_ok=True)
     stop_leftovers()
@@ -581,6 +585,10 @@ def main():
         import replica
 
         return replica.main(options)
+    if options.changes:
+        import change_feed
+
+        return change_feed.main(options)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         sizes = [int(size) for size in options.rows.split(",")]

@@ -1,8 +1,8 @@
 """One LISTEN per process, fanned out to the readers waiting in it (long-poll and SSE).
 
-A waiting reader holds no database connection: it takes the tenant's current ``threading.Event`` (a
-gevent one once gunicorn's gevent worker has patched ``threading``), gives its pooled connection back,
-and waits on the event. The listener thread (a greenlet under gevent) holds the process's one session of
+A waiting reader holds no database connection: it takes the tenant's current ``Wakeup`` (its
+``threading.Event`` is a gevent one once gunicorn's gevent worker has patched ``threading``), gives its
+pooled connection back, and waits on it. The listener thread (a greenlet under gevent) holds the process's one session of
 its own on the primary, made from the ``direct`` alias's settings but outside Django's pool (a pooled
 connection would go back to the pool, and pgbouncer in transaction mode drops LISTEN). On each
 notification it sets the tenant's event and replaces it with a new one: every reader of that tenant
@@ -24,31 +24,68 @@ NOTIFY_CHANNEL = "metadata_changes"
 RECONNECT_DELAYS = (0.1, 0.5, 1, 2, 5)
 
 
-class TenantWakeups:
-    """The event each tenant's readers wait on; a notification sets it and puts a fresh one in its place."""
+class Wakeup:
+    """One tenant's readers between two notifications: the event they wait on, and the pages they read.
+
+    Readers woken together ask for the same page (same cursor, filters and limit): the first one reads it,
+    the others wait for its answer instead of querying too. Every page read here is a consistent snapshot
+    (``changes.reading``), and a commit it does not show notifies a newer ``Wakeup``, so sharing loses nothing.
+    """
 
     def __init__(self):
-        self._events: dict[str, threading.Event] = {}
+        self.event = threading.Event()
+        self._pages: dict = {}
         self._lock = threading.Lock()
 
-    def current(self, tenant_id: str) -> threading.Event:
+    def wait(self, timeout: float) -> bool:
+        return self.event.wait(timeout)
+
+    def shared(self, key, read):
+        """``read()``, once for every reader of this wake-up asking with ``key``."""
         with self._lock:
-            event = self._events.get(tenant_id)
-            if event is None:
-                event = self._events[tenant_id] = threading.Event()
-            return event
+            entry = self._pages.get(key)
+            reading = entry is None
+            if reading:
+                entry = self._pages[key] = {"done": threading.Event()}
+        if not reading:
+            entry["done"].wait()
+            return entry["page"] if "page" in entry else read()
+        try:
+            entry["page"] = read()
+        except BaseException:
+            with self._lock:
+                self._pages.pop(key, None)
+            raise
+        finally:
+            entry["done"].set()
+        return entry["page"]
+
+
+class TenantWakeups:
+    """The ``Wakeup`` of each tenant; a notification sets it and puts a fresh one in its place."""
+
+    def __init__(self):
+        self._wakeups: dict[str, Wakeup] = {}
+        self._lock = threading.Lock()
+
+    def current(self, tenant_id: str) -> Wakeup:
+        with self._lock:
+            wakeup = self._wakeups.get(tenant_id)
+            if wakeup is None:
+                wakeup = self._wakeups[tenant_id] = Wakeup()
+            return wakeup
 
     def wake(self, tenant_id: str) -> None:
         with self._lock:
-            event = self._events.pop(tenant_id, None)
-        if event is not None:
-            event.set()
+            wakeup = self._wakeups.pop(tenant_id, None)
+        if wakeup is not None:
+            wakeup.event.set()
 
     def wake_all(self) -> None:
         with self._lock:
-            events, self._events = list(self._events.values()), {}
-        for event in events:
-            event.set()
+            wakeups, self._wakeups = list(self._wakeups.values()), {}
+        for wakeup in wakeups:
+            wakeup.event.set()
 
 
 class Listener(threading.Thread):
@@ -108,8 +145,8 @@ _listener: Listener | None = None
 _listener_lock = threading.Lock()
 
 
-def wakeup_for(tenant_id) -> threading.Event:
-    """The event that is set at the next committed change of ``tenant_id`` (the listener runs from here on)."""
+def wakeup_for(tenant_id) -> Wakeup:
+    """The wake-up of ``tenant_id``'s readers at its next committed change (the listener runs from here on)."""
     ensure_listening()
     return WAKEUPS.current(str(tenant_id))
 

@@ -81,10 +81,12 @@ class ChangeListView(FeedView):
     def wait_for_page(self, query, after, parameters):
         deadline = time.monotonic() + parameters.wait
         while True:
-            wakeup = wakeup_for(query.tenant_id) if parameters.wait else None
-            page = read_page(query, after=after, limit=parameters.limit)
+            if not parameters.wait:
+                return read_page(query, after=after, limit=parameters.limit)
+            wakeup = wakeup_for(query.tenant_id)
+            page = shared_page(wakeup, query, after, parameters.limit)
             remaining = deadline - time.monotonic()
-            if page.events or wakeup is None or remaining <= 0:
+            if page.events or remaining <= 0:
                 return page
             release_connections()
             with WAITING_READERS.track_inprogress():
@@ -118,7 +120,7 @@ class ChangeStreamView(FeedView):
                 yield b"retry: 2000\n\n"
                 while True:
                     wakeup = wakeup_for(query.tenant_id)
-                    page = read_page(query, after=after, limit=LIMIT_DEFAULT)
+                    page = shared_page(wakeup, query, after, LIMIT_DEFAULT)
                     release_connections()
                     yield from (server_sent(event) for event in page.events)
                     after = page.next
@@ -126,6 +128,12 @@ class ChangeStreamView(FeedView):
                         yield b": heartbeat\n\n"
             finally:
                 release_connections()
+
+
+def shared_page(wakeup, query, after, limit):
+    """The page, read once for all the readers woken together that ask for the same one."""
+    key = (after, limit, str(query.condition))
+    return wakeup.shared(key, lambda: read_page(query, after=after, limit=limit))
 
 
 def server_sent(event):
