@@ -2,12 +2,12 @@
 
 A waiting reader holds no database connection: it takes the tenant's current ``Wakeup`` (its
 ``threading.Event`` is a gevent one once gunicorn's gevent worker has patched ``threading``), gives its
-pooled connection back, and waits on it. The listener thread (a greenlet under gevent) holds the process's one session of
-its own on the primary, made from the ``direct`` alias's settings but outside Django's pool (a pooled
-connection would go back to the pool, and pgbouncer in transaction mode drops LISTEN). On each
-notification it sets the tenant's event and replaces it with a new one: every reader of that tenant
-wakes and queries again. After a lost connection it reconnects with backoff and wakes every reader,
-since notifications may have been missed meanwhile.
+pooled connection back, and waits on it. The listener thread (a greenlet under gevent) holds the
+process's one session of its own on the primary, made from the ``direct`` alias's settings but outside
+Django's pool (a pooled connection would go back to the pool, and pgbouncer in transaction mode drops
+LISTEN). On each notification it sets the tenant's wake-up and puts a new one in its place: every reader
+of that tenant wakes and reads again. After a lost connection it reconnects with backoff and wakes every
+reader, since notifications may have been missed meanwhile.
 """
 
 import logging
