@@ -32,7 +32,7 @@ class Wakeup:
     (``changes.reading``), and a commit it does not show notifies a newer ``Wakeup``, so sharing loses nothing.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.event = threading.Event()
         self._pages: dict = {}
         self._lock = threading.Lock()
@@ -64,7 +64,7 @@ class Wakeup:
 class TenantWakeups:
     """The ``Wakeup`` of each tenant; a notification sets it and puts a fresh one in its place."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._wakeups: dict[str, Wakeup] = {}
         self._lock = threading.Lock()
 
@@ -91,7 +91,7 @@ class TenantWakeups:
 class Listener(threading.Thread):
     """``LISTEN metadata_changes`` on a connection of its own; each payload is a tenant id to wake."""
 
-    def __init__(self, wakeups: TenantWakeups):
+    def __init__(self, wakeups: TenantWakeups) -> None:
         super().__init__(name="change-feed-listener", daemon=True)
         self.wakeups = wakeups
         self.ready = threading.Event()

@@ -152,3 +152,17 @@ def lag_of(server, tenant):
         text = response.read().decode()
     match = re.search(rf'^changes_publish_lag_events\{{tenant="{tenant.uuid}"\}} (\S+)$', text, re.MULTILINE)
     return float(match.group(1)) if match else None
+
+
+def test_the_durable_consumer_example_of_the_docs_reads_the_published_events(nats, tenant):
+    write_resources(tenant, 3)
+    publisher = PublisherProcess(nats.url)
+    try:
+        until(lambda: published_position(tenant) == 3)
+    finally:
+        publisher.stop()
+    example = [sys.executable, "docs/examples/follow_changes.py", str(tenant.uuid), "--count", "3"]
+    environment = {**os.environ, "NATS_URL": nats.url, "NATS_STREAM": STREAM}
+    run = subprocess.run(example, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert [line.split()[:2] for line in run.stdout.splitlines()] == [[str(n), "metadata.created"] for n in (1, 2, 3)]
