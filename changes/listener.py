@@ -20,6 +20,7 @@ from django.db import connections
 
 logger = logging.getLogger("changes.listener")
 
+# What the event table's trigger notifies (changes/migrations/0002_notify_trigger_tenant_key.py).
 NOTIFY_CHANNEL = "metadata_changes"
 RECONNECT_DELAYS = (0.1, 0.5, 1, 2, 5)
 

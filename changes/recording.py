@@ -5,8 +5,10 @@ counter (``tenants.counters.next_value``), whose row stays locked until the writ
 A second writer of the tenant waits at that row until the first commits (then it reads the raised value)
 or rolls back (then it gets the same number again). So within a tenant seqs are handed out in commit
 order and a rolled-back write leaves no hole. The cost: a tenant's writers serialize from their event
-insert to their commit (docs/architecture.md). ``pg_notify`` in the same transaction reaches the
-listeners (``changes.listener``) only at commit, never for a rollback.
+insert to their commit (docs/architecture.md). On PostgreSQL a trigger on the event table
+(``changes/migrations/0002_notify_trigger_tenant_key.py``) calls ``pg_notify`` in the same transaction,
+which reaches the listeners (``changes.listener``) only at commit, never for a rollback: a write pays two
+statements for its event (the counter, the insert).
 """
 
 import json
@@ -16,7 +18,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from changes.listener import NOTIFY_CHANNEL, wake_readers
+from changes.listener import wake_readers
 from changes.models import ChangeEvent, EventKind
 from metadata_service.timestamps import now_to_the_second, utc_seconds
 from tenants.counters import next_value
@@ -118,9 +120,9 @@ def _who(actor: Actor, batch_id: uuid.UUID | None) -> dict[str, Any]:
 
 
 def _append(tenant_id, body, **columns):
-    """Insert the event at the tenant's next seq and tell the listeners at commit; inside the caller's
-    transaction (a write service's), or one of its own."""
-    with transaction.atomic():
+    """Insert the event at the tenant's next seq; inside the caller's transaction (a write service's,
+    with no savepoint of its own), or in one of its own."""
+    with transaction.atomic(savepoint=False):
         seq = next_value(tenant_id=tenant_id, name=COUNTER)
         event = ChangeEvent.objects.create(
             tenant_id=tenant_id,
@@ -131,14 +133,6 @@ def _append(tenant_id, body, **columns):
             body=body,
             **columns,
         )
-        _notify(tenant_id)
+        if connection.vendor != "postgresql":  # no NOTIFY: only this process's readers hear of it, at commit
+            transaction.on_commit(lambda: wake_readers(str(tenant_id)))
     return event
-
-
-def _notify(tenant_id):
-    """PostgreSQL delivers the notification at commit; elsewhere (SQLite) only this process hears of it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, str(tenant_id)])
-    else:
-        transaction.on_commit(lambda: wake_readers(str(tenant_id)))

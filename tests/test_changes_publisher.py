@@ -10,6 +10,7 @@ import time
 import urllib.request
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import metadata_body, token_for
 from tests.support.http_calls import call
@@ -18,6 +19,7 @@ from tests.support.nats_server import nats_server, why_not_available
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 STREAM = "TEST_CHANGES"
+EVENTS = 20000  # about 10 s of publishing on the shared machine: killed after its first batch, it is mid-stream
 
 
 @pytest.fixture
@@ -83,6 +85,27 @@ def write_resources(tenant, count):
         metadata_create(tenant_id=tenant.uuid, fields=fields, actor=TEST_ACTOR)
 
 
+def many_events(tenant, count):
+    """``count`` events in tenant A at once, as the write services leave them (seq 1..count, the counter at
+    count): enough that the publisher is still sending when it is killed."""
+    from changes.models import ChangeEvent
+    from changes.recording import COUNTER
+    from tenants.counters import TenantCounter
+
+    body = {
+        "kind": "metadata",
+        "operation": "created",
+        "uuid": None,
+        "version": 1,
+        "occurredAt": "2026-12-01T00:00:00+00:00",
+    }
+    ChangeEvent.objects.bulk_create(
+        ChangeEvent(tenant=tenant, seq=seq, kind="metadata", operation="created", occurred_at=timezone.now(), body=body)
+        for seq in range(1, count + 1)
+    )
+    TenantCounter.objects.create(tenant=tenant, name=COUNTER, value=count)
+
+
 def seqs_of(messages):
     return [body["seq"] for _, _, body in messages]
 
@@ -103,18 +126,18 @@ def test_every_event_is_published_in_order_with_its_subject_and_message_id(nats,
 
 
 def test_a_publisher_killed_mid_stream_and_restarted_loses_and_repeats_nothing(nats, tenant):
-    write_resources(tenant, 1500)
+    many_events(tenant, EVENTS)
     publisher = PublisherProcess(nats.url)
     until(lambda: published_position(tenant) > 0)
     publisher.kill()
     publisher.stop()
-    assert published_position(tenant) < 1500, "the publisher finished before it could be killed mid-stream"
+    assert published_position(tenant) < EVENTS, "the publisher finished before it could be killed mid-stream"
     publisher = PublisherProcess(nats.url)
     try:
-        until(lambda: published_position(tenant) == 1500)
+        until(lambda: published_position(tenant) == EVENTS, seconds=120)
     finally:
         publisher.stop()
-    assert seqs_of(nats.messages(STREAM)) == list(range(1, 1501))  # republished ones deduplicated by the server
+    assert seqs_of(nats.messages(STREAM)) == list(range(1, EVENTS + 1))  # repeats dropped by their message id
 
 
 def test_with_nats_down_the_api_answers_as_fast_and_the_events_arrive_after_it_returns(nats, tenant):
