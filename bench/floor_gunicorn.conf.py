@@ -2,8 +2,7 @@
 
 import os
 
-bind = os.environ["BIND"]
-workers = int(os.environ.get("WEB_CONCURRENCY", 4))
+workers = 4  # bench/run.py gives the port and the worker count on the command line (-b, -w)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 keepalive = 5

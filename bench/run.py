@@ -37,6 +37,8 @@ sys.path.insert(0, str(BENCH))
 
 import load  # noqa: E402  (sets up Django with the default settings, for its folding function)
 
+from tests.support.gunicorn_launcher import SERVICE_CONFIG, Gunicorn  # noqa: E402
+
 TYPE = "type-07"
 TITLE_WORD = "ledger"
 DEEP_OFFSET = 4990  # page=500&limit=10
@@ -69,35 +71,12 @@ class Case:
     env: dict = field(default_factory=dict)
 
 
-@dataclass
-class Server:
-    name: str
-    process: subprocess.Popen
-    port: int
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-
 # --- processes ------------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def stop_all(*_):
     while RUNNING:
-        process = RUNNING.pop()
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        RUNNING.pop().stop()
     (VAR / "pids").write_text("")
 
 
@@ -118,56 +97,36 @@ CONFIGS = {"floor": BENCH / "floor_gunicorn.conf.py", "textbook": BENCH / "textb
 
 
 def start_server(name, app, env, workers, worker_class=None, threads=1):
-    port = free_port()
-    environment = {
-        **os.environ,
-        **env,
-        "BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(workers),
-        "GUNICORN_THREADS": str(threads),
-        "GUNICORN_ACCESS_LOG": "",
-    }
+    """A gunicorn of ``name`` serving ``app``, once it answers HTTP (its log: bench/var/<name>.log)."""
+    environment = {**env, "GUNICORN_THREADS": str(threads)}
     if worker_class:
         environment["GUNICORN_WORKER_CLASS"] = worker_class
-    config = CONFIGS.get(name, ROOT / "gunicorn.conf.py")
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        app,
-        "-c",
-        str(config),
-        "--name",
-        f"bench-server-{name}",
-        "--chdir",
-        str(ROOT),
-    ]
-    log = open(VAR / f"{name}.log", "w")  # noqa: SIM115 (lives as long as the server)
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    RUNNING.append(process)
+    try:
+        server = Gunicorn(
+            workers=workers,
+            env=environment,
+            args=["--name", f"bench-server-{name}"],
+            app=app,
+            config=CONFIGS.get(name, SERVICE_CONFIG),
+            log_path=VAR / f"{name}.log",
+            own_session=True,  # stop_leftovers() stops an interrupted run's servers by process group
+        )
+    except RuntimeError as exc:
+        raise SystemExit(f"{name} did not start: {exc}") from None
+    RUNNING.append(server)
     with open(VAR / "pids", "a") as pids:
-        pids.write(f"{process.pid}\n")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{name} did not start; see {VAR / (name + '.log')}")
-        try:  # any HTTP answer: the master listens before its workers have loaded the app
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
-            return Server(name, process, port)
-        except urllib.error.HTTPError:
-            return Server(name, process, port)
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{name} did not answer on port {port} within 60 s")
+        pids.write(f"{server.pid}\n")
+    try:  # any HTTP answer will do: the floor and the textbook have no /health/live
+        server.wait_until_answering("/", any_status=True, seconds=60)
+    except RuntimeError as exc:
+        raise SystemExit(f"{name} did not answer on port {server.port}: {exc}") from None
+    return server
 
 
 def worker_peak_rss_mib(server):
     """Peak resident memory (VmHWM) of each worker of a gunicorn master, in MiB."""
-    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
     peaks = []
-    for pid in children:
+    for pid in server.children():
         try:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:

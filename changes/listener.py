@@ -35,7 +35,7 @@ class Wakeup:
 
     def __init__(self) -> None:
         self.event = threading.Event()
-        self._pages: dict = {}
+        self._pages: dict[tuple, SharedRead] = {}
         self._lock = threading.Lock()
 
     def wait(self, timeout: float) -> bool:
@@ -45,21 +45,31 @@ class Wakeup:
         """``read()``, once for every reader of this wake-up asking with ``key``."""
         with self._lock:
             entry = self._pages.get(key)
-            reading = entry is None
-            if reading:
-                entry = self._pages[key] = {"done": threading.Event()}
-        if not reading:
-            entry["done"].wait()
-            return entry["page"] if "page" in entry else read()
+            first = entry is None
+            if entry is None:
+                entry = self._pages[key] = SharedRead()
+        if not first:
+            entry.done.wait()
+            return read() if entry.failed else entry.page
         try:
-            entry["page"] = read()
+            entry.page = read()
         except BaseException:
+            entry.failed = True
             with self._lock:
                 self._pages.pop(key, None)
             raise
         finally:
-            entry["done"].set()
-        return entry["page"]
+            entry.done.set()
+        return entry.page
+
+
+class SharedRead:
+    """One page being read for several readers: set ``done`` once ``page`` is there (or the read failed)."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.page = None
+        self.failed = False
 
 
 class TenantWakeups:

@@ -13,6 +13,7 @@ import json
 import logging
 import select
 import signal
+from typing import Any
 
 import nats
 import psycopg2
@@ -54,8 +55,8 @@ class Publisher:
     def __init__(self, *, url: str, stream: str):
         self.url, self.stream = url, stream
         self.loop = asyncio.new_event_loop()
-        self.nats = None
-        self.listen_connection = None
+        self.nats: Any = None  # a nats.aio.client.Client while connected
+        self.listen_connection: Any = None  # a psycopg2 connection while listening
         self.stopping = False
 
     def run(self, coroutine):

@@ -1,6 +1,7 @@
 from django.db import models
 
 from metadata_service.timestamps import now_to_the_second
+from tenants.identity import ChangeAuthorship
 from tenants.models import Tenant
 from tenants.scoping import TenantScopedQuerySet
 
@@ -59,7 +60,7 @@ class LinkedRevisionOperation(models.TextChoices):
     DELETED = "deleted"
 
 
-class LinkedMetadataRevision(models.Model):
+class LinkedMetadataRevision(ChangeAuthorship):
     """One change of a linked key, written by ``linked_metadata.services`` in the transaction of the change.
 
     Keyed by the key itself (tenant, object type, identifier, key), not by the row: a deleted key's row is
@@ -75,11 +76,6 @@ class LinkedMetadataRevision(models.Model):
     version = models.PositiveBigIntegerField()
     operation = models.CharField(max_length=16, choices=LinkedRevisionOperation.choices)
     value = models.JSONField(null=True, blank=True, help_text="The value after the change; null for a deletion.")
-    actor_type = models.CharField(max_length=32)
-    actor_uuid = models.UUIDField(null=True, blank=True)
-    actor_user = models.CharField(max_length=150, blank=True, help_text="Empty when no Django user made it.")
-    request_id = models.CharField(max_length=128, blank=True, help_text="Empty for a change made by a command.")
-    batch_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(default=now_to_the_second)
 
     objects = TenantScopedQuerySet.as_manager()

@@ -47,7 +47,7 @@ class CleanLinkedInput:
 
 def clean_linked_input(*, linked_object_type, identifier, key=None, value=NOT_GIVEN):
     """The cleaned input, or ``InvalidLinkedMetadata`` naming every field that breaks a rule."""
-    problems = {}
+    problems: dict[str, list[str]] = {}
     cleaned = CleanLinkedInput(
         linked_object_type=_collect(problems, "linked_object_type", clean_linked_object_type, linked_object_type),
         identifier=_collect(problems, "identifier", clean_identifier, linked_object_type, identifier),

@@ -17,7 +17,7 @@ from linked_metadata.models import LinkedMetadata, LinkedMetadataRevision, Linke
 from linked_metadata.rules import CleanLinkedInput, clean_linked_input
 from metadata_service.conf import service_settings
 from metadata_service.timestamps import now_to_the_second
-from tenants.identity import Actor
+from tenants.identity import Actor, ChangeAuthorship
 from tenants.registry import tenant_still_registered
 
 LINKED_KEY_COLUMNS = ("tenant_id", "linked_object_type", "identifier", "key")
@@ -119,11 +119,7 @@ def _record(row: LinkedMetadata, operation: str, actor: Actor, batch_id: uuid.UU
         version=row.version,
         operation=operation,
         value=row.value,
-        actor_type=actor.type,
-        actor_uuid=actor.uuid,
-        actor_user=actor.user or "",
-        request_id=actor.request_id or "",
-        batch_id=batch_id,
+        **ChangeAuthorship.columns_of(actor, batch_id),
         created_at=row.updated_at,
     )
     keep = service_settings.REVISIONS_KEEP

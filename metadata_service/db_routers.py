@@ -13,7 +13,8 @@ again from the primary, so a replica going away costs the client nothing but tim
 """
 
 from contextlib import ExitStack
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
+from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
@@ -32,7 +33,7 @@ UNCHOSEN = ""
 _pinned = ContextVar("pinned_to_primary", default=False)
 _wrote = ContextVar("wrote_to_primary", default=False)
 _replica = ContextVar("replica_of_this_request", default=UNCHOSEN)
-_failed_replica = ContextVar("replica_that_failed", default=None)
+_failed_replica: ContextVar[tuple[str, Exception] | None] = ContextVar("replica_that_failed", default=None)
 
 
 class PrimaryReplicaRouter:
@@ -81,7 +82,7 @@ class ReplicaPinningMiddleware:
 
     def __call__(self, request):
         safe = request.method in SAFE_METHODS
-        tokens = [
+        tokens: list[tuple[ContextVar[Any], Token[Any]]] = [
             (_pinned, _pinned.set(not safe or PIN_COOKIE in request.COOKIES)),
             (_wrote, _wrote.set(False)),
             (_replica, _replica.set(UNCHOSEN)),
@@ -89,8 +90,9 @@ class ReplicaPinningMiddleware:
         ]
         try:
             response = self.respond(request)
-            if safe and _failed_replica.get() and not _wrote.get():
-                response = self.respond_from_the_primary(request)
+            failure = _failed_replica.get()
+            if safe and failure is not None and not _wrote.get():
+                response = self.respond_from_the_primary(request, *failure)
             if _wrote.get() and settings.DATABASE_REPLICAS:
                 response.set_cookie(
                     PIN_COOKIE,
@@ -110,8 +112,7 @@ class ReplicaPinningMiddleware:
                 watching.enter_context(connections[alias].execute_wrapper(noting_failures(alias)))
             return self.get_response(request)
 
-    def respond_from_the_primary(self, request):
-        alias, exc = _failed_replica.get()
+    def respond_from_the_primary(self, request, alias, exc):
         REPLICAS.mark_failed(alias, exc)
         _pinned.set(True)
         return self.get_response(request)

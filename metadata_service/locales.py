@@ -10,12 +10,17 @@ applies it to any response whose items carry ``title``; it knows nothing of the 
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.cache import patch_vary_headers
 from rest_framework.exceptions import ValidationError
 
 from metadata_service.conf import service_settings
+
+if TYPE_CHECKING:  # what the mixin below is mixed into, for mypy only (at run time its base is object)
+    from rest_framework.views import APIView as ViewBase
+else:
+    ViewBase = object
 
 # RFC 5646 language tags (langtag and private use; the irregular grandfathered tags are not accepted).
 BCP47 = re.compile(
@@ -111,7 +116,7 @@ def items_of(data: Any) -> list[dict]:
     return []
 
 
-class LocalizedTitlesMixin:
+class LocalizedTitlesMixin(ViewBase):
     """Views whose responses carry ``title`` maps: render them in the caller's locale when it asks for one.
 
     Reads that name no locale take one dictionary look-up more than before and keep their bodies; every

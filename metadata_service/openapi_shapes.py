@@ -19,7 +19,7 @@ import copy
 import re
 from collections import Counter
 
-OPEN = {"object": {"additionalProperties": True}, "array": {"items": {}}}
+OPEN: dict[str, dict[str, object]] = {"object": {"additionalProperties": True}, "array": {"items": {}}}
 SAYS_WHAT_KEYS = ("properties", "additionalProperties", "patternProperties", "allOf", "anyOf", "oneOf", "$ref")
 SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs")
 SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")

@@ -1,44 +1,39 @@
-"""JSON-LD/Hydra documents for metadata types."""
+"""JSON-LD/Hydra documents for metadata types, in the shape of every resource's (``metadatas/jsonld.py``)."""
 
 from urllib.parse import quote
 
-CONTEXT_PATH = "/contexts/MetadataType"
+from metadatas.jsonld import HydraDocuments, context_document
+
 COLLECTION_PATH = "/metadata-types"
 RESOURCE_TYPE = "MetadataType"
 
-CONTEXT_DOCUMENT = {
-    "@context": {
-        "@vocab": "/contexts/MetadataType#",
-        "hydra": "http://www.w3.org/ns/hydra/core#",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-        "MetadataType": "MetadataType",
+CONTEXT_DOCUMENT = context_document(
+    RESOURCE_TYPE,
+    {
         "name": "MetadataType/name",
         "title": {"@id": "MetadataType/title", "@container": "@language"},
         "schema": {"@id": "MetadataType/schema", "@type": "@json"},
         "version": {"@id": "MetadataType/version", "@type": "xsd:integer"},
         "createdAt": {"@id": "MetadataType/createdAt", "@type": "xsd:dateTime"},
         "updatedAt": {"@id": "MetadataType/updatedAt", "@type": "xsd:dateTime"},
-    }
-}
+    },
+)
 
 
 def type_path(name):
     return f"{COLLECTION_PATH}/{quote(name, safe='')}"
 
 
-def member(item):
-    return {"@id": type_path(item["name"]), "@type": RESOURCE_TYPE, **item}
+def type_id(item):
+    return type_path(item["name"])
 
 
-def item_document(item):
-    return {"@context": CONTEXT_PATH, **member(item)}
+TYPES = HydraDocuments(RESOURCE_TYPE, COLLECTION_PATH, type_id)
+CONTEXT_PATH = TYPES.context_path
+member = TYPES.member
+item_document = TYPES.item_document
 
 
 def collection_document(items):
-    return {
-        "@context": CONTEXT_PATH,
-        "@id": COLLECTION_PATH,
-        "@type": "hydra:Collection",
-        "hydra:member": [member(item) for item in items],
-        "hydra:totalItems": len(items),
-    }
+    """Every type of the tenant, in one unpaginated collection."""
+    return TYPES.collection_document(items, len(items))

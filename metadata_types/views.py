@@ -10,7 +10,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from metadata_service.locales import LocalizedTitlesMixin
-from metadata_service.parsers import JSONLDParser, MergePatchParser, StrictJSONParser
+from metadata_service.parsers import JSONLDParser, StrictJSONParser
 from metadata_types import jsonld
 from metadata_types.models import MetadataType
 from metadata_types.openapi import CHECK_OPERATION, CONTEXT_OPERATION, TYPE_OPERATIONS
@@ -22,9 +22,9 @@ from metadata_types.services import (
     metadata_type_delete,
     metadata_type_update,
 )
-from metadatas.exceptions import PreconditionFailed, VersionConflict
-from metadatas.locking import delete_expected_version, etag_for, expected_version, is_not_modified
+from metadatas.locking import delete_expected_version, expected_version, stale_if_match_as_412
 from metadatas.merge_patch import merge_patch_body
+from metadatas.versioned_items import VersionedItemMixin
 from tenants.permissions import IsTenantIdentity, MetadataTypePermission
 from tenants.scoping import TenantScopedViewMixin
 
@@ -40,7 +40,7 @@ def force_parameter(request) -> bool:
 
 
 @extend_schema_view(**TYPE_OPERATIONS)
-class MetadataTypeViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
+class MetadataTypeViewSet(LocalizedTitlesMixin, VersionedItemMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
     """The caller's tenant's metadata types: list, read, define, change (PUT, PATCH), delete, and check."""
 
     queryset = MetadataType.objects.order_by("name")
@@ -51,18 +51,6 @@ class MetadataTypeViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.
     pagination_class = None
     renderer_classes = [MetadataTypeJSONLDRenderer, MetadataTypeJSONRenderer]
     parser_classes = [StrictJSONParser, JSONLDParser]
-
-    def initialize_request(self, request, *args, **kwargs):
-        drf_request = super().initialize_request(request, *args, **kwargs)
-        if request.method == "PATCH":
-            drf_request.parsers = [*drf_request.parsers, MergePatchParser()]
-        return drf_request
-
-    def retrieve(self, request, *args, **kwargs):
-        metadata_type = self.get_object()
-        if is_not_modified(request, metadata_type.version):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(metadata_type.version)})
-        return self.item_response(metadata_type)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -107,19 +95,11 @@ class MetadataTypeViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.
         changes = dict(serializer.validated_data)
         expected = expected_version(self.request, changes.pop("version", None), metadata_type.version)
         force = force_parameter(self.request)
-        try:
+        with stale_if_match_as_412(expected):
             metadata_type_update(
                 metadata_type=metadata_type, expected_version=expected.version, changes=changes, force=force
             )
-        except VersionConflict as conflict:
-            if expected.from_if_match:
-                raise PreconditionFailed(current_version=conflict.current_version) from None
-            raise
         return self.item_response(metadata_type)
-
-    def item_response(self, metadata_type, status_code=status.HTTP_200_OK, headers=None):
-        headers = {"ETag": etag_for(metadata_type.version), **(headers or {})}
-        return Response(self.get_serializer(metadata_type).data, status=status_code, headers=headers)
 
 
 class MetadataTypeContextView(APIView):

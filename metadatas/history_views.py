@@ -12,7 +12,7 @@ from rest_framework.viewsets import GenericViewSet
 from metadata_service.parsers import JSONLDParser, StrictJSONParser
 from metadatas import jsonld
 from metadatas.exceptions import RevisionNotFound
-from metadatas.locking import etag_for, expected_version
+from metadatas.locking import etag_for, expected_version, stale_if_match_as_412
 from metadatas.models import Metadata, MetadataRevision
 from metadatas.openapi import REVISION_CONTEXT_OPERATION, REVISION_OPERATIONS
 from metadatas.pagination import PageLimitPagination
@@ -20,7 +20,7 @@ from metadatas.renderers import MetadataJSONRenderer, RevisionJSONLDRenderer
 from metadatas.revisions import diff, model_changes, resource_at, revision_fields
 from metadatas.serializers import MetadataSerializer
 from metadatas.services import metadata_restore
-from metadatas.views import stale_if_match_as_412, version_in_body
+from metadatas.views import version_in_body
 from tenants.identity import actor_of_request
 from tenants.permissions import EDIT, READ, IsTenantIdentity, require_on_owner
 

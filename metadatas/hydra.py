@@ -60,7 +60,8 @@ def property_range(term):
         return "xsd:string"
     if definition.get("@container") == "@language":
         return "rdf:langString"
-    return {"@json": "rdf:JSON"}.get(definition.get("@type"), definition.get("@type", "xsd:string"))
+    value_type = definition.get("@type", "xsd:string")
+    return "rdf:JSON" if value_type == "@json" else value_type
 
 
 def supported_property(name, field, description):
@@ -115,7 +116,7 @@ def metadata_class(descriptions):
         "@type": "hydra:Class",
         "rdfs:label": jsonld.RESOURCE_TYPE,
         "hydra:title": jsonld.RESOURCE_TYPE,
-        "hydra:description": MetadataSerializer.__doc__.split(";")[0],
+        "hydra:description": (MetadataSerializer.__doc__ or "").split(";")[0],
         "hydra:supportedProperty": [
             supported_property(name, field, descriptions.get(name, "")) for name, field in fields.items()
         ],

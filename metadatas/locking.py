@@ -1,9 +1,12 @@
 """The HTTP side of optimistic locking: ETags, If-Match and If-None-Match."""
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from rest_framework.exceptions import ValidationError
+
+from metadatas.exceptions import PreconditionFailed, VersionConflict
 
 ANY = "*"
 ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|\Z)')
@@ -94,3 +97,14 @@ def is_not_modified(request, version):
         return False
     tags = parse_entity_tags(header, "If-None-Match")
     return tags == ANY or any(value == str(version) for _, value in tags)
+
+
+@contextmanager
+def stale_if_match_as_412(expected):
+    """A stale version is a 409 when it came in the body, a 412 when it came from If-Match."""
+    try:
+        yield
+    except VersionConflict as conflict:
+        if expected is not None and expected.from_if_match:
+            raise PreconditionFailed(current_version=conflict.current_version) from None
+        raise

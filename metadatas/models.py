@@ -6,6 +6,7 @@ from django.db.models.fields.json import KeyTextTransform
 
 from metadata_service.timestamps import now_to_the_second
 from tenants.counters import METADATA_IDS, next_value
+from tenants.identity import ChangeAuthorship
 from tenants.models import Tenant
 from tenants.scoping import TenantScopedQuerySet
 
@@ -128,7 +129,7 @@ class RevisionQuerySet(TenantScopedQuerySet):
         return self.order_by(models.F("version").desc())
 
 
-class MetadataRevision(models.Model):
+class MetadataRevision(ChangeAuthorship):
     """One change of a resource, written by the write services in the same transaction as the change.
 
     ``state`` holds the writable fields after the change (camelCase, as the API writes them); the rest of
@@ -146,11 +147,6 @@ class MetadataRevision(models.Model):
     operation = models.CharField(max_length=16, choices=RevisionOperation.choices)
     changed = models.JSONField(default=list, help_text="The camelCase fields the change touched.")
     state = models.JSONField(help_text="The writable fields after the change.")
-    actor_type = models.CharField(max_length=32)
-    actor_uuid = models.UUIDField(null=True, blank=True)
-    actor_user = models.CharField(max_length=150, blank=True, help_text="Empty when no Django user made it.")
-    request_id = models.CharField(max_length=128, blank=True, help_text="Empty for a change made by a command.")
-    batch_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(default=now_to_the_second)
 
     objects = RevisionQuerySet.as_manager()

@@ -37,6 +37,8 @@ class PageLimitPagination(BasePagination):
     A ``cursor`` parameter switches to ``KeysetPagination`` (``cursor=`` empty starts at the beginning).
     """
 
+    delegate: "KeysetPagination | None" = None  # the keyset pagination a ``cursor`` request hands over to
+
     def paginate_queryset(self, queryset, request, view=None):
         self.collection = getattr(view, "jsonld_collection", jsonld.collection_document)
         if "cursor" in request.query_params:

@@ -25,7 +25,7 @@ from metadatas.exceptions import NotDeleted, PreconditionFailed, SlugTaken, Vers
 from metadatas.models import Metadata, MetadataRevision, RevisionOperation, title_search_text
 from metadatas.revisions import DELETED_AT, WRITABLE_FIELDS, changed_fields, model_changes, state_of
 from metadatas.serializers import metadata_representation
-from tenants.identity import Actor
+from tenants.identity import Actor, ChangeAuthorship
 from tenants.registry import tenant_still_registered
 
 logger = logging.getLogger("metadatas.history")
@@ -239,11 +239,7 @@ def _record(metadata, operation, changed, actor, batch_id):
         operation=operation,
         changed=changed,
         state=state_of(metadata),
-        actor_type=actor.type,
-        actor_uuid=actor.uuid,
-        actor_user=actor.user or "",
-        request_id=actor.request_id or "",
-        batch_id=batch_id,
+        **ChangeAuthorship.columns_of(actor, batch_id),
         created_at=metadata.updated_at,
     )
     keep = service_settings.REVISIONS_KEEP

@@ -1,7 +1,6 @@
 """The /metadatas REST API, its JSON-LD context, and the Hydra entrypoint and API documentation."""
 
 import uuid
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.http import Http404
@@ -15,17 +14,15 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from metadata_service.locales import LocalizedTitlesMixin
-from metadata_service.parsers import JSONLDParser, MergePatchParser, StrictJSONParser
+from metadata_service.parsers import JSONLDParser, StrictJSONParser
 from metadatas import hydra, jsonld
-from metadatas.exceptions import PreconditionFailed, VersionConflict
 from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderParameterFilter, boolean_parameter
 from metadatas.item_read import ITEM
 from metadatas.locking import (
     delete_expected_version,
-    etag_for,
     expected_version,
-    is_not_modified,
     optional_expected_version,
+    stale_if_match_as_412,
 )
 from metadatas.merge_patch import merge_patch_body
 from metadatas.models import Metadata
@@ -47,13 +44,14 @@ from metadatas.services import (
     metadata_undelete,
     metadata_update,
 )
+from metadatas.versioned_items import VersionedItemMixin
 from tenants.identity import actor_of_request
 from tenants.permissions import ADD, EDIT, IsTenantIdentity, MetadataPermission, browsable_metadata, require_on_owner
 from tenants.scoping import TenantScopedViewMixin
 
 
 @extend_schema_view(**METADATA_OPERATIONS)
-class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
+class MetadataViewSet(LocalizedTitlesMixin, VersionedItemMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
     """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH), delete (soft),
     undelete and purge. ``?deleted=true`` lists or reads deleted ones; every other route sees live ones."""
 
@@ -91,18 +89,6 @@ class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.Mode
         """Filters and orders apply to the list; an item is found by its uuid alone (no FilterSet built)."""
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
-    def initialize_request(self, request, *args, **kwargs):
-        drf_request = super().initialize_request(request, *args, **kwargs)
-        if request.method == "PATCH":
-            drf_request.parsers = [*drf_request.parsers, MergePatchParser()]
-        return drf_request
-
-    def retrieve(self, request, *args, **kwargs):
-        metadata = self.get_item()
-        if is_not_modified(request, metadata.version):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(metadata.version)})
-        return Response(metadata_representation(metadata), headers={"ETag": etag_for(metadata.version)})
-
     def get_item(self):
         """``get_object()`` of a read, by the statement compiled once from the tenant-scoped queryset (item_read).
 
@@ -118,6 +104,9 @@ class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.Mode
             raise Http404
         self.check_object_permissions(self.request, metadata)
         return metadata
+
+    def get_item_data(self, item):
+        return metadata_representation(item)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -187,21 +176,6 @@ class MetadataViewSet(LocalizedTitlesMixin, TenantScopedViewMixin, viewsets.Mode
                 changes=changes,
                 actor=actor_of_request(self.request),
             )
-
-    def item_response(self, metadata, status_code=status.HTTP_200_OK, headers=None):
-        headers = {"ETag": etag_for(metadata.version), **(headers or {})}
-        return Response(self.get_serializer(metadata).data, status=status_code, headers=headers)
-
-
-@contextmanager
-def stale_if_match_as_412(expected):
-    """A stale version is a 409 when it came in the body, a 412 when it came from If-Match."""
-    try:
-        yield
-    except VersionConflict as conflict:
-        if expected is not None and expected.from_if_match:
-            raise PreconditionFailed(current_version=conflict.current_version) from None
-        raise
 
 
 def version_in_body(request):

@@ -1,10 +1,8 @@
 """The service under gunicorn on PostgreSQL, for the scripts that drive it over HTTP (soak, fuzz)."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,6 +10,10 @@ import dj_database_url
 import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.gunicorn_launcher import Gunicorn  # noqa: E402  (the repository's root is on the path now)
+
 TENANT = "5d1a3c2e-0b5f-4a8e-9c61-50a4c0000001"
 # The scripts measure the locking and the parsers, not the limiter: every rate limit off.
 NO_RATE_LIMITS = {"THROTTLE_RATE_TENANT": "off", "THROTTLE_RATE_TOKEN": "off", "THROTTLE_RATE_LOGIN": "off"}
@@ -51,39 +53,16 @@ def prepare(ttl_seconds):
     return manage("issue_token", "--tenant", TENANT, "--type", "System", "--ttl", str(int(ttl_seconds)))
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def serving(workers, env=None):
-    """gunicorn (gunicorn.conf.py) on a free port for the block; yields the port; stops gracefully."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "metadata_service.wsgi:application", "-c", "gunicorn.conf.py"]
-    command += ["-b", f"127.0.0.1:{port}", "-w", str(workers), "--access-logfile", "/dev/null"]
-    command += ["--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+    """The service under gunicorn (gunicorn.conf.py) on a free port for the block; yields the port; then
+    stops it gracefully and writes what gunicorn logged (warnings and errors) to stderr."""
     try:
-        wait_for_port(port, server)
-        yield port
+        server = Gunicorn(workers=workers, env=env, args=["--log-level", "warning"])
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
+    try:
+        yield server.port
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-def wait_for_port(port, server, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"gunicorn did not listen within {timeout} s")
+        server.stop()
+        sys.stderr.write(server.final_log)  # gunicorn's warnings and errors, as the run saw them

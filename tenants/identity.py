@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass, field
 
+from django.db import models
 from rest_framework.exceptions import AuthenticationFailed
 
 IDENTITY_TYPES = ("System", "Staff", "Individual", "Organization", "Anonymous", "AccountUser")
@@ -57,6 +58,33 @@ class Actor:
     uuid: uuid.UUID | None
     user: str | None
     request_id: str | None
+
+
+class ChangeAuthorship(models.Model):
+    """The columns a change's record keeps of who made it (its ``Actor``) and of the batch it was part of.
+
+    Abstract: each revision table has these columns itself, so a model that inherits them keeps its table.
+    Nothing here is about what was changed."""
+
+    actor_type = models.CharField(max_length=32)
+    actor_uuid = models.UUIDField(null=True, blank=True)
+    actor_user = models.CharField(max_length=150, blank=True, help_text="Empty when no Django user made it.")
+    request_id = models.CharField(max_length=128, blank=True, help_text="Empty for a change made by a command.")
+    batch_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def columns_of(actor: Actor, batch_id: uuid.UUID | None) -> dict[str, object]:
+        """The values of these columns for a change that ``actor`` made (in batch ``batch_id``, if any)."""
+        return {
+            "actor_type": actor.type,
+            "actor_uuid": actor.uuid,
+            "actor_user": actor.user or "",
+            "request_id": actor.request_id or "",
+            "batch_id": batch_id,
+        }
 
 
 def actor_of_identity(identity, *, request_id=None, user=None):

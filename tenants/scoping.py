@@ -1,6 +1,14 @@
 """The one place where data is narrowed to the caller's tenant."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
+
+if TYPE_CHECKING:  # what the mixins below are mixed into, for mypy only (at run time their base is object)
+    from django.contrib.admin import ModelAdmin as AdminBase
+    from rest_framework.generics import GenericAPIView as ViewBase
+else:
+    AdminBase = ViewBase = object
 
 
 class TenantScopedQuerySet(models.QuerySet):
@@ -17,7 +25,7 @@ class TenantRegistryQuerySet(models.QuerySet):
         return self.filter(pk=tenant_id)
 
 
-class TenantScopedViewMixin:
+class TenantScopedViewMixin(ViewBase):
     """Narrows a generic view's queryset to the authenticated caller's tenant.
 
     Every API view over tenant data inherits this, so that ``get_object()`` of another
@@ -44,7 +52,7 @@ def for_admin_user(queryset, user, **scope):
     return queryset.none() if member is None else queryset.for_tenant(member.tenant_id, **scope)
 
 
-class TenantScopedAdminMixin:
+class TenantScopedAdminMixin(AdminBase):
     """Narrows a ModelAdmin, and its ``tenant`` choices, to what ``for_admin_user`` lets the user see.
 
     Another tenant's row is then absent for a staff user: its change page answers as for a deleted row.

@@ -6,6 +6,7 @@ import uuid
 from collections import OrderedDict
 from datetime import timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import jwt
 from rest_framework import status
@@ -106,7 +107,13 @@ def _backend_for(jwt_settings):
     )
 
 
-class PlatformVerifiedMixin:
+if TYPE_CHECKING:  # what the mixin below is mixed into, for mypy only (at run time its base is object)
+    TokenBase = Token
+else:
+    TokenBase = object
+
+
+class PlatformVerifiedMixin(TokenBase):
     """Decodes with ``PlatformTokenBackend`` and keeps its precise message when a token fails."""
 
     def get_token_backend(self):

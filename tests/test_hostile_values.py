@@ -134,17 +134,17 @@ def signed(**claims):
 
 @pytest.mark.parametrize(
     "claim, value",
-    [
-        ("exp", FAR_FUTURE * 1000),  # milliseconds
-        ("exp", str(FAR_FUTURE)),  # a numeric string
-        ("exp", 253402300800),  # the year 10000
-        ("exp", 10**20),
-        ("exp", True),
-        ("nbf", str(int(time.time()))),
-        ("nbf", 10**20),
-        ("nbf", None),
-        ("iat", str(int(time.time()))),
-        ("iat", -(10**20)),
+    [  # ids of their own: a value taken from the clock differs between xdist workers, which must collect alike
+        pytest.param("exp", FAR_FUTURE * 1000, id="exp-in-milliseconds"),
+        pytest.param("exp", str(FAR_FUTURE), id="exp-as-numeric-string"),
+        pytest.param("exp", 253402300800, id="exp-in-year-10000"),
+        pytest.param("exp", 10**20, id="exp-huge"),
+        pytest.param("exp", True, id="exp-boolean"),
+        pytest.param("nbf", str(int(time.time())), id="nbf-as-numeric-string"),
+        pytest.param("nbf", 10**20, id="nbf-huge"),
+        pytest.param("nbf", None, id="nbf-null"),
+        pytest.param("iat", str(int(time.time())), id="iat-as-numeric-string"),
+        pytest.param("iat", -(10**20), id="iat-hugely-negative"),
     ],
 )
 def test_a_signed_token_with_an_unusable_date_claim_is_a_401_naming_it(tenant, claim, value):

@@ -1,9 +1,6 @@
 """gunicorn settings of the textbook: gunicorn's defaults (sync workers), the bench's port and worker count."""
 
-import os
-
-bind = os.environ["BIND"]
-workers = int(os.environ.get("WEB_CONCURRENCY", 4))
+workers = 4  # bench/run.py gives the port and the worker count on the command line (-b, -w)
 accesslog = None
 errorlog = "-"
 control_socket_disable = True

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import nats
 
+from tests.support.gunicorn_launcher import free_port
+
 NATS_SERVER = Path("/usr/sbin/nats-server")
 
 
@@ -22,9 +24,7 @@ class NatsServer:
     """``nats-server -js`` on 127.0.0.1:<free port>, its store in a directory that outlives a restart."""
 
     def __init__(self):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = free_port()
         self.url = f"nats://127.0.0.1:{self.port}"
         self.store = tempfile.mkdtemp(prefix="test-nats-")
         self.process = None

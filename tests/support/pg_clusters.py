@@ -10,7 +10,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,17 +19,13 @@ from pathlib import Path
 
 import psycopg2
 
+from tests.support.gunicorn_launcher import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_USER = "postgres"
 SUPERUSER = "postgres"
 BIN_CANDIDATES = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin")
 START_SECONDS = 60
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def postgres_bin():
@@ -77,19 +72,6 @@ def owned_temporary_directory(prefix):
         entry = pwd.getpwnam(SERVER_USER)
         os.chown(directory, entry.pw_uid, entry.pw_gid)
     return directory
-
-
-def wait_for_port(port, process=None, seconds=START_SECONDS):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"the server on port {port} exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listened on port {port} within {seconds} s")
 
 
 def migrate(database_url, *, tenant=None):
