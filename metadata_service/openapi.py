@@ -23,6 +23,33 @@ def schema_component(name, schema):
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+HYDRA_SEARCH = schema_component(
+    "HydraIriTemplate",
+    {
+        "type": "object",
+        "description": "`hydra:search`, as API Platform writes it: the collection's query parameters as an IRI "
+        "template, one `hydra:mapping` per variable (`property` is null for one that filters no field).",
+        "required": ["@type", "hydra:template", "hydra:variableRepresentation", "hydra:mapping"],
+        "properties": {
+            "@type": {"const": "hydra:IriTemplate"},
+            "hydra:template": {"type": "string"},
+            "hydra:variableRepresentation": {"const": "BasicRepresentation"},
+            "hydra:mapping": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["@type", "variable", "property", "required"],
+                    "properties": {
+                        "@type": {"const": "IriTemplateMapping"},
+                        "variable": {"type": "string"},
+                        "property": {"type": ["string", "null"]},
+                        "required": {"type": "boolean"},
+                    },
+                },
+            },
+        },
+    },
+)
 PROBLEM = schema_component(
     "Problem",
     {

@@ -2,10 +2,13 @@
 
 from urllib.parse import quote
 
+from metadata_service.hydra_search import iri_template
 from metadatas.jsonld import HydraDocuments, context_document
 
 COLLECTION_PATH = "/metadata-types"
 RESOURCE_TYPE = "MetadataType"
+# The list takes no filter or page: only the rendering parameters.
+SEARCH = iri_template(COLLECTION_PATH, [("locale", None), ("properties[]", None)])
 
 CONTEXT_DOCUMENT = context_document(
     RESOURCE_TYPE,
@@ -35,5 +38,5 @@ item_document = TYPES.item_document
 
 
 def collection_document(items):
-    """Every type of the tenant, in one unpaginated collection."""
-    return TYPES.collection_document(items, len(items))
+    """Every type of the tenant, in one unpaginated collection, with its ``hydra:search``."""
+    return {**TYPES.collection_document(items, len(items)), "hydra:search": SEARCH}

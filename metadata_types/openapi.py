@@ -2,9 +2,9 @@
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
-from metadata_service.openapi import PROBLEM, PROBLEM_MEDIA_TYPE, problem_responses, schema_component
+from metadata_service.openapi import HYDRA_SEARCH, PROBLEM, PROBLEM_MEDIA_TYPE, problem_responses, schema_component
 from metadata_types.schemas import SCHEMA_MAX_BYTES
-from metadata_types.serializers import MetadataTypeSerializer
+from metadata_types.serializers import RESPONSE_FIELDS, MetadataTypeSerializer
 from metadatas.openapi import (
     CONTENT_LANGUAGE,
     CONTEXT,
@@ -17,6 +17,8 @@ from metadatas.openapi import (
     LOCATION,
     LOCKING,
     TITLE_LOCALE,
+    VARY_BY_LANGUAGE,
+    partial_responses_text,
 )
 
 JSON, JSONLD = "application/json", "application/ld+json"
@@ -105,8 +107,9 @@ TYPE_COLLECTION = schema_component(
     "MetadataTypeHydraCollection",
     {
         "type": "object",
-        "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems"],
+        "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems", "hydra:search"],
         "properties": {
+            "hydra:search": HYDRA_SEARCH,
             "@context": {"const": "/contexts/MetadataType"},
             "@id": {"const": "/metadata-types"},
             "@type": {"const": "hydra:Collection"},
@@ -142,12 +145,15 @@ def conflicts(schema, description):
     return {(409, PROBLEM_MEDIA_TYPE): OpenApiResponse(schema, description)}
 
 
+PARTIAL_RESPONSES = partial_responses_text(RESPONSE_FIELDS)
 CHANGE_PROBLEMS = problem_responses(400, 401, 403, 404, 406, 412, 413, 415, 429, 503)
 TYPE_OPERATIONS = {
     "list": extend_schema(
         summary="List the tenant's metadata types",
-        parameters=[LOCALE, CONTENT_LANGUAGE],
-        description=TYPE_DESCRIPTION + " JSON-LD gives a Hydra collection, plain JSON a bare array, by name.",
+        parameters=[LOCALE, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
+        description=TYPE_DESCRIPTION
+        + " JSON-LD gives a Hydra collection, plain JSON a bare array, by name."
+        + PARTIAL_RESPONSES,
         responses={
             # Both bodies are written by describe_type_collection (spectacular would wrap them in arrays).
             (200, JSONLD): OpenApiResponse(TYPE_COLLECTION, "Every type of the tenant."),
@@ -157,7 +163,8 @@ TYPE_OPERATIONS = {
     ),
     "retrieve": extend_schema(
         summary="Read one metadata type",
-        parameters=[IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE],
+        description="The type of the caller's tenant with this name." + PARTIAL_RESPONSES,
+        parameters=[IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
         responses={
             **item(200, "The type; `ETag` carries its version."),
             304: OpenApiResponse(description="Not modified."),

@@ -13,11 +13,16 @@ class MetadataTypeJSONLDRenderer(UTF8JSONRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         MetadataJSONLDRenderer.announce_documentation(renderer_context or {})  # the Hydra documentation's Link
+        return super().render(self.jsonld_document(data), accepted_media_type, renderer_context)
+
+    @staticmethod
+    def jsonld_document(data):
+        """The JSON-LD document of a body: the list becomes a Hydra collection, a type gains its keywords."""
         if isinstance(data, list):
-            data = jsonld.collection_document(data)
-        elif isinstance(data, dict) and "@context" not in data and "name" in data and "version" in data:
-            data = jsonld.item_document(data)
-        return super().render(data, accepted_media_type, renderer_context)
+            return jsonld.collection_document(data)
+        if isinstance(data, dict) and "@context" not in data and "name" in data and "version" in data:
+            return jsonld.item_document(data)
+        return data
 
 
 class MetadataTypeJSONRenderer(UTF8JSONRenderer):

@@ -43,6 +43,10 @@ class OptionalTitleField(TitleField):
         return super().validate_empty_values(data)
 
 
+# The fields of a type as the service answers it (``to_representation``), which ``properties[]=`` may select.
+RESPONSE_FIELDS = ("name", "title", "schema", "version", "createdAt", "updatedAt")
+
+
 class MetadataTypeSerializer(serializers.ModelSerializer):
     """A metadata type; ``name`` is fixed once created, ``version`` is the expected version on writes."""
 

@@ -11,11 +11,12 @@ from rest_framework.views import APIView
 
 from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, StrictJSONParser
+from metadata_service.partial_responses import PartialResponsesMixin
 from metadata_types import jsonld
 from metadata_types.models import MetadataType
 from metadata_types.openapi import CHECK_OPERATION, CONTEXT_OPERATION, TYPE_OPERATIONS
 from metadata_types.renderers import MetadataTypeJSONLDRenderer, MetadataTypeJSONRenderer
-from metadata_types.serializers import MetadataTypeSerializer, SchemaCheckSerializer
+from metadata_types.serializers import RESPONSE_FIELDS, MetadataTypeSerializer, SchemaCheckSerializer
 from metadata_types.services import (
     compatibility_report,
     metadata_type_create,
@@ -40,7 +41,9 @@ def force_parameter(request) -> bool:
 
 
 @extend_schema_view(**TYPE_OPERATIONS)
-class MetadataTypeViewSet(LocalizedTitlesMixin, VersionedItemMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
+class MetadataTypeViewSet(
+    PartialResponsesMixin, LocalizedTitlesMixin, VersionedItemMixin, TenantScopedViewMixin, viewsets.ModelViewSet
+):
     """The caller's tenant's metadata types: list, read, define, change (PUT, PATCH), delete, and check."""
 
     queryset = MetadataType.objects.order_by("name")
@@ -51,6 +54,7 @@ class MetadataTypeViewSet(LocalizedTitlesMixin, VersionedItemMixin, TenantScoped
     pagination_class = None
     renderer_classes = [MetadataTypeJSONLDRenderer, MetadataTypeJSONRenderer]
     parser_classes = [StrictJSONParser, JSONLDParser]
+    partial_properties = RESPONSE_FIELDS
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -7,7 +7,9 @@ points at the documentation with a ``Link`` header. The class and property IRIs 
 resource's own context (``/contexts/Metadata``) gives its terms, so a document and its description agree.
 """
 
+from metadata_service.hydra_search import iri_template
 from metadatas import jsonld
+from metadatas.filters import AnyOfFilter, MetadataFilterSet, OrderParameterFilter
 from metadatas.serializers import MetadataSerializer
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
@@ -166,3 +168,28 @@ def api_documentation(*, title, description, field_descriptions):
         "hydra:entrypoint": {"@id": ENTRYPOINT_PATH},
         "hydra:supportedClass": [metadata_class(field_descriptions), entrypoint_class()],
     }
+
+
+# --- hydra:search of the collection -----------------------------------------------------------------
+
+
+def search_variables():
+    """Every query parameter of GET /metadatas but ``data.<path>`` (a family, not one variable), in
+    API Platform's spellings: each multi-value filter also as ``name[]``, the dates as ``createdAt[before]``."""
+    for name, filter_ in MetadataFilterSet.base_filters.items():
+        field = name.split("[")[0]
+        yield name, field
+        if isinstance(filter_, AnyOfFilter):
+            yield f"{name}[]", field
+    for field in OrderParameterFilter.fields:
+        yield f"order[{field}]", field
+    for name in ("deleted", "locale", "properties[]", "page", "limit", "cursor"):
+        yield name, None
+
+
+SEARCH = iri_template(jsonld.COLLECTION_PATH, search_variables())
+
+
+def searchable_collection(items, total, view=None):
+    """The resources' ``hydra:Collection`` (``jsonld.collection_document``) with its ``hydra:search``."""
+    return {**jsonld.collection_document(items, total, view), "hydra:search": SEARCH}

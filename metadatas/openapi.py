@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
 from metadata_service.conf import service_settings
-from metadata_service.openapi import problem_responses, schema_component
+from metadata_service.openapi import HYDRA_SEARCH, problem_responses, schema_component
 from metadatas import hydra, jsonld
 from metadatas.filters import AnyOfFilter, MetadataFilterSet, OrderParameterFilter
 from metadatas.models import TITLE_MAX_CHARS
@@ -80,6 +80,39 @@ LOCALE = OpenApiParameter(
     "string chosen by RFC 4647 lookup and adds `titleLocale`. Without it, `Accept-Language` does the same; "
     "without either (or blank), titles are locale maps. Example: `fr-CA`.",
 )
+
+
+def partial_responses_text(names):
+    """How ``properties[]=`` selects fields (metadata_service/partial_responses.py), for an operation's description.
+
+    It is told, not listed as a parameter: the response schemas say every field is present (generated
+    clients type them as such), which a partial answer would contradict.
+    """
+    return (
+        "\n\n**Partial responses**: `properties[]=uuid&properties[]=title` returns only those fields of each item "
+        "(JSON-LD keeps `@context`, `@id` and `@type`; `title` keeps `titleLocale`); `properties=` and "
+        f"`properties[0]=` work too. The names: {', '.join(f'`{name}`' for name in names)}. Blank values are "
+        "ignored; an unknown name, or a nested selection such as `properties[data][]=`, is a 400 naming it. "
+        "A partial item has the same ETag. Without it, every field is returned."
+    )
+
+
+PARTIAL_RESPONSES = partial_responses_text(MetadataSerializer.Meta.fields)
+VARY_BY_LANGUAGE = OpenApiParameter(
+    "Vary",
+    {"type": "string", "pattern": "Accept-Language"},
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="`Accept, Accept-Language` (and `Origin`, for CORS): a read's body depends on both headers "
+    "(the format, and the title's locale).",
+)
+VARY_BY_FORMAT = {
+    "description": "`Accept` (and `Origin`, for CORS) where the format was negotiated: the body's format depends "
+    "on the Accept header. A path no route matches (a 404 of Django's resolver) varies by `Origin` only.",
+    "schema": {"type": "string"},
+}
+# Answered before DRF negotiates a format (the body-size guard, gunicorn): they do not vary by Accept.
+UNNEGOTIATED_STATUSES = ("411", "413", "414")
 CONTENT_LANGUAGE = OpenApiParameter(
     "Content-Language",
     OpenApiTypes.STR,
@@ -120,13 +153,14 @@ HYDRA_COLLECTION = schema_component(
         "type": "object",
         "description": "A page of resources in JSON-LD. `hydra:view` appears when there is more than one page "
         "(or the page asked for is not the first).",
-        "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems"],
+        "required": ["@context", "@id", "@type", "hydra:member", "hydra:totalItems", "hydra:search"],
         "properties": {
             "@context": {"const": jsonld.CONTEXT_PATH},
             "@id": {"const": jsonld.COLLECTION_PATH},
             "@type": {"const": "hydra:Collection"},
             "hydra:member": {"type": "array", "items": JSONLD_MEMBER},
             "hydra:totalItems": {"type": "integer", "minimum": 0, "description": "Every match, not just this page."},
+            "hydra:search": HYDRA_SEARCH,
             "hydra:view": {
                 "type": "object",
                 "required": ["@id", "@type", "hydra:first", "hydra:last"],
@@ -213,9 +247,12 @@ def or_blank(schema):
 
 
 def parameter(name, schema, description, example=None, **extra):
-    document = {"in": "query", "name": name, "required": False, "schema": schema, "description": description}
+    """An optional query parameter. Its example is told in the description, never given as ``example``:
+    Swagger UI's "Try it out" sends every example it is given, and a list filtered by samples is empty."""
     if example is not None:
-        document["example"] = example
+        value = example[0] if isinstance(example, list) else example
+        description = f"{description} Example: `{name}={value}`."
+    document = {"in": "query", "name": name, "required": False, "schema": schema, "description": description}
     return {**document, **extra}
 
 
@@ -475,7 +512,7 @@ LOCKING = (
 PUT_REQUEST, PUT_EXAMPLES = write_body(MetadataSerializer(partial=True), SAMPLE_CHANGE, [JSON, JSONLD])
 PATCH_REQUEST, PATCH_EXAMPLES = write_body(MetadataSerializer(partial=True), SAMPLE_CHANGE, [MERGE_PATCH, JSON, JSONLD])
 POST_REQUEST, POST_EXAMPLES = write_body(MetadataSerializer, SAMPLE_NEW, [JSON, JSONLD])
-HYDRA_SAMPLE = jsonld.collection_document([SAMPLE], 1)
+HYDRA_SAMPLE = hydra.searchable_collection([SAMPLE], 1)
 UNCHANGED = OpenApiResponse(description="Not modified: `If-None-Match` names the current version.")
 CHANGE_RESPONSES = {  # PUT and PATCH
     **item_responses(200, "The resource as stored.", SAMPLE_UPDATED),
@@ -496,9 +533,9 @@ METADATA_OPERATIONS = {
             'the number, `true`, `false` or `null` it spells (`data.retries=3` matches `3` and `"3"`). '
             "`data.x[]=a&data.x[]=b` OR's values; several paths are AND'ed, and combine with every other filter. "
             "At most 10 paths and 100 values (400 beyond); a malformed path is a 400 naming it. Served by a GIN "
-            "index (jsonb containment) on PostgreSQL."
+            "index (jsonb containment) on PostgreSQL." + PARTIAL_RESPONSES
         ),
-        parameters=[DELETED_LIST, TOTAL_COUNT, LINK, LOCALE, CONTENT_LANGUAGE],
+        parameters=[DELETED_LIST, TOTAL_COUNT, LINK, LOCALE, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
         responses={
             # Both bodies are written by describe_collections_and_links (spectacular would wrap them in arrays).
             (200, JSONLD): OpenApiResponse(MetadataSerializer(many=True), "A page of resources."),
@@ -513,7 +550,9 @@ METADATA_OPERATIONS = {
     ),
     "retrieve": extend_schema(
         summary="Read one resource",
-        parameters=[DELETED_ITEM, IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE],
+        description="The resource of the caller's tenant with this uuid; `ETag` carries its version."
+        + PARTIAL_RESPONSES,
+        parameters=[DELETED_ITEM, IF_NONE_MATCH, ETAG, LOCALE, CONTENT_LANGUAGE, VARY_BY_LANGUAGE],
         responses={
             **item_responses(200, "The resource; `ETag` carries its version.", SAMPLE),
             304: UNCHANGED,
@@ -692,7 +731,8 @@ def describe_collections_and_links(result, generator, request, public):
         for field, schema in schemas[name]["properties"].items():
             if field in FIELD_DESCRIPTIONS:
                 schema.setdefault("description", FIELD_DESCRIPTIONS[field])
-    # Every field of a resource is always present in a response; titleLocale only when a locale was asked for.
+    # Every field of a resource is always present in a response (unless the caller asks for fewer with
+    # `properties[]`, which the operations tell); titleLocale only when a locale was asked for.
     schemas["Metadata"]["required"] = list(schemas["Metadata"]["properties"])
     schemas["Metadata"]["properties"]["titleLocale"] = TITLE_LOCALE
     # A resource keeps its uuid: PUT and PATCH ignore one in the body, like any field they do not know.
@@ -721,12 +761,16 @@ def describe_collections_and_links(result, generator, request, public):
         "schema": {"type": "array", "items": REVISION},
         "examples": {"PlainJSON": {"value": [SAMPLE_REVISION]}},
     }
-    # Every JSON-LD answer links the Hydra API documentation (MetadataJSONLDRenderer).
+    # Every JSON-LD answer links the Hydra API documentation (MetadataJSONLDRenderer); every answer of a route
+    # that negotiates the format varies by Accept (DRF's finalize_response), reads of titles by language too.
     for path_item in result["paths"].values():
         for operation in path_item.values():
+            negotiated = any(JSONLD in response.get("content", {}) for response in operation["responses"].values())
             for status, response in operation["responses"].items():
                 if status.startswith("2") and JSONLD in response.get("content", {}):
                     response.setdefault("headers", {}).setdefault("Link", LINK_TO_DOCUMENTATION)
+                if negotiated and status not in UNNEGOTIATED_STATUSES:
+                    response.setdefault("headers", {}).setdefault("Vary", VARY_BY_FORMAT)
     # A created resource can be read, changed and deleted: links let clients (and schemathesis) follow on.
     created = result["paths"]["/metadatas"]["post"]["responses"]["201"]
     created["links"] = {

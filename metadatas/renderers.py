@@ -16,9 +16,14 @@ class MetadataJSONLDRenderer(UTF8JSONRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         self.announce_documentation(renderer_context or {})
+        return super().render(self.jsonld_document(data), accepted_media_type, renderer_context)
+
+    @staticmethod
+    def jsonld_document(data):
+        """The JSON-LD document of a body: an item gains its keywords; a collection is one already."""
         if isinstance(data, dict) and "@context" not in data and "uuid" in data:
-            data = jsonld.item_document(data)
-        return super().render(data, accepted_media_type, renderer_context)
+            return jsonld.item_document(data)
+        return data
 
     @staticmethod
     def announce_documentation(renderer_context):

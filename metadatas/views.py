@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, StrictJSONParser
+from metadata_service.partial_responses import PartialResponsesMixin
 from metadatas import hydra, jsonld
 from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderParameterFilter, boolean_parameter
 from metadatas.item_read import ITEM
@@ -51,7 +52,9 @@ from tenants.scoping import TenantScopedViewMixin
 
 
 @extend_schema_view(**METADATA_OPERATIONS)
-class MetadataViewSet(LocalizedTitlesMixin, VersionedItemMixin, TenantScopedViewMixin, viewsets.ModelViewSet):
+class MetadataViewSet(
+    PartialResponsesMixin, LocalizedTitlesMixin, VersionedItemMixin, TenantScopedViewMixin, viewsets.ModelViewSet
+):
     """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH), delete (soft),
     undelete and purge. ``?deleted=true`` lists or reads deleted ones; every other route sees live ones."""
 
@@ -64,6 +67,8 @@ class MetadataViewSet(LocalizedTitlesMixin, VersionedItemMixin, TenantScopedView
     pagination_class = PageLimitPagination
     renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
     parser_classes = [StrictJSONParser, JSONLDParser]
+    partial_properties = tuple(MetadataSerializer.Meta.fields)
+    jsonld_collection = staticmethod(hydra.searchable_collection)  # PageLimitPagination's JSON-LD document
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -119,3 +119,28 @@ def test_an_operator_logs_in_and_opens_a_metadata_resource(server, browser_page)
     header = page.evaluate("getComputedStyle(document.querySelector('#header')).backgroundColor")
     assert header not in ("rgba(0, 0, 0, 0)", "transparent"), "the admin CSS did not load"
     assert page.failed == []
+
+
+@pytest.mark.e2e
+def test_an_unfilled_try_it_out_of_the_list_shows_the_tenants_resources(server, browser_page, tenant):
+    from tests.conftest import token_for
+
+    page = browser_page
+    page.goto(f"{server.url}/docs#/metadatas/metadatas_list")
+    page.click("button.authorize")
+    page.locator(".modal-ux input[type=text]").first.fill(token_for(tenant.uuid))
+    page.locator(".modal-ux button.authorize").first.click()
+    page.locator(".modal-ux button.btn-done").click()
+    operation = page.locator("#operations-metadatas-metadatas_list")
+    operation.locator("button.try-out__btn").click()
+    with page.expect_response(
+        lambda response: "/metadatas?" in response.url or response.url.endswith("/metadatas")
+    ) as answer:
+        operation.locator("button.execute").click()
+
+    page.screenshot(path=SCREENSHOTS / "docs-try-it-out-list.png", full_page=True)
+    response = answer.value
+    sent = response.url.split("?", 1)[1] if "?" in response.url else ""
+    assert response.status == 200, sent
+    assert response.json()["hydra:totalItems"] == 1, f"Try it out sent {sent!r}"
+    assert "sign-in-providers" in operation.locator(".responses-wrapper .live-responses-table").inner_text()

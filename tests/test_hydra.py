@@ -149,3 +149,42 @@ def test_the_metadata_context_is_unchanged(anonymous):
     assert context["Metadata"] == "Metadata"
     assert context["data"] == {"@id": "Metadata/data", "@type": "@json"}
     assert context["title"] == {"@id": "Metadata/title", "@container": "@language"}
+
+
+def search_of(api, path):
+    return api.get(path, HTTP_ACCEPT="application/ld+json").json()["hydra:search"]
+
+
+def test_a_json_ld_collection_describes_its_query_parameters_as_an_iri_template(api):
+    search = search_of(api, "/metadatas")
+    assert search["@type"] == "hydra:IriTemplate"
+    assert search["hydra:variableRepresentation"] == "BasicRepresentation"
+    assert search["hydra:template"].startswith("/metadatas{?id,id[],uuid,uuid[],")
+    assert search["hydra:template"].endswith(",page,limit,cursor}")
+
+
+def test_each_variable_of_the_template_has_one_mapping_to_its_property(api):
+    search = search_of(api, "/metadatas")
+    variables = search["hydra:template"].split("{?")[1].rstrip("}").split(",")
+    mappings = {mapping["variable"]: mapping for mapping in search["hydra:mapping"]}
+    assert list(mappings) == variables
+    assert mappings["owner[]"] == {
+        "@type": "IriTemplateMapping",
+        "variable": "owner[]",
+        "property": "owner",
+        "required": False,
+    }
+    assert mappings["createdAt[before]"]["property"] == "createdAt"
+    assert mappings["order[title]"]["property"] == "title" and mappings["page"]["property"] is None
+
+
+def test_every_template_variable_is_a_parameter_the_list_takes(api, make_metadata):
+    make_metadata(owner="BusinessUnit")
+    search = search_of(api, "/metadatas")
+    assert "owner[]" in search["hydra:template"]
+    filtered = api.get("/metadatas?owner[]=Nobody", HTTP_ACCEPT="application/ld+json").json()
+    assert filtered["hydra:totalItems"] == 0 and filtered["hydra:search"] == search
+
+
+def test_the_metadata_types_collection_has_its_search_template_too(api):
+    assert search_of(api, "/metadata-types")["hydra:template"] == "/metadata-types{?locale,properties[]}"

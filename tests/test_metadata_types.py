@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from metadata_types.models import MetadataType, TypePolicy
-from metadata_types.schemas import SCHEMA_MAX_BYTES, validators
+from metadata_types.schemas import SCHEMA_MAX_BYTES, compiled, data_violations, validators
 from metadatas.models import Metadata
 from tests.conftest import JSON, client_with, metadata_body, token_for, violation_paths
 from tests.support.history import TEST_ACTOR
@@ -153,6 +153,46 @@ def test_a_remote_reference_is_refused_and_never_fetched(api):
     listener.close()
     assert response.status_code == 400 and violation_paths(response) == {"schema"}
     assert connections == []
+
+
+def test_compiling_a_remote_reference_that_skipped_the_store_check_connects_nowhere():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.5)
+    connections = []
+    watcher = threading.Thread(target=lambda: connections.append(accepted(listener)))
+    watcher.start()
+    compiled_schema = compiled({"$ref": f"http://127.0.0.1:{listener.getsockname()[1]}/schema.json"})
+    violations = data_violations(compiled_schema, {"a": 1})
+    watcher.join()
+    listener.close()
+    assert connections == [None] and list(violations) == ["data"]
+
+
+def accepted(listener):
+    try:
+        return listener.accept()
+    except TimeoutError:
+        return None
+
+
+def test_a_reference_to_an_anchor_that_does_not_exist_is_refused_when_stored(api):
+    response = define(api, schema={"properties": {"a": {"$ref": "#nowhere"}}})
+    assert response.status_code == 400 and "nowhere" in response.json()["detail"]
+
+
+def test_a_pattern_outside_json_schemas_regex_dialect_is_refused_when_stored(api):
+    response = define(api, schema={"properties": {"a": {"type": "string", "pattern": "^a\\Z"}}})
+    assert response.status_code == 400 and violation_paths(response) == {"schema"}
+
+
+def test_a_pattern_is_read_as_json_schema_reads_it_even_where_python_reads_it_otherwise(api):
+    define(api, schema={"properties": {"code": {"type": "string", "pattern": "^\\d+$"}}})
+    assert api.post("/metadatas", metadata_body(data={"code": "42"}), format="json").status_code == 201
+    response = api.post("/metadatas", metadata_body(slug="arabic", data={"code": "\u0663"}), format="json")
+    assert response.status_code == 400 and violation_paths(response) == {"data/code"}  # ECMA-262 \d is ASCII only
+    assert Metadata.objects.count() == 1
 
 
 def test_a_file_reference_and_a_nested_id_are_refused(api):

@@ -274,3 +274,36 @@ def test_json_ld_keywords_are_still_required_and_checked(document):
     assert validator.is_valid(value)
     assert not validator.is_valid({key: value[key] for key in value if key != "@id"})
     assert not validator.is_valid({**value, "@type": "Other"})
+
+
+def test_no_optional_query_parameter_carries_an_example_that_swagger_ui_would_send(document):
+    sent = [
+        (method, route, parameter["name"])
+        for (method, route), operation in operations(document).items()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and not parameter.get("required")
+        if {"example", "examples"} & (set(parameter) | set(parameter.get("schema", {})))
+    ]
+    assert sent == []
+
+
+def test_the_list_filters_tell_their_example_in_the_description(document):
+    owner = [p for p in operations(document)[("get", "/metadatas")]["parameters"] if p["name"] == "owner"]
+    assert "Example: `owner=" in owner[0]["description"]
+
+
+@pytest.mark.parametrize("route", ["/metadatas", "/metadatas/{uuid}", "/metadata-types", "/metadata-types/{name}"])
+def test_reads_of_titles_document_that_they_vary_by_accept_and_language(document, route):
+    vary = operations(document)[("get", route)]["responses"]["200"]["headers"]["Vary"]
+    assert "Accept-Language" in vary["description"] and vary["schema"]["pattern"] == "Accept-Language"
+
+
+def test_every_answer_of_a_negotiated_route_documents_that_it_varies_by_accept(document):
+    post = operations(document)[("post", "/metadatas")]["responses"]
+    assert {status for status, response in post.items() if "Vary" not in response.get("headers", {})} == {"411", "413"}
+    assert "`Accept`" in post["201"]["headers"]["Vary"]["description"]
+
+
+@pytest.mark.parametrize("route", ["/metadatas", "/metadatas/{uuid}", "/metadata-types", "/metadata-types/{name}"])
+def test_reads_tell_how_properties_select_fields(document, route):
+    assert "properties[]=uuid&properties[]=title" in operations(document)[("get", route)]["description"]

@@ -204,3 +204,17 @@ def test_a_restore_needs_metadata_edit_on_the_current_and_the_restored_owner(api
     assert read_only.status_code == 403
     assert both.status_code == 200
     assert both.json()["owner"] == "Old"
+
+
+def test_a_restore_that_the_types_current_schema_rejects_is_a_400_naming_the_place_and_writes_nothing(api):
+    first = create(api, type="provider", data={"providers": ["github"], "retries": "many"})
+    resource = put(api, first, data={"providers": ["github"], "retries": 3})
+    schema = {"type": "object", "properties": {"retries": {"type": "integer"}}}
+    assert api.post("/metadata-types", {"name": "provider", "schema": schema}, format="json").status_code == 201
+
+    response = restore(api, resource, 1, data={"version": 2})
+
+    assert response.status_code == 400 and violation_paths(response) == {"data/retries"}
+    stored = Metadata.objects.get(uuid=resource["uuid"])
+    assert (stored.version, stored.data["retries"]) == (2, 3)
+    assert [revision["version"] for revision in revisions(api, resource)] == [2, 1]
