@@ -196,7 +196,8 @@ def purge_deleted(*, deleted_before: datetime, batch_size: int = 500) -> int:
             for tenant_id, pk, _ in keys:
                 MetadataRevision.objects.for_tenant(tenant_id).filter(metadata_id=pk).delete()
             Metadata.objects.filter(pk__in=[pk for _, pk, _ in keys], deleted_at__lt=deleted_before).delete()
-            for tenant_id, _, resource_uuid in keys:
+            # Tenants in one order, so two runs at once never wait for each other's feed counters crosswise.
+            for tenant_id, _, resource_uuid in sorted(keys, key=lambda key: str(key[0])):
                 record_purge(tenant_id=tenant_id, resource_uuid=resource_uuid)
         removed += len(keys)
         if len(keys) < batch_size:
