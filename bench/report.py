@@ -101,6 +101,14 @@ def targets(report):
             for name in ("post", "put", "graphql"):
                 rate = measured(size, name, "service", mode)
                 add(f"{name} ≥ 0.5 × item read ({rows} rows, {mode})", rate / item if rate and item else None, 0.5)
+            post = measured(size, "post", "service", mode)
+            keyed, batch = measured(size, "post_keyed", "service", mode), measured(size, "batch", "service", mode)
+            add(f"post_keyed ≥ 0.8 × post ({rows} rows, {mode})", keyed / post if keyed and post else None, 0.8)
+            add(
+                f"batch of 100 creates ≥ 10 × post, resources/s ({rows} rows, {mode})",
+                batch * 100 / post if batch and post else None,
+                10,
+            )
             spreads = [
                 row["modes"][mode]["service"]["p99_us"] / row["modes"][mode]["service"]["p50_us"]
                 for row in size["cases"]

@@ -54,6 +54,7 @@ PG_SETTINGS = (
     "synchronous_commit",
     "max_parallel_workers_per_gather",
 )
+BATCH_SIZE = 100  # creates per POST /metadatas/batch (batch.lua's default)
 RUNNING = []  # process groups to stop on exit
 TEXTBOOK_CASES = {"item", "list", "type", "title"}  # the reads the textbook server is compared on
 
@@ -69,6 +70,7 @@ class Case:
     floor: bool = False
     read: bool = True
     env: dict = field(default_factory=dict)
+    connections: int = 16
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -288,6 +290,11 @@ def cases(tenant_rows, position, cursor):
             path=f"/metadatas?cursor={cursor}&limit=10",
         ),
         Case("post", "POST /metadatas", "post.lua", read=False),
+        Case(
+            "post_keyed", "POST /metadatas with Idempotency-Key", "post.lua", read=False, env={"BENCH_IDEMPOTENCY": "1"}
+        ),
+        # Batches of one tenant queue on its id counter: 4 connections keep it busy without queueing for seconds.
+        Case("batch", f"POST /metadatas/batch ({BATCH_SIZE} creates)", "batch.lua", read=False, connections=4),
         Case("put", "PUT /metadatas/{uuid}", "put.lua", read=False, env={"BENCH_ROWS": str(VAR / "put-rows.txt")}),
         Case("graphql", "POST /v1/graphql/ updateMetadata (upsert)", "graphql.lua", read=False),
     ]
@@ -352,7 +359,10 @@ def run_size(rows, options):
             servers = {"floor": floor} if case.floor else {}
             servers.update({"textbook": textbook} if case.floor and case.name in TEXTBOOK_CASES else {})
             servers["service"] = service
-            measured = {name: wrk(s.url, case, options.duration, token, mode=mode) for name, s in servers.items()}
+            measured = {
+                name: wrk(s.url, case, options.duration, token, connections=case.connections, mode=mode)
+                for name, s in servers.items()
+            }
             row["modes"][mode] = measured
             print(f"  {case.name:12} {mode:9} " + "  ".join(f"{n} {r['rps']:7.0f}" for n, r in measured.items()))
         if (VAR / "sql" / f"{case.name}.sql").exists():

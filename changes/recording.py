@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from changes.listener import wake_readers
 from changes.models import ChangeEvent, EventKind
 from metadata_service.timestamps import now_to_the_second, utc_seconds
-from tenants.counters import next_value
+from tenants.counters import next_value, next_values
 from tenants.identity import Actor
 
 COUNTER = "changes"
@@ -39,6 +39,33 @@ def record_metadata_change(
     batch_id: uuid.UUID | None,
 ) -> ChangeEvent:
     """The event of a change that left a metadata resource as ``resource`` (its API representation)."""
+    body, columns = _metadata_event(operation, resource, changed, actor, batch_id)
+    return _append(tenant_id, body, **columns)
+
+
+def record_metadata_changes(
+    *,
+    tenant_id: uuid.UUID,
+    operation: str,
+    resources: list[dict[str, Any]],
+    changed: list[str],
+    actor: Actor,
+    batch_id: uuid.UUID | None,
+) -> list[ChangeEvent]:
+    """The events of several resources changed alike in one transaction (a batch of creates), in order,
+    with their seqs taken in one statement and the rows inserted in one."""
+    seqs = next_values(tenant_id=tenant_id, name=COUNTER, count=len(resources))
+    events = []
+    for seq, resource in zip(seqs, resources, strict=True):
+        body, columns = _metadata_event(operation, resource, changed, actor, batch_id)
+        events.append(_event(tenant_id, seq, body, columns))
+    created = ChangeEvent.objects.bulk_create(events)
+    _wake_without_notify(tenant_id)
+    return created
+
+
+def _metadata_event(operation, resource, changed, actor, batch_id):
+    """The body of a metadata event and the columns its filters and permissions select on."""
     body = {
         "kind": EventKind.METADATA,
         "operation": operation,
@@ -52,8 +79,13 @@ def record_metadata_change(
         "occurredAt": resource["updatedAt"],
         "resource": resource,
     }
-    columns = {"type": resource["type"], "owner": resource["owner"], "owner_uuid": resource["ownerUuid"]}
-    return _append(tenant_id, body, resource_uuid=resource["uuid"], **columns)
+    columns = {
+        "resource_uuid": resource["uuid"],
+        "type": resource["type"],
+        "owner": resource["owner"],
+        "owner_uuid": resource["ownerUuid"],
+    }
+    return body, columns
 
 
 def record_linked_change(
@@ -123,16 +155,25 @@ def _append(tenant_id, body, **columns):
     """Insert the event at the tenant's next seq; inside the caller's transaction (a write service's,
     with no savepoint of its own), or in one of its own."""
     with transaction.atomic(savepoint=False):
-        seq = next_value(tenant_id=tenant_id, name=COUNTER)
-        event = ChangeEvent.objects.create(
-            tenant_id=tenant_id,
-            seq=seq,
-            kind=body["kind"],
-            operation=body["operation"],
-            occurred_at=now_to_the_second(),
-            body=body,
-            **columns,
-        )
-        if connection.vendor != "postgresql":  # no NOTIFY: only this process's readers hear of it, at commit
-            transaction.on_commit(lambda: wake_readers(str(tenant_id)))
+        event = _event(tenant_id, next_value(tenant_id=tenant_id, name=COUNTER), body, columns)
+        event.save(force_insert=True)
+        _wake_without_notify(tenant_id)
     return event
+
+
+def _event(tenant_id, seq, body, columns):
+    return ChangeEvent(
+        tenant_id=tenant_id,
+        seq=seq,
+        kind=body["kind"],
+        operation=body["operation"],
+        occurred_at=now_to_the_second(),
+        body=body,
+        **columns,
+    )
+
+
+def _wake_without_notify(tenant_id):
+    """Without PostgreSQL's NOTIFY (SQLite), only this process's readers hear of a change, at its commit."""
+    if connection.vendor != "postgresql":
+        transaction.on_commit(lambda: wake_readers(str(tenant_id)))

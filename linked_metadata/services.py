@@ -18,6 +18,7 @@ from linked_metadata.rules import CleanLinkedInput, clean_linked_input
 from metadata_service.conf import service_settings
 from metadata_service.timestamps import now_to_the_second
 from tenants.identity import Actor, ChangeAuthorship
+from tenants.quotas import require_within
 from tenants.registry import tenant_still_registered
 
 LINKED_KEY_COLUMNS = ("tenant_id", "linked_object_type", "identifier", "key")
@@ -38,6 +39,7 @@ def linked_metadata_create(
     with tenant_still_registered(), transaction.atomic():
         if not _insert_linked(tenant_id, clean, on_conflict="DO NOTHING"):
             raise LinkedMetadataKeyExists()
+        _require_keys_within_quota(tenant_id, clean)
         row = _linked_row(tenant_id, clean)
         _record(row, LinkedRevisionOperation.CREATED, actor, batch_id)
         return row
@@ -67,6 +69,8 @@ def linked_metadata_upsert(
     with tenant_still_registered(), transaction.atomic():
         changed = _insert_linked(tenant_id, clean, on_conflict=replace_value)
         row = _linked_row(tenant_id, clean)  # the row is ours (inserted, updated or locked) until commit
+        if changed and row.version == 1:
+            _require_keys_within_quota(tenant_id, clean)
         if changed:  # inserted at version 1, or updated to a later one
             operation = LinkedRevisionOperation.CREATED if row.version == 1 else LinkedRevisionOperation.UPDATED
             _record(row, operation, actor, batch_id)
@@ -175,6 +179,19 @@ def _insert_linked(tenant_id: uuid.UUID, clean: CleanLinkedInput, *, on_conflict
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
         return cursor.fetchone() is not None
+
+
+def _require_keys_within_quota(tenant_id: uuid.UUID, clean: CleanLinkedInput) -> None:
+    """``max_linked_keys_per_object``, counted after a new key's insert under a lock per object: a racing
+    writer of another key counts once this one has committed (or rolled back), so none overshoots."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            lock = f"linked-object:{tenant_id}:{clean.linked_object_type}:{clean.identifier}"
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [lock])
+    keys = LinkedMetadata.objects.for_tenant(tenant_id).filter(
+        linked_object_type=clean.linked_object_type, identifier=clean.identifier
+    )
+    require_within(tenant_id, "max_linked_keys_per_object", keys.count(), used=keys.count() - 1)
 
 
 def _linked_lookup(clean: CleanLinkedInput) -> dict[str, Any]:

@@ -54,6 +54,15 @@ DEFAULTS: dict[str, Any] = {
     # Proxies in front of the service that append to X-Forwarded-For; 0: the socket's address is the client's.
     # The sign-in limits count per client address (tenants.throttling.client_address).
     "TRUSTED_PROXY_COUNT": 0,
+    # Automation (contract automation.md): how long an Idempotency-Key's response is kept (the
+    # prune_idempotency_keys command forgets older ones), and the most operations of one batch.
+    "IDEMPOTENCY_KEY_HOURS": 24,
+    "BATCH_MAX_OPERATIONS": 100,
+    # Quotas of every tenant; a tenant's own values (admin: Tenant) override them.
+    "QUOTA_MAX_RESOURCES": 100_000,
+    "QUOTA_MAX_RESOURCE_BYTES": 256 * 1024,
+    "QUOTA_MAX_LINKED_KEYS_PER_OBJECT": 100,
+    "QUOTA_MAX_METADATA_TYPES": 1_000,
 }
 
 

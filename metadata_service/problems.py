@@ -67,8 +67,8 @@ def problem_exception_handler(exc, context):
     return problem_for(exc)
 
 
-def problem_for(exc):
-    """The problem response of one ``APIException``."""
+def problem_for(exc, **more_extensions):
+    """The problem response of one ``APIException``; ``more_extensions`` join its own (a batch's ``operation``)."""
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
@@ -76,7 +76,7 @@ def problem_for(exc):
         headers["Retry-After"] = str(int(exc.wait + 0.999))
     if isinstance(exc, ServiceUnavailable):
         headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
-    extensions = dict(getattr(exc, "problem_extensions", {}))
+    extensions = {**more_extensions, **getattr(exc, "problem_extensions", {})}
     if isinstance(exc, exceptions.ValidationError):
         violations = violations_from(exc.detail)
         extensions["violations"] = violations

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "metadata_types",
     "linked_metadata",
     "changes",
+    "idempotency",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -113,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "metadata_service.db_routers.ReplicaPinningMiddleware",
+    "tenants.throttling.RateLimitHeadersMiddleware",  # the RateLimit headers of a token's request
     # Sessions, CSRF, the logged-in user and messages, for the browser pages only (the admin): token
     # requests of the API use none of them and skip them (metadata_service.middleware.BrowserMiddleware).
     "metadata_service.middleware.BrowserMiddleware",
@@ -336,6 +338,12 @@ METADATA_SERVICE = {
         "CHANGES_HEARTBEAT_SECONDS": env_int,
         "NATS_URL": env_str,
         "NATS_STREAM": env_str,
+        "IDEMPOTENCY_KEY_HOURS": env_int,
+        "BATCH_MAX_OPERATIONS": env_int,
+        "QUOTA_MAX_RESOURCES": env_int,
+        "QUOTA_MAX_RESOURCE_BYTES": env_int,
+        "QUOTA_MAX_LINKED_KEYS_PER_OBJECT": env_int,
+        "QUOTA_MAX_METADATA_TYPES": env_int,
     }.items()
 }
 METADATA_SERVICE.update(
@@ -447,6 +455,7 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["metadata_service.openapi.canonical_paths"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "idempotency.openapi.document_idempotency_keys",  # before the hooks that add headers to every answer
         "metadata_service.openapi.complete_schema",
         "metadatas.openapi.describe_collections_and_links",
         "metadata_types.openapi.describe_type_collection",

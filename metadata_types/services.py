@@ -19,8 +19,11 @@ from metadata_types.models import MetadataType
 from metadata_types.schemas import compiled, first_violation
 from metadatas.exceptions import PreconditionFailed, VersionConflict
 from metadatas.models import Metadata
+from tenants.quotas import count_down, count_up
 
 EXAMPLES_MAX = 10
+# The count quota of metadata types (tenants/quotas.py), raised by a definition and lowered by a deletion.
+TYPES_QUOTA = "max_metadata_types"
 NAME_TAKEN = "A type of this name already exists in this tenant."
 
 
@@ -73,6 +76,7 @@ def metadata_type_create(*, tenant_id: uuid.UUID, fields: dict[str, Any], force:
         if MetadataType.objects.for_tenant(tenant_id).filter(name=metadata_type.name).exists():
             raise ValidationError({"name": [NAME_TAKEN]})
         require_compatible(tenant_id=tenant_id, name=metadata_type.name, schema=metadata_type.schema, force=force)
+        count_up(tenant_id, TYPES_QUOTA)
         try:
             with transaction.atomic():
                 metadata_type.save(force_insert=True)
@@ -115,6 +119,8 @@ def metadata_type_delete(*, metadata_type: MetadataType, expected_version: int |
         if expected_version is not None:
             rows = rows.filter(version=expected_version)
         deleted, _ = rows.delete()
+        if deleted:
+            count_down(metadata_type.tenant_id, TYPES_QUOTA)
     if deleted:
         return
     if expected_version is not None:

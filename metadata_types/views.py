@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from idempotency.mixins import IdempotentWritesMixin
 from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, StrictJSONParser
 from metadata_service.partial_responses import PartialResponsesMixin
@@ -42,7 +43,12 @@ def force_parameter(request) -> bool:
 
 @extend_schema_view(**TYPE_OPERATIONS)
 class MetadataTypeViewSet(
-    PartialResponsesMixin, LocalizedTitlesMixin, VersionedItemMixin, TenantScopedViewMixin, viewsets.ModelViewSet
+    IdempotentWritesMixin,
+    PartialResponsesMixin,
+    LocalizedTitlesMixin,
+    VersionedItemMixin,
+    TenantScopedViewMixin,
+    viewsets.ModelViewSet,
 ):
     """The caller's tenant's metadata types: list, read, define, change (PUT, PATCH), delete, and check."""
 

@@ -7,11 +7,30 @@ dependency points from the governing app to this one.
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 DataRule = Callable[..., None]
 _rules: list[DataRule] = []
+_memo: ContextVar[dict | None] = ContextVar("data_rule_memo", default=None)
+
+
+@contextmanager
+def rules_may_remember() -> Iterator[None]:
+    """Inside one transaction (a batch): rules may keep what they read, since the locks they take hold to its
+    end, so a batch of a hundred resources of one type reads the type once."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def rule_memo() -> dict | None:
+    """The memo of the current ``rules_may_remember`` block, or None outside one (remember nothing)."""
+    return _memo.get()
 
 
 def register_data_rule(rule: DataRule) -> None:

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
+from idempotency.mixins import IdempotentWritesMixin
 from metadata_service.parsers import JSONLDParser, StrictJSONParser
 from metadatas import jsonld
 from metadatas.exceptions import RevisionNotFound
@@ -43,7 +44,7 @@ def from_version(request, version):
 
 
 @extend_schema_view(list=REVISION_OPERATIONS["list"], retrieve=REVISION_OPERATIONS["retrieve"])
-class MetadataRevisionViewSet(GenericViewSet):
+class MetadataRevisionViewSet(IdempotentWritesMixin, GenericViewSet):
     """The revisions of one resource of the caller's tenant, newest first; a deleted resource's too.
 
     Reading needs ``metadata:read`` on the resource's current owner; a restore needs ``metadata:edit``

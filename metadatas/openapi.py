@@ -625,6 +625,73 @@ METADATA_OPERATIONS = {
     ),
 }
 
+BATCH_OPERATION_SCHEMA = {
+    "type": "object",
+    "required": ["op"],
+    "properties": {
+        "op": {"type": "string", "enum": ["create", "update", "patch", "delete"]},
+        "uuid": {"type": "string", "format": "uuid", "description": "The resource (update, patch, delete)."},
+        "version": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_VERSION,
+            "description": "The version it expects (update, patch, delete: required).",
+        },
+        "body": {"type": "object", "description": "The resource (create), its changes (update) or a merge patch."},
+    },
+}
+BATCH_REQUEST = schema_component(
+    "MetadataBatch",
+    {
+        "type": "object",
+        "required": ["operations"],
+        "properties": {
+            "operations": {"type": "array", "minItems": 1, "maxItems": 100, "items": BATCH_OPERATION_SCHEMA}
+        },
+    },
+)
+BATCH_RESULTS = schema_component(
+    "MetadataBatchResults",
+    {
+        "type": "object",
+        "required": ["results", "batchId"],
+        "properties": {
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["status", "resource"],
+                    "properties": {
+                        "status": {"type": "integer", "enum": [200, 201, 204]},
+                        "resource": {"oneOf": [METADATA_REF, {"type": "null"}]},
+                    },
+                },
+            },
+            "batchId": {"type": "string", "format": "uuid", "description": "Also on each operation's revision."},
+        },
+    },
+)
+BATCH_SAMPLE = {
+    "operations": [{"op": "create", "body": SAMPLE_NEW}, {"op": "delete", "uuid": SAMPLE["uuid"], "version": 1}]
+}
+METADATA_OPERATIONS["batch"] = extend_schema(
+    summary="Run several writes at once, all or nothing",
+    description=(
+        "1 to `BATCH_MAX_OPERATIONS` (100) operations, run in order in one transaction: a later one sees what "
+        "an earlier one did. Each needs its own permission (owner scopes included) and makes its own revision; "
+        "all carry the answer's `batchId`. The first failing operation ends the batch and nothing of it is "
+        "stored: the answer has that operation's status and problem fields, and `operation`, its 0-based index. "
+        "The body limit (`REQUEST_BODY_MAX_BYTES`) applies to the whole batch."
+    ),
+    request={JSON: BATCH_REQUEST, JSONLD: BATCH_REQUEST},
+    examples=[OpenApiExample("sample", BATCH_SAMPLE, request_only=True, media_type=JSON)],
+    responses={
+        (200, JSON): OpenApiResponse(BATCH_RESULTS, "Every operation's result, in order."),
+        (200, JSONLD): OpenApiResponse(BATCH_RESULTS, "Every operation's result, in order."),
+        **problem_responses(400, 401, 403, 404, 406, 409, 411, 413, 415, 429, 503),
+    },
+)
+
 CONTEXT_OPERATION = extend_schema(
     summary="The JSON-LD context of Metadata",
     description="Public: JSON-LD processors fetch it without a token.",

@@ -13,10 +13,13 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from idempotency.mixins import IdempotentWritesMixin
 from metadata_service.locales import LocalizedTitlesMixin
 from metadata_service.parsers import JSONLDParser, StrictJSONParser
 from metadata_service.partial_responses import PartialResponsesMixin
+from metadata_service.problems import problem_for
 from metadatas import hydra, jsonld
+from metadatas.batch import BatchOperationFailed, BatchRunner, parse_batch
 from metadatas.filters import MetadataFilterBackend, MetadataFilterSet, OrderParameterFilter, boolean_parameter
 from metadatas.item_read import ITEM
 from metadatas.locking import (
@@ -53,7 +56,12 @@ from tenants.scoping import TenantScopedViewMixin
 
 @extend_schema_view(**METADATA_OPERATIONS)
 class MetadataViewSet(
-    PartialResponsesMixin, LocalizedTitlesMixin, VersionedItemMixin, TenantScopedViewMixin, viewsets.ModelViewSet
+    IdempotentWritesMixin,
+    PartialResponsesMixin,
+    LocalizedTitlesMixin,
+    VersionedItemMixin,
+    TenantScopedViewMixin,
+    viewsets.ModelViewSet,
 ):
     """The caller's tenant's metadata resources: list, read, create, update (PUT, PATCH), delete (soft),
     undelete and purge. ``?deleted=true`` lists or reads deleted ones; every other route sees live ones."""
@@ -139,6 +147,16 @@ class MetadataViewSet(
         else:
             metadata_delete(metadata=metadata, expected_version=expected, actor=actor_of_request(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=False, methods=["post"])
+    def batch(self, request, *args, **kwargs):
+        """Run ``operations`` in order in one transaction, all or nothing (``metadatas.batch``)."""
+        runner = BatchRunner(self)
+        try:
+            results = runner.run(parse_batch(request.data))
+        except BatchOperationFailed as failed:
+            return problem_for(failed.error, operation=failed.index)
+        return Response({"results": results, "batchId": str(runner.batch_id)})
 
     @action(detail=True, methods=["post"])
     def undelete(self, request, *args, **kwargs):

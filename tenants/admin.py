@@ -4,6 +4,7 @@ from django.contrib import admin
 from tenants.grants import KNOWN_PERMISSIONS
 from tenants.models import Role, Tenant, TenantMember
 from tenants.permissions import may_change_tenant_state, may_manage_tenants
+from tenants.quotas import QUOTA_NAMES
 from tenants.registry import TenantStateNotShared, require_shared_cache_reachable
 from tenants.scoping import TenantScopedAdminMixin
 
@@ -13,7 +14,7 @@ class TenantAdminForm(forms.ModelForm):
 
     class Meta:
         model = Tenant
-        fields = ["uuid", "name", "enabled"]
+        fields = ["uuid", "name", "enabled", *QUOTA_NAMES]
 
     def clean(self):
         cleaned = super().clean()
@@ -36,6 +37,8 @@ class TenantAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = (*self.readonly_fields, "uuid") if obj is not None else self.readonly_fields
+        if not may_manage_tenants(request.user):  # a tenant's staff may not raise its own quotas
+            fields = (*fields, *QUOTA_NAMES)
         return fields if may_change_tenant_state(request.user) else (*fields, "enabled")
 
     def has_add_permission(self, request):

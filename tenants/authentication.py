@@ -30,7 +30,9 @@ class TenantJWTAuthentication(JWTStatelessUserAuthentication):
         if authenticated is None:
             return None
         identity, token = authenticated
-        getattr(request, "_request", request).tenant_id = identity.tenant_id
+        django_request = getattr(request, "_request", request)
+        django_request.tenant_id = identity.tenant_id
+        django_request.token_identity = identity  # its rate-limit numbers become headers (tenants.throttling)
         counters = TenantAndTokenRateThrottle().plan(SimpleNamespace(user=identity, auth=token))
         counts = require_enabled_tenant(identity.tenant_id, counters=[(c.key, c.ttl) for c in counters])
         if counts is not None:

@@ -31,6 +31,19 @@ class Tenant(models.Model):
     name = models.CharField(max_length=255)
     enabled = models.BooleanField(default=True, help_text="Disabling a tenant rejects its tokens at once.")
     created = models.DateTimeField(auto_now_add=True)
+    # Quotas (tenants/quotas.py): empty means the setting's default (QUOTA_MAX_*).
+    max_resources = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Live metadata resources at most; empty: QUOTA_MAX_RESOURCES."
+    )
+    max_resource_bytes = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Bytes of one resource's title and data; empty: QUOTA_MAX_RESOURCE_BYTES."
+    )
+    max_linked_keys_per_object = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Linked metadata keys of one account or user; empty: the setting's default."
+    )
+    max_metadata_types = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Metadata types at most; empty: QUOTA_MAX_METADATA_TYPES."
+    )
 
     objects = TenantQuerySet.as_manager()
 

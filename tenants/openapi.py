@@ -88,3 +88,47 @@ class MemberTokenRefreshSchema(OpenApiViewExtension):
             examples=[OpenApiExample("refresh", {"refresh": SAMPLE_JWT}, request_only=True)],
         )
         return schema(type("Documented", (loaded_view(self),), {}))  # a subclass: the view itself is unchanged
+
+
+LIMIT = {"type": "integer", "minimum": 0}
+TENANT = schema_component(
+    "Tenant",
+    {
+        "type": "object",
+        "required": ["uuid", "name", "quotas", "rateLimits"],
+        "properties": {
+            "uuid": {"type": "string", "format": "uuid"},
+            "name": {"type": "string"},
+            "quotas": {
+                "type": "object",
+                "description": "Each quota by name: its `limit`, and `used` for the count quotas "
+                "(`max_resources`, `max_metadata_types`). A write past one is a 403 `/problems/quota_exceeded`.",
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["limit"],
+                    "properties": {"limit": LIMIT, "used": LIMIT},
+                },
+            },
+            "rateLimits": {
+                "type": "array",
+                "description": "The tenant's and the token's rate limits, this request counted.",
+                "items": {
+                    "type": "object",
+                    "required": ["scope", "limit", "window", "remaining"],
+                    "properties": {
+                        "scope": {"type": "string", "enum": ["tenant", "token"]},
+                        "limit": LIMIT,
+                        "window": {"type": "integer", "minimum": 1, "description": "Seconds."},
+                        "remaining": LIMIT,
+                    },
+                },
+            },
+        },
+    },
+)
+TENANT_OPERATION = extend_schema(
+    operation_id="tenant_read",
+    summary="The caller's tenant: quotas, usage and rate limits",
+    tags=["tenant"],
+    responses={200: OpenApiResponse(TENANT, "The tenant of the token."), **problem_responses(401, 406, 429, 503)},
+)

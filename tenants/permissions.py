@@ -25,6 +25,8 @@ LINKED_ACCOUNT_USER = "ACCOUNT_USER"
 BROWSE, READ, ADD, EDIT, DELETE = "browse", "read", "add", "edit", "delete"
 # Removing a resource and its revisions for good; not implied by DELETE (which keeps them).
 PURGE = "purge"
+# A batch of writes: no permission of its own, each operation needs its own (metadatas/batch.py asks).
+PER_OPERATION = "per-operation"
 
 
 class MissingPermission(PermissionDenied):
@@ -216,6 +218,7 @@ class MetadataPermission(BasePermission):
         "destroy": DELETE,
         "undelete": DELETE,
         "purge": PURGE,
+        "batch": PER_OPERATION,
     }
     # OPTIONS asks whether the other methods would be allowed: then the method says which operation.
     method_operations = {"GET": READ, "POST": ADD, "PUT": EDIT, "PATCH": EDIT, "DELETE": DELETE}

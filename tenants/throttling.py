@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import math
 import time
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 RATE_OFF = {"", "off", "none"}
 COUNTS_MEMO = "rate_counts"
+RATE_LIMITS_MEMO = "rate_limits"  # the request's RateLimitState list, for the headers and GET /tenant
 PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -43,6 +45,57 @@ class PlannedCounter:
 
     def seconds_left(self):
         return (int(self.now // self.duration) + 1) * self.duration - self.now
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    """Where one of a request's limits stands after counting it: what the RateLimit headers announce."""
+
+    scope: str
+    limit: int
+    window: int
+    remaining: int
+    reset: int  # seconds until the window ends
+
+    def as_dict(self):
+        return {"scope": self.scope, "limit": self.limit, "window": self.window, "remaining": self.remaining}
+
+
+def rate_limit_states(counted):
+    return [
+        RateLimitState(c.scope, c.most, c.duration, max(c.most - count, 0), math.ceil(c.seconds_left()))
+        for c, count in counted
+    ]
+
+
+def rate_limit_headers(states):
+    """IETF RateLimit-Policy (every limit: ``limit;w=window``) and RateLimit (the tightest limit's numbers)."""
+    tightest = min(states, key=lambda state: (state.remaining, state.reset))
+    return {
+        "RateLimit-Policy": ", ".join(f'{state.limit};w={state.window};comment="{state.scope}"' for state in states),
+        "RateLimit": f"limit={tightest.limit}, remaining={tightest.remaining}, reset={tightest.reset}",
+    }
+
+
+class RateLimitHeadersMiddleware:
+    """Adds the RateLimit headers to every response of a request whose token was counted.
+
+    The numbers are the ones the 429 decision used (``FixedWindowRateThrottle`` keeps them on the
+    identity): no other round trip to the counters. REST, the lean item read and GraphQL all count
+    through ``TenantJWTAuthentication``, which names the identity on the Django request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        identity = getattr(request, "token_identity", None)
+        states = identity.memo.get(RATE_LIMITS_MEMO) if identity is not None else None
+        if states:
+            for name, value in rate_limit_headers(states).items():
+                response[name] = value
+        return response
 
 
 class FixedWindowRateThrottle(BaseThrottle):
@@ -88,6 +141,9 @@ class FixedWindowRateThrottle(BaseThrottle):
             counted = self.count(self.plan(request))
             if counted is None:
                 return True
+        memo = getattr(request.user, "memo", None)
+        if isinstance(memo, dict):
+            memo[RATE_LIMITS_MEMO] = rate_limit_states(counted)
         waits = [counter.seconds_left() for counter, count in counted if count > counter.most]
         if not waits:
             return True

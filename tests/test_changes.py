@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from changes.models import ChangeEvent
 from linked_metadata.services import linked_metadata_delete, linked_metadata_upsert
-from tests.conftest import JSON, JSONLD, client_with, token_for
+from tests.conftest import JSON, JSONLD, client_with, metadata_body, token_for
 from tests.support.history import TEST_ACTOR, create, delete, put
 
 pytestmark = pytest.mark.django_db
@@ -268,3 +268,21 @@ def test_a_write_rolled_back_after_its_event_leaves_no_gap(api, tenant):
     page = feed(api)
     assert [event["seq"] for event in page["events"]] == [1, 2]
     assert "gone" not in [event["resource"]["slug"] for event in page["events"]]
+
+
+def test_a_batch_makes_one_event_per_change_in_order_with_its_batch_id(api):
+    operations = [{"op": "create", "body": metadata_body(slug=f"batch-{number}")} for number in range(3)]
+    response = api.post("/metadatas/batch", {"operations": operations}, format="json", **JSON)
+    assert response.status_code == 200, response.content
+    results = response.json()
+    events = feed(api)["events"]
+    assert [event["seq"] for event in events] == [1, 2, 3]
+    assert [event["resource"] for event in events] == [result["resource"] for result in results["results"]]
+    assert {event["batchId"] for event in events} == {results["batchId"]}
+
+
+def test_a_failed_batch_makes_no_event(api):
+    operations = [{"op": "create", "body": metadata_body(slug="same")} for _ in range(2)]
+    response = api.post("/metadatas/batch", {"operations": operations}, format="json", **JSON)
+    assert response.status_code == 400
+    assert feed(api) == {"events": [], "next": 0, "head": 0}

@@ -19,6 +19,7 @@ OPERATIONS = {
     ("patch", "/metadatas/{uuid}"),
     ("delete", "/metadatas/{uuid}"),
     ("post", "/metadatas/{uuid}/undelete"),
+    ("post", "/metadatas/batch"),
     ("get", "/metadatas/{uuid}/revisions"),
     ("get", "/metadatas/{uuid}/revisions/{version}"),
     ("get", "/metadatas/{uuid}/revisions/{version}/diff"),
@@ -42,6 +43,7 @@ OPERATIONS = {
     ("post", "/tokens/refresh"),
     ("get", "/changes"),
     ("get", "/changes/stream"),
+    ("get", "/tenant"),
 }
 PROBLEM_SCHEMAS = {
     "#/components/schemas/Problem",
@@ -118,7 +120,11 @@ def test_the_headers_of_answers_are_described(document):
     assert {"X-Total-Count", "Link"} <= set(ops[("get", "/metadatas")]["responses"]["200"]["headers"])
     assert ops[("get", "/metadatas/{uuid}")]["responses"]["200"]["headers"]["ETag"]["required"] is True
     assert {"Location", "ETag"} <= set(ops[("post", "/metadatas")]["responses"]["201"]["headers"])
-    assert parameter_names(ops[("put", "/metadatas/{uuid}")], "header") == {"If-Match", "X-Request-ID"}
+    assert parameter_names(ops[("put", "/metadatas/{uuid}")], "header") == {
+        "If-Match",
+        "X-Request-ID",
+        "Idempotency-Key",
+    }
     assert parameter_names(ops[("get", "/metadatas/{uuid}")], "header") == {"If-None-Match", "X-Request-ID"}
     assert all("X-Request-ID" in parameter_names(operation, "header") for operation in ops.values())
 
@@ -149,9 +155,9 @@ def test_the_metadata_routes_need_a_bearer_jwt_and_the_operator_routes_none(docu
 
     assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
     assert "Authorization: JWT <jwt>" in scheme["description"] and "bare" in scheme["description"]
-    secured = ("/metadata", "/changes")
-    assert all(ops[op]["security"] == [{"jwt": []}] for op in OPERATIONS if op[1].startswith(secured))
-    assert all(ops[op].get("security", [{}]) == [{}] for op in OPERATIONS if not op[1].startswith(secured))
+    with_token = {op for op in OPERATIONS if op[1].startswith(("/metadata", "/tenant", "/changes"))}
+    assert all(ops[op]["security"] == [{"jwt": []}] for op in with_token)
+    assert all(ops[op].get("security", [{}]) == [{}] for op in OPERATIONS - with_token)
 
 
 def every_example(document):
@@ -274,6 +280,22 @@ def test_json_ld_keywords_are_still_required_and_checked(document):
     assert validator.is_valid(value)
     assert not validator.is_valid({key: value[key] for key in value if key != "@id"})
     assert not validator.is_valid({**value, "@type": "Other"})
+
+
+def test_every_idempotent_write_documents_the_key_and_its_answers(document):
+    ops = dict(operations(document))
+    for method, route in [("post", "/metadatas"), ("post", "/metadatas/batch"), ("delete", "/metadata-types/{name}")]:
+        operation = ops[(method, route)]
+        assert "Idempotency-Key" in parameter_names(operation, "header"), route
+        assert {"409", "422"} <= set(operation["responses"]), route
+    assert "Idempotency-Key" not in parameter_names(ops[("post", "/tokens")], "header")
+    assert "Idempotent-Replayed" in ops[("post", "/metadatas")]["responses"]["201"]["headers"]
+
+
+def test_answers_to_a_token_document_the_rate_limit_headers(document):
+    ops = dict(operations(document))
+    assert {"RateLimit", "RateLimit-Policy"} <= set(ops[("get", "/metadatas")]["responses"]["200"]["headers"])
+    assert "RateLimit" not in ops[("get", "/metadatas")]["responses"]["401"].get("headers", {})
 
 
 def test_no_optional_query_parameter_carries_an_example_that_swagger_ui_would_send(document):

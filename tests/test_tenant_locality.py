@@ -22,6 +22,7 @@ DISTRIBUTED = {
     "tenants.TenantCounter",
     "changes.ChangeEvent",
     "changes.PublishPosition",
+    "idempotency.IdempotencyRecord",
 }
 REFERENCE = {"tenants.Role", "tenants.TenantMember", "metadata_types.MetadataType", "metadata_types.TypePolicy"}
 

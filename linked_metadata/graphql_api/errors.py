@@ -20,6 +20,7 @@ from rest_framework.exceptions import (
 
 from linked_metadata.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
 from metadata_service.problems import ServiceUnavailable, as_api_exception, violations_from
+from tenants.quotas import QuotaExceeded
 
 logger = logging.getLogger("linked_metadata.graphql")
 
@@ -54,12 +55,18 @@ BAD_REQUEST = KrakenCode("MS-GQL-1006", VALIDATION, "Bad request.")
 DATABASE_UNAVAILABLE = KrakenCode("MS-GQL-5031", SERVICE_UNAVAILABLE, "Service unavailable.")
 INTERNAL_ERROR = KrakenCode("MS-GQL-5001", INTERNAL, "Internal error.")
 TOO_MANY_REQUESTS = KrakenCode("MS-GQL-4291", RATE_LIMITED, "Too many requests.")
+QUOTA_EXCEEDED = KrakenCode("MS-GQL-4031", VALIDATION, "Quota exceeded.")
+IDEMPOTENCY_KEY_IN_USE = KrakenCode("MS-GQL-4091", VALIDATION, "Idempotency key in use.")
+IDEMPOTENCY_KEY_REUSED = KrakenCode("MS-GQL-4221", VALIDATION, "Idempotency key reused.")
+# Answers that are no outcome of the mutation: a retry with the same Idempotency-Key must run it again.
+NOT_STORED_CODES = {INTERNAL_ERROR.code, DATABASE_UNAVAILABLE.code, TOO_MANY_REQUESTS.code}
 
 # Checked in order, on the exception as the REST API would answer it (``as_api_exception``: a database
 # outage is ``ServiceUnavailable`` there too): the first class it is an instance of gives its code.
 EXCEPTION_CODES = (
     (NotAuthenticated, AUTHORIZATION_HEADER_MISSING),
     (AuthenticationFailed, TOKEN_REFUSED),
+    (QuotaExceeded, QUOTA_EXCEEDED),  # a PermissionDenied too: checked first
     (PermissionDenied, OBJECT_FORBIDDEN),
     (Throttled, TOO_MANY_REQUESTS),
     (LinkedMetadataKeyExists, KEY_EXISTS),

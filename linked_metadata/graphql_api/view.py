@@ -14,6 +14,7 @@ from linked_metadata.graphql_api.errors import (
     formatted_error,
     logger,
 )
+from linked_metadata.graphql_api.idempotency import is_keyed_mutation, run_once
 from linked_metadata.graphql_api.limits import DocumentRefused, QueryDepthLimit, parse_within_limits, refusal_error
 from metadata_service.conf import service_settings
 
@@ -49,6 +50,8 @@ class KrakenGraphQLView(GraphQLView):
 
     def dispatch(self, request, *args, **kwargs):
         self.graphiql = limits()["GRAPHIQL"]
+        if is_keyed_mutation(request):  # Idempotency-Key: run once, answer the same again (idempotency.py)
+            return run_once(request, lambda: super(KrakenGraphQLView, self).dispatch(request, *args, **kwargs))
         return super().dispatch(request, *args, **kwargs)
 
     def parse_body(self, request):
