@@ -460,8 +460,9 @@ def cpu_profiles(database, env):
     environment = {**os.environ, **env, "DATABASE_URL": load.database_url(database), "LOG_LEVEL": "WARNING"}
     lines = ["| app | item ms CPU | 304 ms CPU | list ms CPU |", "|---|---:|---:|---:|"]
     frames = ""
+    figures = {}
     for app in ("floor", "textbook", "service"):
-        cells = []
+        cells = figures[app] = []
         for path in ("item", "not_modified", "list"):
             if path == "not_modified" and app != "service":
                 cells.append("–")
@@ -480,6 +481,8 @@ def cpu_profiles(database, env):
             "",
             *lines,
             "",
+            *modelled_ratios(figures),
+            "",
             "The service's item read under cProfile (CPU clock), top frames:",
             "",
             "```",
@@ -488,6 +491,29 @@ def cpu_profiles(database, env):
         ]
     )
     (BENCH / "profile-item.md").write_text(text + "\n")
+
+
+GUNICORN_MS = 0.2  # gunicorn's own CPU per request (sync worker, measured in round 1), added to every app
+
+
+def modelled_ratios(figures):
+    """Throughput ratios the CPU figures imply on a CPU-bound machine: each app's CPU plus gunicorn's."""
+    item, not_modified, page = 0, 1, 2  # the columns of ``figures``
+
+    def faster(app, column, than, than_column):
+        try:
+            cost, other = float(figures[app][column]), float(figures[than][than_column])
+        except ValueError:  # a profile that did not run ("?")
+            return "?"
+        return f"{(other + GUNICORN_MS) / (cost + GUNICORN_MS):.2f}"
+
+    return [
+        f"With gunicorn's ~{GUNICORN_MS} ms per request added to each, these CPU figures make the service's rate "
+        f"{faster('service', item, 'floor', item)} × the floor's and {faster('service', item, 'textbook', item)} × "
+        f"the textbook's on an item read, {faster('service', page, 'floor', page)} × and "
+        f"{faster('service', page, 'textbook', page)} × on the list page, and a 304 "
+        f"{faster('service', not_modified, 'floor', item)} × the floor's item read."
+    ]
 
 
 def compare_workers(rows, options, setups):

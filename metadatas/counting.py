@@ -42,6 +42,17 @@ def total_of_page(page, queryset):
     return beyond_cap(counted, queryset)
 
 
+def total_of_counted(counted, build_queryset):
+    """The total of a page whose rows carried the capped count ``counted`` (None: the page was empty).
+
+    ``build_queryset()`` gives the list's queryset, built only when the count or the estimate needs it.
+    """
+    if counted is not None and counted <= service_settings.COUNT_EXACT_MAX:
+        return Total(counted)
+    queryset = build_queryset()
+    return beyond_cap(capped(queryset).count() if counted is None else counted, queryset)
+
+
 def list_total(queryset):
     """The total of ``queryset``: exact up to the cap, else an estimate (never below the cap + 1)."""
     return beyond_cap(capped(queryset).count(), queryset)

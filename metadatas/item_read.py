@@ -93,17 +93,28 @@ def item_response(request, metadata, renderer):
 
 def readable_item(request, item_uuid):
     """Authenticate, count, find in the tenant, check the permission: the viewset's order of checks."""
+    identity, token = authenticated(request)
+    count_request(identity, token)
+    metadata = find(identity.tenant_id, item_uuid)
+    require_on_owner(identity, READ, metadata.owner, metadata.owner_uuid)
+    return metadata
+
+
+def authenticated(request):
+    """``(identity, token)`` of the request's token (401 without one); ``request.user`` set as DRF leaves it."""
     authenticated = AUTHENTICATION.authenticate(request)
     if authenticated is None:
         raise NotAuthenticated()
     identity, token = authenticated
-    request.user = identity  # for the request log, as DRF leaves it
+    request.user = identity  # for the request log
+    return identity, token
+
+
+def count_request(identity, token):
+    """The viewset's rate limits (``TenantAndTokenRateThrottle``): 429 over either."""
     limit = TenantAndTokenRateThrottle()
     if not limit.allow_request(SimpleNamespace(user=identity, auth=token), view=None):
         raise Throttled(limit.wait())
-    metadata = find(identity.tenant_id, item_uuid)
-    require_on_owner(identity, READ, metadata.owner, metadata.owner_uuid)
-    return metadata
 
 
 def find(tenant_id, item_uuid):
@@ -116,13 +127,13 @@ def find(tenant_id, item_uuid):
     return metadata
 
 
-def problem(request, exc):
+def problem(request, exc, route_headers=ROUTE_HEADERS):
     """The problem document DRF's exception handling would give (401 with ``WWW-Authenticate``)."""
     if isinstance(exc, (NotAuthenticated, AuthenticationFailed)):
         exc.auth_header = AUTHENTICATION.authenticate_header(request)
     response = problem_exception_handler(exc, {})
     if response is None:
         return None
-    for name, value in ROUTE_HEADERS.items():
+    for name, value in route_headers.items():
         response[name] = value
     return response

@@ -46,7 +46,7 @@ class PageLimitPagination(BasePagination):
             return self.delegate.paginate_queryset(queryset, request, view)
         self.delegate = None
         self.request = request
-        self.page = positive_int_parameter(request.query_params, "page", 1)
+        self.page = positive_int_parameter(request.GET, "page", 1)
         self.limit = page_limit(request)
         offset = (self.page - 1) * self.limit
         if offset > MAX_OFFSET:
@@ -66,19 +66,10 @@ class PageLimitPagination(BasePagination):
 
     @property
     def last_page(self):
-        return max(1, -(-self.total.count // self.limit))
-
-    def _page_numbers(self):
-        numbers = {"first": 1, "last": self.last_page}
-        if self.page > 1:
-            numbers["previous"] = min(self.page - 1, self.last_page)
-        if self.page < self.last_page:
-            numbers["next"] = self.page + 1
-        return numbers
+        return last_page_number(self.total, self.limit)
 
     def _links(self):
-        path_of = page_paths(self.request)
-        return {"@id": path_of(self.page), **{name: path_of(page) for name, page in self._page_numbers().items()}}
+        return numbered_page_links(self.request, self.page, self.last_page)
 
 
 class KeysetPagination(BasePagination):
@@ -115,9 +106,25 @@ class KeysetPagination(BasePagination):
 
 
 def page_limit(request):
+    """``limit``, capped at ``PAGE_SIZE_MAX``. ``request`` is DRF's or Django's (both have ``GET``)."""
     options = service_settings
-    requested = positive_int_parameter(request.query_params, "limit", options["PAGE_SIZE_DEFAULT"])
+    requested = positive_int_parameter(request.GET, "limit", options["PAGE_SIZE_DEFAULT"])
     return min(requested, options["PAGE_SIZE_MAX"])
+
+
+def last_page_number(total, limit):
+    return max(1, -(-total.count // limit))
+
+
+def numbered_page_links(request, page, last_page):
+    """``@id`` and the first, previous, next and last pages' paths of page ``page`` of ``last_page``."""
+    numbers = {"first": 1, "last": last_page}
+    if page > 1:
+        numbers["previous"] = min(page - 1, last_page)
+    if page < last_page:
+        numbers["next"] = page + 1
+    path_of = page_paths(request)
+    return {"@id": path_of(page), **{name: path_of(number) for name, number in numbers.items()}}
 
 
 def page_paths(request):
@@ -133,7 +140,7 @@ def page_paths(request):
 
 def page_path(request, **replacements):
     """The request's path and query with some parameters replaced (the others, filters too, kept)."""
-    params = request.query_params.copy()
+    params = request.GET.copy()
     for name, value in replacements.items():
         params[name] = value
     return f"{request.path}?{params.urlencode()}"
@@ -151,6 +158,12 @@ def paginated_response(request, data, total, links, hydra_view=True, collection=
         if total.estimated:
             document["totalItemsEstimated"] = True
         return Response(document)
+    return Response(data, headers=plain_list_headers(request, total, links))
+
+
+def plain_list_headers(request, total, links):
+    """A plain JSON list's ``X-Total-Count``, ``Link`` (RFC 8288) and, for an estimate, its flag."""
+    relations = {name: path for name, path in links.items() if name in LINK_RELATIONS}
     headers = {"X-Total-Count": str(total.count)}
     if relations:
         headers["Link"] = ", ".join(
@@ -158,4 +171,4 @@ def paginated_response(request, data, total, links, hydra_view=True, collection=
         )
     if total.estimated:
         headers[ESTIMATED_HEADER] = "true"
-    return Response(data, headers=headers)
+    return headers

@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from metadatas.history_views import MetadataRevisionContextView, MetadataRevisionViewSet
 from metadatas.item_read import with_lean_read
+from metadatas.list_read import with_lean_list
 from metadatas.views import (
     ApiDocumentationView,
     EntrypointContextView,
@@ -23,11 +24,16 @@ def revision_route(suffix, actions, name):
     return re_path(f"{suffix}/?$", MetadataRevisionViewSet.as_view(actions), name=name)
 
 
-def lean_item_reads(patterns):
-    """The router's routes, the item route's plain GETs answered by the short path (metadatas.item_read)."""
+# The short paths of the hot reads (metadatas.item_read, metadatas.list_read), around the router's views.
+LEAN_READS = {"metadata-detail": with_lean_read, "metadata-list": with_lean_list}
+
+
+def lean_reads(patterns):
+    """The router's routes, the item's and the list's plain GETs answered by their short paths."""
     for pattern in patterns:
-        if pattern.name == "metadata-detail":
-            pattern = re_path(pattern.pattern.regex.pattern, with_lean_read(pattern.callback), name=pattern.name)
+        if pattern.name in LEAN_READS:
+            callback = LEAN_READS[pattern.name](pattern.callback)
+            pattern = re_path(pattern.pattern.regex.pattern, callback, name=pattern.name)
         yield pattern
 
 
@@ -38,7 +44,7 @@ urlpatterns = [
     re_path(r"^docs\.jsonld$", ApiDocumentationView.as_view(), name="hydra-documentation"),
     re_path(r"^contexts/Metadata/?$", MetadataContextView.as_view(), name="metadata-context"),
     re_path(r"^contexts/MetadataRevision/?$", MetadataRevisionContextView.as_view(), name="revision-context"),
-    *lean_item_reads(router.urls),
+    *lean_reads(router.urls),
     revision_route(REVISIONS, {"get": "list"}, "metadata-revisions"),
     revision_route(REVISION, {"get": "retrieve"}, "metadata-revision"),
     revision_route(REVISION + "/diff", {"get": "diff"}, "metadata-revision-diff"),

@@ -15,6 +15,7 @@ class FaultyProxy:
         self.pairs = set()
         self.lock = threading.Lock()
         self.trigger = None  # (pattern, forward_first, event) armed by cut_on()
+        self.muted = set()  # client sockets that must receive nothing more (their cut is under way)
         self.down = False
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
@@ -93,6 +94,8 @@ class FaultyProxy:
                 return
             if from_client and self._fires(data, source, target):
                 return
+            if not from_client and target in self.muted:
+                return  # an answer to what the cut forwarded: it must never arrive
             try:
                 target.sendall(data)
             except OSError:
@@ -106,6 +109,8 @@ class FaultyProxy:
         self.trigger = None
         fired.set()  # before the cut: the service answers as soon as it sees it
         if forward_first:
+            # Muted before the database has it: a fast answer could otherwise be relayed before the cut.
+            self.muted.add(source)
             target.sendall(data)
         self.cut()
         _close(source)
