@@ -313,17 +313,6 @@ def _revision(metadata, operation, changed, actor, batch_id):
         **ChangeAuthorship.columns_of(actor, batch_id),
         created_at=metadata.updated_at,
     )
-    keep = service_settings.REVISIONS_KEEP
-    if metadata.version > keep:
-        _revisions_of(metadata).filter(version__lte=metadata.version - keep).delete()
-    record_metadata_change(
-        tenant_id=metadata.tenant_id,
-        operation=operation,
-        resource=metadata_representation(metadata),
-        changed=changed,
-        actor=actor,
-        batch_id=batch_id,
-    )
 
 
 def _locked_row(metadata, *, deleted):
