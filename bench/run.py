@@ -568,6 +568,11 @@ def main():
     parser.add_argument(
         "--replica", action="store_true", help="standby vs primary reads, lag, pgbouncer (bench/replica.py)"
     )
+    parser.add_argument(
+        "--changes", action="store_true", help="change feed: 1,000 waiters, delivery, publisher (bench/change_feed.py)"
+    )
+    parser.add_argument("--waiters", type=int, default=1000, help="long-poll readers of --changes")
+    parser.add_argument("--changes-workers", type=int, default=2, help="gunicorn workers of --changes (one per core)")
     options = parser.parse_args()
     VAR.mkdir(exist_ok=True)
     stop_leftovers()
@@ -575,6 +580,10 @@ def main():
         import replica
 
         return replica.main(options)
+    if options.changes:
+        import change_feed
+
+        return change_feed.main(options)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         sizes = [int(size) for size in options.rows.split(",")]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from changes.recording import record_linked_change
 from linked_metadata.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
 from linked_metadata.models import LinkedMetadata, LinkedMetadataRevision, LinkedRevisionOperation
 from linked_metadata.rules import CleanLinkedInput, clean_linked_input
@@ -109,7 +110,8 @@ def linked_metadata_delete(
 
 
 def _record(row: LinkedMetadata, operation: str, actor: Actor, batch_id: uuid.UUID | None) -> None:
-    """Write the revision of the change that left ``row`` as it is; prune beyond ``REVISIONS_KEEP``.
+    """Write the revision of the change that left ``row`` as it is; prune beyond ``REVISIONS_KEEP``; then its
+    event in the change feed (last: the feed's counter row stays locked from there to the commit).
 
     Until a key passes ``REVISIONS_KEEP`` versions there is nothing to prune, and no query is made.
     """
@@ -130,6 +132,18 @@ def _record(row: LinkedMetadata, operation: str, actor: Actor, batch_id: uuid.UU
         stale = list(revisions.values_list("id", flat=True)[keep : keep + 100])
         if stale:
             revisions.filter(id__in=stale).delete()
+    record_linked_change(
+        tenant_id=row.tenant_id,
+        operation=operation,
+        linked_object_type=row.linked_object_type,
+        identifier=row.identifier,
+        key=row.key,
+        value=row.value,
+        version=row.version,
+        occurred_at=row.updated_at,
+        actor=actor,
+        batch_id=batch_id,
+    )
 
 
 def linked_revisions(tenant_id: uuid.UUID, linked_object_type: str, identifier: str, key: str):

@@ -40,6 +40,13 @@ DEFAULTS: dict[str, Any] = {
     # it (0: forever).
     "REVISIONS_KEEP": 100,
     "DELETED_RETENTION_DAYS": 30,
+    # The change feed (contract changes.md): hours an event is kept (`prune_changes` removes older ones), the
+    # seconds between SSE heartbeat comments, and the JetStream publisher's server and stream (no NATS_URL:
+    # `publish_changes` refuses to start; the API never needs NATS).
+    "CHANGES_RETENTION_HOURS": 168,
+    "CHANGES_HEARTBEAT_SECONDS": 15,
+    "NATS_URL": None,
+    "NATS_STREAM": "METADATA_CHANGES",
     # Read replicas (metadata_service.db_routers, replicas): seconds a client that wrote keeps reading from
     # the primary (a cookie, longer than replication lag), and seconds a failed replica is left alone.
     "DATABASE_REPLICA_PIN_SECONDS": 5,

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connections
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 QUERY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
@@ -32,6 +32,12 @@ DATABASE_TIME = Histogram(
 )
 REPLICA_UNAVAILABLE = Counter(
     "db_replica_unavailable", "Times a replica failed (down, or not a standby) and its reads went elsewhere.", ["alias"]
+)
+# Readers of the change feed waiting for an event (long-poll) or connected to the stream (SSE), all workers.
+WAITING_READERS = Gauge(
+    "changes_waiting_readers",
+    "Change feed readers waiting (long-poll) or streaming (SSE).",
+    multiprocess_mode="livesum",
 )
 
 REGEX_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
@@ -121,6 +127,15 @@ class PrometheusMiddleware:
         return response
 
 
+# Collectors that compute their samples when scraped (from the database, say), not in each worker: an app
+# registers them at start-up (the change feed's publish lag, changes/apps.py), so this package names no app.
+SCRAPE_REGISTRY = CollectorRegistry(auto_describe=False)
+
+
+def register_scrape_collector(collector):
+    SCRAPE_REGISTRY.register(collector)
+
+
 def metrics_registry():
     """Every worker's samples under gunicorn (multiprocess mode), else this process's."""
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -132,4 +147,5 @@ def metrics_registry():
 
 def metrics_view(request):
     """``GET /metrics``: the Prometheus text format (no token: keep it off the public network)."""
-    return HttpResponse(generate_latest(metrics_registry()), content_type=CONTENT_TYPE_LATEST)
+    body = generate_latest(metrics_registry()) + generate_latest(SCRAPE_REGISTRY)
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

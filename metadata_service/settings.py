@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "metadatas",
     "metadata_types",
     "linked_metadata",
+    "changes",
     "idempotency",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -333,6 +334,10 @@ METADATA_SERVICE = {
         "DATABASE_REPLICA_PIN_SECONDS": env_int,
         "DATABASE_REPLICA_RETRY_SECONDS": env_int,
         "TRUSTED_PROXY_COUNT": env_int,
+        "CHANGES_RETENTION_HOURS": env_int,
+        "CHANGES_HEARTBEAT_SECONDS": env_int,
+        "NATS_URL": env_str,
+        "NATS_STREAM": env_str,
         "IDEMPOTENCY_KEY_HOURS": env_int,
         "BATCH_MAX_OPERATIONS": env_int,
         "QUOTA_MAX_RESOURCES": env_int,
@@ -351,6 +356,10 @@ METADATA_SERVICE.update(
 
 if METADATA_SERVICE["REVISIONS_KEEP"] < 1:
     raise ImproperlyConfigured("REVISIONS_KEEP must be at least 1 (the newest revision of a resource is always kept)")
+if METADATA_SERVICE["CHANGES_RETENTION_HOURS"] < 1:
+    raise ImproperlyConfigured("CHANGES_RETENTION_HOURS must be at least 1")
+if METADATA_SERVICE["CHANGES_HEARTBEAT_SECONDS"] < 1:
+    raise ImproperlyConfigured("CHANGES_HEARTBEAT_SECONDS must be at least 1")
 if METADATA_SERVICE["DELETED_RETENTION_DAYS"] < 0:
     raise ImproperlyConfigured("DELETED_RETENTION_DAYS must be 0 (keep forever) or a number of days")
 

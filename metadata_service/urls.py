@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("metadatas.urls")),
     path("", include("metadata_types.urls")),
     path("", include("linked_metadata.urls")),
+    path("", include("changes.urls")),
     path("", include("tenants.urls")),
     # Operators' endpoints: no token.
     re_path(r"^health/live/?$", LivenessView.as_view(), name="health-live"),

@@ -12,17 +12,16 @@ from operator import or_
 import django_filters
 from django import forms
 from django.db.models import F, Q
-from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
 from metadata_service.conf import service_settings
+from metadata_service.query_params import LIST_SPELLING, canonical_query
 from metadatas.data_filters import data_filtered
 from metadatas.keyset import MAX_BIGINT, in_utc
 from metadatas.models import Metadata, fold_for_search, title_sort_key
 
-LIST_SPELLING = re.compile(r"^(?P<name>[A-Za-z]+)\[\d*\]$")
 ORDER_PARAMETER = re.compile(r"^order\[(?P<field>[A-Za-z]+)\]$")
 DATE_OPERATORS = {"before": "lte", "after": "gte", "strictly_before": "lt", "strictly_after": "gt"}
 
@@ -164,16 +163,6 @@ def filter_parameter(name):
     """Whether a query parameter names one of the filters, in any spelling (``type``, ``type[]``, ``type[0]``)."""
     match = LIST_SPELLING.fullmatch(name)
     return (match.group("name") if match else name) in MetadataFilterSet.base_filters
-
-
-def canonical_query(params, list_names):
-    """Fold ``x[]=`` and ``x[0]=`` into ``x`` for the multi-value filters; other parameters stay."""
-    canonical = QueryDict(mutable=True)
-    for key, values in params.lists():
-        match = LIST_SPELLING.fullmatch(key)
-        name = match.group("name") if match and match.group("name") in list_names else key
-        canonical.setlist(name, canonical.getlist(name) + values)
-    return canonical
 
 
 class MetadataFilterBackend(DjangoFilterBackend):

@@ -17,12 +17,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import NotFound, ValidationError
 
+from changes.recording import record_metadata_change, record_metadata_changes, record_purge
 from metadata_service.conf import service_settings
 from metadata_service.timestamps import now_to_the_second
 from metadatas.data_rules import check_resource_data
 from metadatas.exceptions import NotDeleted, PreconditionFailed, SlugTaken, VersionConflict
 from metadatas.models import Metadata, MetadataRevision, RevisionOperation, title_search_text
 from metadatas.revisions import DELETED_AT, WRITABLE_FIELDS, changed_fields, model_changes, state_of
+from metadatas.serializers import metadata_representation
 from tenants.counters import METADATA_IDS, next_values
 from tenants.identity import Actor, ChangeAuthorship
 from tenants.quotas import count_down, count_up, json_size, limit_of, require_within
@@ -113,6 +115,14 @@ def metadata_create_many(
         created = changed_fields(WRITABLE_FIELDS)
         MetadataRevision.objects.bulk_create(
             [_revision(row, RevisionOperation.CREATED, created, actor, batch_id) for row in rows]
+        )
+        record_metadata_changes(
+            tenant_id=tenant_id,
+            operation=RevisionOperation.CREATED,
+            resources=[metadata_representation(row) for row in rows],
+            changed=created,
+            actor=actor,
+            batch_id=batch_id,
         )
     return rows
 
@@ -205,6 +215,7 @@ def metadata_purge(*, metadata: Metadata, expected_version: int | None = None, a
             raise PreconditionFailed(current_version=row.version)
         _revisions_of(row).delete()
         _same_row(row, deleted=None).delete()
+        record_purge(tenant_id=row.tenant_id, resource_uuid=row.uuid)
         if row.deleted_at is None:
             count_down(row.tenant_id, LIVE_RESOURCES)
     logger.info(
@@ -227,10 +238,13 @@ def purge_deleted(*, deleted_before: datetime, batch_size: int = 500) -> int:
     while True:
         with transaction.atomic():
             doomed = Metadata.objects.filter(deleted_at__lt=deleted_before).select_for_update(skip_locked=True)
-            keys = list(doomed.values_list("tenant_id", "pk")[:batch_size])
-            for tenant_id, pk in keys:
+            keys = list(doomed.values_list("tenant_id", "pk", "uuid")[:batch_size])
+            for tenant_id, pk, _ in keys:
                 MetadataRevision.objects.for_tenant(tenant_id).filter(metadata_id=pk).delete()
-            Metadata.objects.filter(pk__in=[pk for _, pk in keys], deleted_at__lt=deleted_before).delete()
+            Metadata.objects.filter(pk__in=[pk for _, pk, _ in keys], deleted_at__lt=deleted_before).delete()
+            # Tenants in one order, so two runs at once never wait for each other's feed counters crosswise.
+            for tenant_id, _, resource_uuid in sorted(keys, key=lambda key: str(key[0])):
+                record_purge(tenant_id=tenant_id, resource_uuid=resource_uuid)
         removed += len(keys)
         if len(keys) < batch_size:
             return removed
@@ -268,7 +282,8 @@ def require_within_bytes(tenant_id, title, data):
 
 
 def _record(metadata, operation, changed, actor, batch_id):
-    """Write the revision of the change that left ``metadata`` as it is, and prune beyond ``REVISIONS_KEEP``.
+    """Write the revision of the change that left ``metadata`` as it is, and prune beyond ``REVISIONS_KEEP``;
+    then its event in the change feed (last: the feed's counter row stays locked from there to the commit).
 
     Versions of a resource are consecutive and each has its revision, so the ones to prune are known
     from the new version alone: no query at all until a resource passes ``REVISIONS_KEEP`` versions.
@@ -277,6 +292,14 @@ def _record(metadata, operation, changed, actor, batch_id):
     keep = service_settings.REVISIONS_KEEP
     if metadata.version > keep:
         _revisions_of(metadata).filter(version__lte=metadata.version - keep).delete()
+    record_metadata_change(
+        tenant_id=metadata.tenant_id,
+        operation=operation,
+        resource=metadata_representation(metadata),
+        changed=changed,
+        actor=actor,
+        batch_id=batch_id,
+    )
 
 
 def _revision(metadata, operation, changed, actor, batch_id):

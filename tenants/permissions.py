@@ -150,6 +150,19 @@ def may_view_linked_metadata(identity: TokenIdentity, linked_object_type: str, i
     )
 
 
+def viewable_linked_metadata(identity: TokenIdentity) -> Q | None:
+    """The condition on rows naming a linked object (``linked_object_type``, ``identifier``) that the identity
+    may view: all of them, its own accounts and email (an AccountUser), or None when it may view none."""
+    if holds(identity, CAN_VIEW_METADATA) or holds(identity, CAN_MUTATE_METADATA):
+        return Q()
+    if identity.type != ACCOUNT_USER:
+        return None
+    own = Q(linked_object_type=LINKED_ACCOUNT, identifier__in=list(identity.accounts))
+    if identity.email is not None:
+        own |= Q(linked_object_type=LINKED_ACCOUNT_USER, identifier=normalize_email(identity.email))
+    return own
+
+
 def may_mutate_linked_metadata(identity: TokenIdentity, linked_object_type: str, identifier: str) -> bool:
     """GraphQL create/update/delete of metadata on one linked object."""
     return holds(identity, CAN_MUTATE_METADATA) or owns_linked_object(identity, linked_object_type, identifier)

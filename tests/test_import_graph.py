@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("metadata_service", "tenants", "idempotency", "metadatas", "metadata_types", "linked_metadata")
+APPS = ("metadata_service", "tenants", "changes", "idempotency", "metadatas", "metadata_types", "linked_metadata")
 FORBIDDEN = {
-    "metadata_service": {"tenants", "idempotency", "metadatas", "metadata_types", "linked_metadata"},
-    "tenants": {"idempotency", "metadatas", "metadata_types", "linked_metadata"},
-    "idempotency": {"metadatas", "metadata_types", "linked_metadata"},
+    "metadata_service": {"tenants", "changes", "idempotency", "metadatas", "metadata_types", "linked_metadata"},
+    "tenants": {"changes", "idempotency", "metadatas", "metadata_types", "linked_metadata"},
+    # The feed is written by the data apps' write services: it knows none of them.
+    "changes": {"idempotency", "metadatas", "metadata_types", "linked_metadata"},
+    "idempotency": {"changes", "metadatas", "metadata_types", "linked_metadata"},
     "metadatas": {"metadata_types", "linked_metadata"},
     "metadata_types": {"linked_metadata"},
     "linked_metadata": {"metadatas", "metadata_types"},

@@ -41,6 +41,8 @@ OPERATIONS = {
     ("get", "/health/ready"),
     ("post", "/tokens"),
     ("post", "/tokens/refresh"),
+    ("get", "/changes"),
+    ("get", "/changes/stream"),
     ("get", "/tenant"),
 }
 PROBLEM_SCHEMAS = {
@@ -50,6 +52,7 @@ PROBLEM_SCHEMAS = {
     "#/components/schemas/SchemaIncompatibleProblem",
     "#/components/schemas/TypeInUseProblem",
     "#/components/schemas/ConflictProblem",
+    "#/components/schemas/CursorExpiredProblem",
 }
 
 
@@ -152,7 +155,7 @@ def test_the_metadata_routes_need_a_bearer_jwt_and_the_operator_routes_none(docu
 
     assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
     assert "Authorization: JWT <jwt>" in scheme["description"] and "bare" in scheme["description"]
-    with_token = {op for op in OPERATIONS if op[1].startswith(("/metadata", "/tenant"))}
+    with_token = {op for op in OPERATIONS if op[1].startswith(("/metadata", "/tenant", "/changes"))}
     assert all(ops[op]["security"] == [{"jwt": []}] for op in with_token)
     assert all(ops[op].get("security", [{}]) == [{}] for op in OPERATIONS - with_token)
 

@@ -20,6 +20,7 @@ from tests.support.pg_clusters import why_not_available
 
 SEED = 20240305
 EXAMPLES_PER_OPERATION = 20
+FEED_ROUTES = "^/changes"
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def server(request, transactional_db, tenant):
 
 def operations(server):
     with urllib.request.urlopen(f"{server.url}/docs/openapi.json", timeout=10) as response:
-        return [method for item in json.load(response)["paths"].values() for method in item]
+        return [(path, method) for path, item in json.load(response)["paths"].items() for method in item]
 
 
 @pytest.mark.e2e
@@ -67,6 +68,10 @@ def test_schemathesis_finds_no_server_error_and_no_answer_the_schema_does_not_de
         "--request-timeout",
         "10",
         "--no-color",
+        # The change feed waits (up to 60 s) or streams without end: longer than any request timeout. Its
+        # answers are checked in tests/test_changes*.py; every other operation is driven here.
+        "--exclude-path-regex",
+        FEED_ROUTES,
     ]
 
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -74,4 +79,6 @@ def test_schemathesis_finds_no_server_error_and_no_answer_the_schema_does_not_de
     report = run.stdout[-12000:] + run.stderr[-3000:]
     assert run.returncode == 0, report
     selected, total = re.search(r"Operations:\s+(\d+) selected / (\d+) total", run.stdout).groups()
-    assert selected == total == str(len(operations(server))), report
+    everything = operations(server)
+    assert total == str(len(everything)), report
+    assert selected == str(len([path for path, _ in everything if not re.match(FEED_ROUTES, path)])), report

@@ -20,6 +20,8 @@ DISTRIBUTED = {
     "linked_metadata.LinkedMetadata",
     "linked_metadata.LinkedMetadataRevision",
     "tenants.TenantCounter",
+    "changes.ChangeEvent",
+    "changes.PublishPosition",
     "idempotency.IdempotencyRecord",
 }
 REFERENCE = {"tenants.Role", "tenants.TenantMember", "metadata_types.MetadataType", "metadata_types.TypePolicy"}
