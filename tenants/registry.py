@@ -16,13 +16,12 @@ If the second step fails, the "changing" mark stays until it expires and readers
 
 import logging
 from contextlib import contextmanager
-from functools import lru_cache
 
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import AuthenticationFailed
 
 from metadata_service.conf import service_settings
-from metadata_service.shared_redis import ERRORS, shared_key, shared_redis
+from metadata_service.shared_redis import ERRORS, SharedScript, shared_key, shared_redis
 from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -56,14 +55,14 @@ def require_enabled_tenant(tenant_id, *, counters=()):
 
 # The tenant's state (KEYS[1]) and each counter after it raised by one with its time to live (ARGV): one
 # command, one answer. A missing state comes back as nil (Lua false), counters as integers.
-STATE_AND_COUNTS = """
+STATE_AND_COUNTS = SharedScript("""
 local answer = {redis.call('GET', KEYS[1])}
 for i = 2, #KEYS do
   answer[i] = redis.call('INCR', KEYS[i])
   redis.call('EXPIRE', KEYS[i], ARGV[i - 1])
 end
 return answer
-"""
+""")
 
 
 def tenant_enabled_counting(tenant_id, counters):
@@ -73,18 +72,12 @@ def tenant_enabled_counting(tenant_id, counters):
         return tenant_enabled(tenant_id), None
     keys = [cache_key(tenant_id), *(shared_key(key) for key, _ in counters)]
     try:
-        cached, *counted = _state_and_counts(client)(keys=keys, args=[ttl for _, ttl in counters])
+        cached, *counted = STATE_AND_COUNTS(client, keys=keys, args=[ttl for _, ttl in counters])
     except ERRORS:
         logger.warning("tenant cache: the state-and-counts script failed; asking the database", exc_info=True)
         return _read_enabled(tenant_id), None
     enabled = STATES[cached] if cached in STATES else _read_and_remember(tenant_id, cached)
     return enabled, counted
-
-
-@lru_cache(maxsize=4)
-def _state_and_counts(client):
-    """The script, registered once per client (redis-py sends EVALSHA, and the source if Redis lost it)."""
-    return client.register_script(STATE_AND_COUNTS)
 
 
 FOREIGN_KEY_VIOLATION = "23503"  # PostgreSQL's SQLSTATE

@@ -96,6 +96,36 @@ def test_requests_pass_when_the_cache_is_unreachable(api):
     assert statuses == [200, 200, 200]
 
 
+def test_a_script_redis_does_not_know_yet_is_sent_whole_and_answers(tenant_cache):
+    from metadata_service.shared_redis import SharedScript, shared_redis
+
+    unseen = SharedScript(f"-- {uuid.uuid4()}\nreturn redis.call('INCR', KEYS[1])")  # a new SHA1: NOSCRIPT first
+    key = f"{tenant_cache['prefix']}:unseen"
+
+    assert [unseen(shared_redis(), keys=[key], args=[]) for _ in range(2)] == [1, 2]
+
+
+def test_a_broken_redis_connection_is_closed_and_the_next_request_counts_on_a_new_one(api, tenant_cache):
+    from metadata_service.shared_redis import shared_redis
+
+    pool = shared_redis().connection_pool
+    broken = pool.get_connection()
+    pool.release(broken)  # the next request takes this one
+    failures = iter([RedisConnectionError("reset")])
+    real_send = broken.send_command
+
+    def send_once_broken(*args, **kwargs):
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real_send(*args, **kwargs)
+
+    with rates(token="2/day"), mock.patch.object(broken, "send_command", side_effect=send_once_broken):
+        statuses = [api.get("/metadatas", **JSON).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]  # the first answered by the database and counted by the fallback
+
+
 def test_an_off_rate_means_no_limit(api):
     with rates(tenant="off", token="off"):
         statuses = {api.get("/metadatas", **JSON).status_code for _ in range(5)}
