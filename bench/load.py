@@ -202,13 +202,15 @@ def secondary_indexes(cursor):
 
 
 def remove_bench_writes(connection):
-    """Rows that earlier benchmark POSTs added (slug ``bench-…``): each run starts from the same data."""
+    """Rows that earlier benchmark POSTs and batches added (slugs ``bench-…``, ``batch-…``: bench/wrk/*.lua):
+    each run starts from the same data, so the list pages of the bench tenant read the same 100 rows."""
+    posted = "slug LIKE 'bench-%%' OR slug LIKE 'batch-%%'"
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM metadatas_metadatarevision WHERE metadata_id IN "
-            "(SELECT id FROM metadatas_metadata WHERE slug LIKE 'bench-%%')"
+            f"(SELECT id FROM metadatas_metadata WHERE {posted})"
         )
-        cursor.execute("DELETE FROM metadatas_metadata WHERE slug LIKE 'bench-%%'")
+        cursor.execute(f"DELETE FROM metadatas_metadata WHERE {posted}")
         removed = cursor.rowcount
     connection.commit()
     return removed
