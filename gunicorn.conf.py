@@ -57,7 +57,11 @@ worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 1000))
 
 
 def post_fork(server, worker):
-    """Under gevent, psycopg2 waits for PostgreSQL cooperatively: other greenlets run meanwhile."""
+    """Under gevent, psycopg2 waits for PostgreSQL cooperatively: other greenlets run meanwhile. On SIGTERM
+    the worker ends its waiting readers (change feed) at once (metadata_service/graceful_exit.py)."""
+    from metadata_service.graceful_exit import announce_worker_stop
+
+    announce_worker_stop(worker)
     if worker_class.startswith("gevent"):
         from psycogreen.gevent import patch_psycopg
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from changes import jsonld
-from changes.listener import wakeup_for
+from changes.listener import stopping, wakeup_for
 from changes.openapi import LIST, STREAM
 from changes.parameters import LIMIT_DEFAULT, feed_parameters, last_event_id
 from changes.reading import FeedQuery, checked_cursor, read_page, visible_events
@@ -86,8 +86,8 @@ class ChangeListView(FeedView):
             wakeup = wakeup_for(query.tenant_id)
             page = shared_page(wakeup, query, after, parameters.limit)
             remaining = deadline - time.monotonic()
-            if page.events or remaining <= 0:
-                return page
+            if page.events or remaining <= 0 or stopping():
+                return page  # (a worker that stops answers what it has: the client asks again elsewhere)
             release_connections()
             with WAITING_READERS.track_inprogress():
                 wakeup.wait(remaining)
@@ -124,6 +124,8 @@ class ChangeStreamView(FeedView):
                     release_connections()
                     yield from (server_sent(event) for event in page.events)
                     after = page.next
+                    if stopping():
+                        return  # the stream ends cleanly; the client resumes with Last-Event-ID elsewhere
                     if len(page.events) < LIMIT_DEFAULT and not wakeup.wait(heartbeat):
                         yield b": heartbeat\n\n"
             finally:
