@@ -20,7 +20,7 @@ from changes.parameters import LIMIT_DEFAULT, feed_parameters, last_event_id
 from changes.reading import FeedQuery, checked_cursor, read_page, visible_events
 from metadata_service.conf import service_settings
 from metadata_service.metrics import WAITING_READERS
-from metadata_service.renderers import UTF8JSONRenderer
+from metadata_service.renderers import JSONLDRenderer, UTF8JSONRenderer
 from tenants.permissions import IsTenantIdentity
 
 
@@ -31,11 +31,8 @@ def release_connections():
             connection.close()
 
 
-class ChangesJSONLDRenderer(UTF8JSONRenderer):
+class ChangesJSONLDRenderer(JSONLDRenderer):
     """JSON-LD, the default: the page as a ``hydra:Collection`` of its events, with ``next`` and ``head``."""
-
-    media_type = "application/ld+json"
-    format = "jsonld"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, dict) and "events" in data:

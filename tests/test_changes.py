@@ -286,3 +286,14 @@ def test_a_failed_batch_makes_no_event(api):
     response = api.post("/metadatas/batch", {"operations": operations}, format="json", **JSON)
     assert response.status_code == 400
     assert feed(api) == {"events": [], "next": 0, "head": 0}
+
+
+def test_json_ld_answers_link_the_hydra_api_documentation(api):
+    create(api)
+    response = api.get("/changes", **JSONLD)
+    assert response["Link"] == '<http://testserver/docs.jsonld>; rel="http://www.w3.org/ns/hydra/core#apiDocumentation"'
+
+
+def test_plain_json_answers_carry_no_documentation_link(api):
+    response = api.get("/changes", **JSON)
+    assert response.status_code == 200 and "Link" not in response
