@@ -102,7 +102,8 @@ class ChangeStreamView(FeedView):
         query = self.get_feed_query(parameters)
         resume = last_event_id(request)
         after = resume if resume is not None else parameters.after
-        head = checked_cursor(query.tenant_id, after or 0)
+        cursor = "Last-Event-ID" if resume is not None else "after"
+        head = checked_cursor(query.tenant_id, after or 0, parameter=cursor)
         response = StreamingHttpResponse(self.events(query, head if after is None else after))
         response["Content-Type"] = "text/event-stream; charset=utf-8"
         response["Cache-Control"] = "no-store"

@@ -343,10 +343,19 @@ def test_a_stream_with_a_bad_parameter_is_a_400_naming_it(api, path, headers, fi
     assert field in {violation["propertyPath"] for violation in problem["violations"]}
 
 
-def test_a_stream_from_beyond_head_is_a_400_naming_after(api):
+@pytest.mark.parametrize(
+    "path, headers, field",
+    [("/changes/stream?after=2", {}, "after"), ("/changes/stream", {"HTTP_LAST_EVENT_ID": "2"}, "Last-Event-ID")],
+)
+def test_a_stream_from_beyond_head_is_a_400_naming_the_cursor_it_was_given(api, path, headers, field):
     create(api)
-    problem = stream_problem(api, 400, HTTP_LAST_EVENT_ID="2")
-    assert {violation["propertyPath"] for violation in problem["violations"]} == {"after"}
+    problem = stream_problem(api, 400, path, **headers)
+    assert {violation["propertyPath"] for violation in problem["violations"]} == {field}
+
+
+def test_a_stream_asked_for_json_is_a_406(api):
+    response = api.get("/changes/stream", **JSON)
+    assert response.status_code == 406 and response["Content-Type"].startswith("application/problem+json")
 
 
 def test_a_stream_from_a_cursor_older_than_the_retention_window_is_a_410(api):
