@@ -11,11 +11,11 @@ Under gunicorn every worker writes its samples to ``PROMETHEUS_MULTIPROC_DIR`` (
 import os
 import re
 import time
-from contextlib import ExitStack
 from functools import lru_cache
 
 from django.conf import settings
 from django.db import connections
+from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -85,21 +85,45 @@ def query_timer(alias):
     return QueryTimer(alias)
 
 
+def time_queries(sender, connection, **kwargs):
+    """``connection_created``: every query of the connection is timed, in a request or not, once per connection.
+
+    Installed as the outermost execute wrapper when the connection opens (before its first query), so a
+    request pays nothing to set it up; a reconnect of the same wrapper does not add a second one.
+    """
+    timer = query_timer(connection.alias)
+    if timer not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, timer)
+
+
+connection_created.connect(time_queries, dispatch_uid="metadata_service.metrics.time_queries")
+
+
+@lru_cache(maxsize=1024)  # methods x route templates x statuses: a fixed, small set
+def request_counter(method, route, status):
+    return REQUESTS.labels(method=method, route=route, status=str(status))
+
+
+@lru_cache(maxsize=256)  # methods x route templates
+def request_timer(method, route):
+    return LATENCY.labels(method=method, route=route)
+
+
 class PrometheusMiddleware:
-    """Counts and times every request by method, route template and status, and times its queries."""
+    """Counts and times every request by method, route template and status (queries: ``time_queries``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        for connection in connections.all(initialized_only=True):  # opened before this module was imported
+            if connection.connection is not None:
+                time_queries(None, connection)
 
     def __call__(self, request):
         started = time.perf_counter()
-        with ExitStack() as timing:
-            for alias in settings.DATABASES:
-                timing.enter_context(connections[alias].execute_wrapper(query_timer(alias)))
-            response = self.get_response(request)
+        response = self.get_response(request)
         method, route = method_of(request), route_of(request)
-        LATENCY.labels(method=method, route=route).observe(time.perf_counter() - started)
-        REQUESTS.labels(method=method, route=route, status=str(response.status_code)).inc()
+        request_timer(method, route).observe(time.perf_counter() - started)
+        request_counter(method, route, response.status_code).inc()
         return response
 
 

@@ -15,13 +15,14 @@ from metadata_service.log_context import current_request_id
 logger = logging.getLogger("metadata_service.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_META = "HTTP_X_REQUEST_ID"
 # A client's id is kept when it is short and plain; anything else could forge log lines, so it is replaced.
 ACCEPTABLE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 
 def request_id_for(request):
     """The client's ``X-Request-ID`` when it is acceptable, else a new one."""
-    given = request.headers.get(REQUEST_ID_HEADER, "")
+    given = request.META.get(REQUEST_ID_META, "")  # not request.headers: that builds a dict of every header
     return given if ACCEPTABLE_REQUEST_ID.fullmatch(given) else os.urandom(16).hex()  # as random as uuid4().hex
 
 
@@ -60,6 +61,12 @@ class RequestLogMiddleware:
         finally:
             current_request_id.reset(serving)
         response[REQUEST_ID_HEADER] = request.request_id
+        level = level_for(response.status_code)
+        if logger.isEnabledFor(level):  # below LOG_LEVEL the line would be dropped: skip building it
+            self.log(request, response, level, started)
+        return response
+
+    def log(self, request, response, level, started):
         fields = {
             "method": request.method,
             "path": logged_path(request),
@@ -69,9 +76,4 @@ class RequestLogMiddleware:
             "request_id": request.request_id,
         }
         message = "{method} {path} {status} {duration_ms}ms tenant={tenant} request_id={request_id}"
-        logger.log(
-            level_for(response.status_code),
-            message.format(**{**fields, "tenant": fields["tenant"] or "-"}),
-            extra=fields,
-        )
-        return response
+        logger.log(level, message.format(**{**fields, "tenant": fields["tenant"] or "-"}), extra=fields)

@@ -107,7 +107,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "metadata_service.request_log.RequestLogMiddleware",  # outermost: logs the status the client gets
     "metadata_service.metrics.PrometheusMiddleware",
-    "corsheaders.middleware.CorsMiddleware",  # before anything that answers: preflights need no token
+    "metadata_service.middleware.CorsMiddleware",  # before anything that answers: preflights need no token
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) under gunicorn
     "metadata_service.middleware.RequestBodyLimitMiddleware",

@@ -47,7 +47,7 @@ def parse_entity_tags(header, name):
 
 def if_match_versions(request):
     """Versions named by strong ETags in If-Match; ``ANY`` for ``*``; None without the header."""
-    header = request.headers.get("If-Match")
+    header = request.META.get("HTTP_IF_MATCH")  # not request.headers: that builds a dict of every header
     if header is None:
         return None
     tags = parse_entity_tags(header, "If-Match")
@@ -92,7 +92,7 @@ def delete_expected_version(request, current_version):
 
 def is_not_modified(request, version):
     """Whether If-None-Match already names this version (weak comparison), so a 304 will do."""
-    header = request.headers.get("If-None-Match")
+    header = request.META.get("HTTP_IF_NONE_MATCH")
     if header is None:
         return False
     tags = parse_entity_tags(header, "If-None-Match")

@@ -6,7 +6,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
 
-from tenants.identity import identity_from_claims
+from tenants.identity import identity_of_token
 from tenants.registry import require_enabled_tenant
 from tenants.throttling import TenantAndTokenRateThrottle
 from tenants.tokens import verified_access_token
@@ -59,7 +59,7 @@ class TenantJWTAuthentication(JWTStatelessUserAuthentication):
             raise AuthenticationFailed(str(exc.args[0]), code="token_not_valid") from exc
 
     def get_user(self, validated_token):
-        return identity_from_claims(validated_token.payload)
+        return identity_of_token(validated_token)
 
     def authenticate_header(self, request):
         return 'Bearer realm="metadata"'

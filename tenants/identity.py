@@ -1,7 +1,7 @@
 """The caller a verified token describes."""
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import models
 from rest_framework.exceptions import AuthenticationFailed
@@ -114,6 +114,23 @@ def _uuid_or_none(value):
         return None if value is None else uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def identity_of_token(token):
+    """The ``TokenIdentity`` of a verified token: its claims checked once per token object, a fresh copy each call.
+
+    ``tenants.tokens.VERIFIED_TOKENS`` hands the same token object to every request that sends it again, so
+    the claims are checked when it is first verified; each request still gets its own identity (its own
+    ``memo``: the rate counts and permission answers of one request).
+    """
+    checked = token.__dict__.get(CHECKED_IDENTITY)
+    if checked is None:
+        checked = identity_from_claims(token.payload)
+        token.__dict__[CHECKED_IDENTITY] = checked
+    return replace(checked)
+
+
+CHECKED_IDENTITY = "checked_identity"
 
 
 def identity_from_claims(claims):

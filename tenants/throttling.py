@@ -5,6 +5,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.cache import cache
 from rest_framework.settings import api_settings
@@ -21,6 +22,7 @@ RATE_LIMITS_MEMO = "rate_limits"  # the request's RateLimitState list, for the h
 PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+@lru_cache(maxsize=64)  # a handful of configured rates, parsed twice per request otherwise
 def parse_rate(rate):
     """``"100/min"`` → ``(100, 60)``; ``None`` or ``"off"`` → ``(None, None)`` (no limit)."""
     if rate is None or rate.strip().lower() in RATE_OFF:

@@ -37,6 +37,39 @@ def test_a_304_answers_as_the_viewset_does(api, make_metadata, short, negotiated
     assert answer(short) == answer(negotiated)
 
 
+@pytest.mark.parametrize("tag", ['"2"', 'W/"7", "9"'])
+def test_a_stale_if_none_match_gets_the_viewset_s_200_with_the_document(api, make_metadata, tag):
+    url = f"/metadatas/{make_metadata(data={'k': 'v'}).uuid}"
+    condition = {"HTTP_IF_NONE_MATCH": tag}
+
+    short, negotiated = api.get(url, **JSON, **condition), api.get(url, **NEGOTIATED_JSON, **condition)
+
+    assert short.status_code == 200
+    assert short.json()["data"] == {"k": "v"}
+    assert answer(short) == answer(negotiated)
+
+
+def test_a_malformed_if_none_match_is_the_viewset_s_400(api, make_metadata):
+    url = f"/metadatas/{make_metadata().uuid}"
+    condition = {"HTTP_IF_NONE_MATCH": "not-a-tag"}
+
+    short, negotiated = api.get(url, **JSON, **condition), api.get(url, **NEGOTIATED_JSON, **condition)
+
+    assert short.status_code == 400
+    assert answer(short) == answer(negotiated)
+
+
+def test_a_current_if_none_match_of_another_owner_s_resource_is_403_not_304(tenant, make_metadata):
+    metadata = make_metadata(owner="Other")
+    reader = client_with(token_for(tenant.uuid, identity_type="Individual", permissions=["metadata:read@Mine:"]))
+    url, condition = f"/metadatas/{metadata.uuid}", {"HTTP_IF_NONE_MATCH": '"1"'}
+
+    short, negotiated = reader.get(url, **JSON, **condition), reader.get(url, **NEGOTIATED_JSON, **condition)
+
+    assert short.status_code == 403
+    assert answer(short) == answer(negotiated)
+
+
 def test_a_missing_a_foreign_and_a_malformed_uuid_are_the_viewset_s_404(api, other_tenant, make_metadata):
     foreign = make_metadata(tenant=other_tenant)
     for path in (f"/metadatas/{foreign.uuid}", "/metadatas/00000000-0000-0000-0000-000000000000", "/metadatas/nope"):
