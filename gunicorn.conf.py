@@ -77,6 +77,13 @@ def when_ready(server):
     close_the_door_on_stop(server)
 
 
+def post_request(worker, req, environ, resp):
+    """A worker recycled after ``max_requests`` ends its waiting readers too, as on SIGTERM."""
+    from metadata_service.graceful_exit import announce_self_stop
+
+    announce_self_stop(worker)
+
+
 def worker_exit(server, worker):
     """An exiting worker answers the connections already queued instead of leaving them to a reset."""
     from metadata_service.graceful_exit import serve_queued_connections

@@ -12,8 +12,8 @@ shutdown under a steady write load. So, on shutdown:
 2. each worker, as it exits, answers the connections already queued, then closes its copy.
 
 Requests that wait on purpose (a change feed long-poll, an SSE stream) would otherwise hold their worker
-until ``graceful_timeout``: on its SIGTERM a worker runs the callbacks given to ``on_worker_stop``, which end
-those waits at once.
+until ``graceful_timeout``: on its SIGTERM, or once it stopped itself after ``max_requests``, a worker runs
+the callbacks given to ``on_worker_stop``, which end those waits at once.
 """
 
 import ctypes
@@ -52,6 +52,13 @@ def announce_worker_stop(worker):
         outside_the_signal_handler(run_stop_callbacks)
 
     worker.handle_exit = handle_exit_and_announce
+
+
+def announce_self_stop(worker):
+    """After a request: a worker that stopped itself (``max_requests`` reached, no signal) ends its waits too.
+    The callbacks may run more than once; they only wake what waits."""
+    if not worker.alive:
+        run_stop_callbacks()
 
 
 def outside_the_signal_handler(function):

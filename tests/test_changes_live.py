@@ -256,3 +256,19 @@ def test_sigterm_ends_streams_and_long_polls_at_once_and_a_resuming_reader_loses
             assert resumed.next_event()["data"]["uuid"] == after["uuid"] != before["uuid"]
         finally:
             resumed.close()
+
+
+def test_a_worker_recycled_after_max_requests_ends_its_streams_at_once(transactional_db, tenant):
+    token = token_for(tenant.uuid)
+    with gunicorn(workers=1, GUNICORN_MAX_REQUESTS="10", GUNICORN_GRACEFUL_TIMEOUT="20") as server:
+        stream = EventStream(server, token, **{"Last-Event-ID": "0"})
+        try:
+            started = time.monotonic()
+            for _ in range(12):  # the worker stops itself after 10 or 11 requests, the stream's included
+                assert call("GET", f"{server.url}/health/live", token)[0] == 200
+            assert stream.response.read() == b"retry: 2000\n\n"  # ended cleanly, no event lost on the way
+            ended = time.monotonic() - started
+        finally:
+            stream.close()
+    print(f"a recycled worker's stream ended {ended:.2f} s after the requests began")
+    assert ended < 8
