@@ -57,7 +57,11 @@ worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 1000))
 
 
 def post_fork(server, worker):
-    """Under gevent, psycopg2 waits for PostgreSQL cooperatively: other greenlets run meanwhile."""
+    """Under gevent, psycopg2 waits for PostgreSQL cooperatively: other greenlets run meanwhile. On SIGTERM
+    the worker ends its waiting readers (change feed) at once (metadata_service/graceful_exit.py)."""
+    from metadata_service.graceful_exit import announce_worker_stop
+
+    announce_worker_stop(worker)
     if worker_class.startswith("gevent"):
         from psycogreen.gevent import patch_psycopg
 
@@ -71,6 +75,13 @@ def when_ready(server):
     from metadata_service.graceful_exit import close_the_door_on_stop
 
     close_the_door_on_stop(server)
+
+
+def post_request(worker, req, environ, resp):
+    """A worker recycled after ``max_requests`` ends its waiting readers too, as on SIGTERM."""
+    from metadata_service.graceful_exit import announce_self_stop
+
+    announce_self_stop(worker)
 
 
 def worker_exit(server, worker):

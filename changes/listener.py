@@ -7,7 +7,8 @@ process's one session of its own on the primary, made from the ``direct`` alias'
 Django's pool (a pooled connection would go back to the pool, and pgbouncer in transaction mode drops
 LISTEN). On each notification it sets the tenant's wake-up and puts a new one in its place: every reader
 of that tenant wakes and reads again. After a lost connection it reconnects with backoff and wakes every
-reader, since notifications may have been missed meanwhile.
+reader, since notifications may have been missed meanwhile. When the worker is told to stop, every reader
+is woken and ``stopping()`` says so: a long-poll answers its page, a stream ends (its client resumes elsewhere).
 """
 
 import logging
@@ -73,18 +74,28 @@ class SharedRead:
 
 
 class TenantWakeups:
-    """The ``Wakeup`` of each tenant; a notification sets it and puts a fresh one in its place."""
+    """The ``Wakeup`` of each tenant; a notification sets it and puts a fresh one in its place. Once
+    ``stop()`` ran, every wake-up is set at once: no reader waits any more."""
 
     def __init__(self) -> None:
         self._wakeups: dict[str, Wakeup] = {}
         self._lock = threading.Lock()
+        self.stopping = False
 
     def current(self, tenant_id: str) -> Wakeup:
         with self._lock:
             wakeup = self._wakeups.get(tenant_id)
             if wakeup is None:
                 wakeup = self._wakeups[tenant_id] = Wakeup()
+            if self.stopping:
+                wakeup.event.set()
             return wakeup
+
+    def stop(self) -> None:
+        """Wake every reader now and from now on: the process is shutting down."""
+        with self._lock:
+            self.stopping = True
+        self.wake_all()
 
     def wake(self, tenant_id: str) -> None:
         with self._lock:
@@ -160,6 +171,11 @@ def wakeup_for(tenant_id) -> Wakeup:
     """The wake-up of ``tenant_id``'s readers at its next committed change (the listener runs from here on)."""
     ensure_listening()
     return WAKEUPS.current(str(tenant_id))
+
+
+def stopping() -> bool:
+    """Whether this process is shutting down: readers answer what they have instead of waiting."""
+    return WAKEUPS.stopping
 
 
 def wake_readers(tenant_id: str) -> None:

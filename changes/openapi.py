@@ -149,7 +149,9 @@ STREAM = extend_schema(
         *FILTER_PARAMETERS,
     ],
     responses={
-        (200, EVENT_STREAM): OpenApiResponse({"type": "string"}, "The event stream; it does not end."),
+        (200, EVENT_STREAM): OpenApiResponse(
+            {"type": "string"}, "The event stream; it ends only when the server stops (resume with `Last-Event-ID`)."
+        ),
         **PROBLEMS,
         **GONE,
     },

@@ -72,11 +72,12 @@ def head_of(tenant_id) -> int:
     return rows.values_list("value", flat=True).first() or 0
 
 
-def checked_cursor(tenant_id, after: int) -> int:
-    """``after`` when it may be followed; 400 beyond head, 410 before the retention window. Returns head."""
+def checked_cursor(tenant_id, after: int, *, parameter: str = "after") -> int:
+    """``after`` when it may be followed; 400 naming ``parameter`` (where the cursor came from) beyond head,
+    410 before the retention window. Returns head."""
     head = head_of(tenant_id)
     if after > head:
-        raise ValidationError({"after": [f"Must not be beyond the head of the feed ({head})."]})
+        raise ValidationError({parameter: [f"Must not be beyond the head of the feed ({head})."]})
     if after > 0:
         oldest = ChangeEvent.objects.for_tenant(tenant_id).aggregate(oldest=Min("seq"))["oldest"] or head + 1
         if after < oldest - 1:

@@ -14,13 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from changes import jsonld
-from changes.listener import wakeup_for
+from changes.listener import stopping, wakeup_for
 from changes.openapi import LIST, STREAM
 from changes.parameters import LIMIT_DEFAULT, feed_parameters, last_event_id
 from changes.reading import FeedQuery, checked_cursor, read_page, visible_events
 from metadata_service.conf import service_settings
 from metadata_service.metrics import WAITING_READERS
-from metadata_service.renderers import UTF8JSONRenderer
+from metadata_service.renderers import JSONLDRenderer, UTF8JSONRenderer
 from tenants.permissions import IsTenantIdentity
 
 
@@ -31,11 +31,8 @@ def release_connections():
             connection.close()
 
 
-class ChangesJSONLDRenderer(UTF8JSONRenderer):
+class ChangesJSONLDRenderer(JSONLDRenderer):
     """JSON-LD, the default: the page as a ``hydra:Collection`` of its events, with ``next`` and ``head``."""
-
-    media_type = "application/ld+json"
-    format = "jsonld"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, dict) and "events" in data:
@@ -86,8 +83,8 @@ class ChangeListView(FeedView):
             wakeup = wakeup_for(query.tenant_id)
             page = shared_page(wakeup, query, after, parameters.limit)
             remaining = deadline - time.monotonic()
-            if page.events or remaining <= 0:
-                return page
+            if page.events or remaining <= 0 or stopping():
+                return page  # (a worker that stops answers what it has: the client asks again elsewhere)
             release_connections()
             with WAITING_READERS.track_inprogress():
                 wakeup.wait(remaining)
@@ -105,7 +102,8 @@ class ChangeStreamView(FeedView):
         query = self.get_feed_query(parameters)
         resume = last_event_id(request)
         after = resume if resume is not None else parameters.after
-        head = checked_cursor(query.tenant_id, after or 0)
+        cursor = "Last-Event-ID" if resume is not None else "after"
+        head = checked_cursor(query.tenant_id, after or 0, parameter=cursor)
         response = StreamingHttpResponse(self.events(query, head if after is None else after))
         response["Content-Type"] = "text/event-stream; charset=utf-8"
         response["Cache-Control"] = "no-store"
@@ -124,6 +122,8 @@ class ChangeStreamView(FeedView):
                     release_connections()
                     yield from (server_sent(event) for event in page.events)
                     after = page.next
+                    if stopping():
+                        return  # the stream ends cleanly; the client resumes with Last-Event-ID elsewhere
                     if len(page.events) < LIMIT_DEFAULT and not wakeup.wait(heartbeat):
                         yield b": heartbeat\n\n"
             finally:

@@ -10,6 +10,10 @@ shutdown under a steady write load. So, on shutdown:
    listening socket, so no new connection completes (clients retry their SYN and are refused
    once the socket is closed: nothing was sent, nothing is ambiguous);
 2. each worker, as it exits, answers the connections already queued, then closes its copy.
+
+Requests that wait on purpose (a change feed long-poll, an SSE stream) would otherwise hold their worker
+until ``graceful_timeout``: on its SIGTERM, or once it stopped itself after ``max_requests``, a worker runs
+the callbacks given to ``on_worker_stop``, which end those waits at once.
 """
 
 import ctypes
@@ -18,7 +22,9 @@ import os
 import socket
 import struct
 import sys
+import threading
 import time
+from collections.abc import Callable
 
 from gunicorn.workers.sync import SyncWorker
 
@@ -27,6 +33,53 @@ logger = logging.getLogger(__name__)
 SO_ATTACH_FILTER = getattr(socket, "SO_ATTACH_FILTER", 26)  # Linux
 DROP_EVERYTHING = struct.pack("HBBI", 0x06, 0, 0, 0)  # one classic BPF instruction: BPF_RET|BPF_K 0
 DRAIN_SECONDS_MAX = 10.0
+_stop_callbacks: list[Callable[[], None]] = []
+
+
+def on_worker_stop(callback: Callable[[], None]) -> None:
+    """Run ``callback`` (in this process) when its gunicorn worker is told to stop gracefully."""
+    _stop_callbacks.append(callback)
+
+
+def announce_worker_stop(worker):
+    """Make the worker's SIGTERM handler run the ``on_worker_stop`` callbacks too (call before its signals
+    are installed, i.e. from ``post_fork``). They run in a thread (a greenlet under gevent) of their own:
+    a signal handler must not take the locks the interrupted code may hold."""
+    handle_exit = worker.handle_exit
+
+    def handle_exit_and_announce(sig, frame):
+        handle_exit(sig, frame)
+        outside_the_signal_handler(run_stop_callbacks)
+
+    worker.handle_exit = handle_exit_and_announce
+
+
+def announce_self_stop(worker):
+    """After a request: a worker that stopped itself (``max_requests`` reached, no signal) ends its waits too.
+    The callbacks may run more than once; they only wake what waits."""
+    if not worker.alive:
+        run_stop_callbacks()
+
+
+def outside_the_signal_handler(function):
+    """Start ``function`` in a greenlet under gevent (its signal handlers run in the event loop, where
+    ``Thread.start()`` may not block waiting for the thread), in a thread otherwise."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("threading"):
+        import gevent
+
+        gevent.spawn(function)
+    else:
+        threading.Thread(target=function, name="worker-stop", daemon=True).start()
+
+
+def run_stop_callbacks():
+    """Each ``on_worker_stop`` callback, in the order given."""
+    for callback in list(_stop_callbacks):
+        try:
+            callback()
+        except Exception:  # one failing callback must not keep the others from ending their waits
+            logger.exception("a worker stop callback failed")
 
 
 def close_the_door_on_stop(arbiter):

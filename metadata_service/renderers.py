@@ -1,6 +1,7 @@
 """JSON rendering shared by every API view."""
 
 import orjson
+from django.urls import NoReverseMatch, reverse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -8,6 +9,9 @@ from rest_framework.utils.encoders import JSONEncoder
 ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 # DRF escapes these two for JavaScript; so does this renderer, byte for byte the same output.
 JS_LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
+# The Hydra API documentation, found by its URL name: the app that serves it (metadatas) says what is in it.
+DOCUMENTATION_URL_NAME = "hydra-documentation"
+DOCUMENTATION_REL = "http://www.w3.org/ns/hydra/core#apiDocumentation"
 
 
 class UTF8JSONRenderer(JSONRenderer):
@@ -33,3 +37,29 @@ class UTF8JSONRenderer(JSONRenderer):
             if raw in rendered:
                 rendered = rendered.replace(raw, escaped)
         return rendered
+
+
+class JSONLDRenderer(UTF8JSONRenderer):
+    """JSON-LD: every answer links the Hydra API documentation, as API Platform's do (that ``Link`` header
+    is how Hydra clients find it). Subclasses shape the documents; the link is the same for every route."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        self.announce_documentation(renderer_context or {})
+        return super().render(data, accepted_media_type, renderer_context)
+
+    @staticmethod
+    def announce_documentation(renderer_context):
+        response, request = renderer_context.get("response"), renderer_context.get("request")
+        if response is None or request is None:
+            return
+        try:
+            path = reverse(DOCUMENTATION_URL_NAME)
+        except NoReverseMatch:  # no app serves the documentation: nothing to announce
+            return
+        links = [f'<{request.build_absolute_uri(path)}>; rel="{DOCUMENTATION_REL}"']
+        if response.has_header("Link"):
+            links.append(response["Link"])
+        response["Link"] = ", ".join(links)

@@ -1,18 +1,14 @@
 """The two formats of /metadata-types, chosen by the Accept header."""
 
-from metadata_service.renderers import UTF8JSONRenderer
+from metadata_service.renderers import JSONLDRenderer, UTF8JSONRenderer
 from metadata_types import jsonld
-from metadatas.renderers import MetadataJSONLDRenderer
 
 
-class MetadataTypeJSONLDRenderer(UTF8JSONRenderer):
-    """JSON-LD, the default: a type gains ``@context``, ``@id`` and ``@type``; the list is a Hydra collection."""
-
-    media_type = "application/ld+json"
-    format = "jsonld"
+class MetadataTypeJSONLDRenderer(JSONLDRenderer):
+    """JSON-LD, the default: a type gains ``@context``, ``@id`` and ``@type``; the list is a Hydra collection
+    (the ``Link`` to the API documentation comes with ``JSONLDRenderer``)."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        MetadataJSONLDRenderer.announce_documentation(renderer_context or {})  # the Hydra documentation's Link
         return super().render(self.jsonld_document(data), accepted_media_type, renderer_context)
 
     @staticmethod

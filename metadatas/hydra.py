@@ -7,6 +7,7 @@ points at the documentation with a ``Link`` header. The class and property IRIs 
 resource's own context (``/contexts/Metadata``) gives its terms, so a document and its description agree.
 """
 
+from metadata_service import renderers
 from metadata_service.hydra_search import iri_template
 from metadatas import jsonld
 from metadatas.filters import AnyOfFilter, MetadataFilterSet, OrderParameterFilter
@@ -16,7 +17,7 @@ HYDRA = "http://www.w3.org/ns/hydra/core#"
 DOCS_PATH = "/docs.jsonld"
 ENTRYPOINT_PATH = "/"
 ENTRYPOINT_CONTEXT_PATH = "/contexts/Entrypoint"
-DOCUMENTATION_REL = f"{HYDRA}apiDocumentation"
+DOCUMENTATION_REL = renderers.DOCUMENTATION_REL  # announced by metadata_service.renderers.JSONLDRenderer
 VOCABULARY = f"{DOCS_PATH}#"  # terms of the entrypoint, as API Platform names them
 CLASS_IRI = f"{jsonld.CONTEXT_DOCUMENT['@context']['@vocab']}{jsonld.RESOURCE_TYPE}"
 CLASS_REF = {"@id": CLASS_IRI}
@@ -48,11 +49,6 @@ DOCUMENTATION_CONTEXT = {
     "expects": {"@id": "hydra:expects", "@type": "@id"},
     "returns": {"@id": "hydra:returns", "@type": "@id"},
 }
-
-
-def documentation_link(request):
-    """The ``Link`` header value that announces the API documentation (absolute: clients fetch it as is)."""
-    return f'<{request.build_absolute_uri(DOCS_PATH)}>; rel="{DOCUMENTATION_REL}"'
 
 
 def property_range(term):

@@ -1,21 +1,14 @@
 """The two formats of the metadata API, chosen by the Accept header."""
 
-from metadata_service.renderers import UTF8JSONRenderer
-from metadatas import hydra, jsonld
+from metadata_service.renderers import JSONLDRenderer, UTF8JSONRenderer
+from metadatas import jsonld
 
 
-class MetadataJSONLDRenderer(UTF8JSONRenderer):
-    """JSON-LD, the default: an item gains ``@context``, ``@id`` and ``@type``; collections come as Hydra.
-
-    Every JSON-LD response links the Hydra API documentation, as API Platform's do: that header is how
-    Hydra clients find it.
-    """
-
-    media_type = "application/ld+json"
-    format = "jsonld"
+class MetadataJSONLDRenderer(JSONLDRenderer):
+    """JSON-LD, the default: an item gains ``@context``, ``@id`` and ``@type``; collections come as Hydra
+    (the ``Link`` to the API documentation comes with ``JSONLDRenderer``)."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        self.announce_documentation(renderer_context or {})
         return super().render(self.jsonld_document(data), accepted_media_type, renderer_context)
 
     @staticmethod
@@ -24,16 +17,6 @@ class MetadataJSONLDRenderer(UTF8JSONRenderer):
         if isinstance(data, dict) and "@context" not in data and "uuid" in data:
             return jsonld.item_document(data)
         return data
-
-    @staticmethod
-    def announce_documentation(renderer_context):
-        response, request = renderer_context.get("response"), renderer_context.get("request")
-        if response is None or request is None:
-            return
-        links = [hydra.documentation_link(request)]
-        if response.has_header("Link"):
-            links.append(response["Link"])
-        response["Link"] = ", ".join(links)
 
 
 class RevisionJSONLDRenderer(MetadataJSONLDRenderer):

@@ -162,7 +162,8 @@ def test_a_bad_parameter_is_a_400_naming_it(api, params, field):
 def test_a_cursor_beyond_head_is_a_400(api):
     create(api)
     response = api.get("/changes", {"after": 2}, **JSON)
-    assert response.status_code == 400 and "after" in response.content.decode()
+    assert response.status_code == 400
+    assert {violation["propertyPath"] for violation in response.json()["violations"]} == {"after"}
 
 
 def test_a_cursor_older_than_the_retention_window_is_a_410_with_oldest_and_head(api, settings):
@@ -286,3 +287,101 @@ def test_a_failed_batch_makes_no_event(api):
     response = api.post("/metadatas/batch", {"operations": operations}, format="json", **JSON)
     assert response.status_code == 400
     assert feed(api) == {"events": [], "next": 0, "head": 0}
+
+
+def test_json_ld_answers_link_the_hydra_api_documentation(api):
+    create(api)
+    response = api.get("/changes", **JSONLD)
+    assert response["Link"] == '<http://testserver/docs.jsonld>; rel="http://www.w3.org/ns/hydra/core#apiDocumentation"'
+
+
+def test_plain_json_answers_carry_no_documentation_link(api):
+    response = api.get("/changes", **JSON)
+    assert response.status_code == 200 and "Link" not in response
+
+
+SSE = {"HTTP_ACCEPT": "text/event-stream"}
+
+
+@pytest.fixture(autouse=True)
+def no_listener(monkeypatch):
+    """These tests read only what is committed already: no LISTEN session (it would outlive the test database)."""
+    monkeypatch.setattr("changes.listener.ensure_listening", lambda timeout=5: None)
+
+
+def stream_problem(api, status, path="/changes/stream", **headers):
+    response = api.get(path, **SSE, **headers)
+    assert response.status_code == status and not response.streaming, response
+    assert response["Content-Type"].startswith("application/problem+json")
+    return response.json()
+
+
+def first_stream_chunks(api, count, **headers):
+    """The first ``count`` chunks the stream writes (reading more would wait for the next change)."""
+    response = api.get("/changes/stream", **SSE, **headers)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/event-stream")
+    chunks = iter(response.streaming_content)
+    try:
+        return [next(chunks) for _ in range(count)]
+    finally:
+        response.close()
+
+
+@pytest.mark.parametrize(
+    "path, headers, field",
+    [
+        ("/changes/stream", {"HTTP_LAST_EVENT_ID": "x"}, "Last-Event-ID"),
+        ("/changes/stream", {"HTTP_LAST_EVENT_ID": "-1"}, "Last-Event-ID"),
+        ("/changes/stream?after=1.5", {}, "after"),
+        ("/changes/stream?kind=types", {}, "kind"),
+        ("/changes/stream?operation[]=renamed", {}, "operation"),
+        ("/changes/stream?uuid=nope", {}, "uuid"),
+    ],
+)
+def test_a_stream_with_a_bad_parameter_is_a_400_naming_it(api, path, headers, field):
+    problem = stream_problem(api, 400, path, **headers)
+    assert field in {violation["propertyPath"] for violation in problem["violations"]}
+
+
+@pytest.mark.parametrize(
+    "path, headers, field",
+    [("/changes/stream?after=2", {}, "after"), ("/changes/stream", {"HTTP_LAST_EVENT_ID": "2"}, "Last-Event-ID")],
+)
+def test_a_stream_from_beyond_head_is_a_400_naming_the_cursor_it_was_given(api, path, headers, field):
+    create(api)
+    problem = stream_problem(api, 400, path, **headers)
+    assert {violation["propertyPath"] for violation in problem["violations"]} == {field}
+
+
+def test_a_stream_asked_for_json_is_a_406(api):
+    response = api.get("/changes/stream", **JSON)
+    assert response.status_code == 406 and response["Content-Type"].startswith("application/problem+json")
+
+
+def test_a_stream_from_a_cursor_older_than_the_retention_window_is_a_410(api):
+    for number in range(4):
+        create(api, slug=f"r{number}")
+    ChangeEvent.objects.filter(seq__lte=2).update(occurred_at=timezone.now() - timedelta(hours=200))
+    call_command("prune_changes", verbosity=0)
+    problem = stream_problem(api, 410, HTTP_LAST_EVENT_ID="1")
+    assert problem["type"] == "/problems/cursor_expired" and (problem["oldest"], problem["head"]) == (3, 4)
+
+
+def test_a_stream_for_a_token_that_may_view_neither_kind_is_a_403(tenant):
+    reader = client_with(token_for(tenant.uuid, "Staff", permissions=["metadata:read"]))
+    stream_problem(reader, 403)
+
+
+def test_a_stream_resumes_after_last_event_id_with_the_tenants_own_events_only(api, other_api):
+    create(other_api, slug="elsewhere")
+    mine = [create(api, slug=f"mine-{number}") for number in range(2)]
+    retry, second = first_stream_chunks(api, 2, HTTP_LAST_EVENT_ID="1")
+    assert retry == b"retry: 2000\n\n"
+    assert second.startswith(b"id: 2\nevent: metadata.created\n") and mine[1]["uuid"].encode() in second
+
+
+def test_a_stream_applies_the_filters(api):
+    create(api, slug="skipped")
+    wanted = create(api, slug="wanted", type="wanted-type")
+    _, event = first_stream_chunks(api, 2, HTTP_LAST_EVENT_ID="0", QUERY_STRING="type=wanted-type")
+    assert event.startswith(b"id: 2\n") and wanted["uuid"].encode() in event

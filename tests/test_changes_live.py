@@ -4,10 +4,12 @@ Events with resume and heartbeats, a departed client freed, and the order of eve
 import http.client
 import json
 import re
+import signal
 import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -55,7 +57,8 @@ class EventStream:
             fields[name] = json.loads(value) if name == "data" else value
 
     def close(self):
-        self.connection.sock.close()
+        if self.connection.sock is not None:  # (None once the server ended the stream and the body was read)
+            self.connection.sock.close()
         self.connection.close()
 
 
@@ -211,3 +214,61 @@ def test_a_reader_following_the_feed_sees_exactly_the_committed_changes_of_8_con
     for event in seen:
         versions[event["uuid"]].append(event["version"])
     assert all(found == list(range(1, 51)) for found in versions.values())
+
+
+@pytest.fixture
+def stopping_server(transactional_db, tenant):
+    """One gunicorn worker (so both readers wait in it) with a 10 s graceful timeout, and a token."""
+    with gunicorn(workers=1, GUNICORN_GRACEFUL_TIMEOUT="10") as server:
+        yield server, token_for(tenant.uuid)
+
+
+def test_sigterm_ends_streams_and_long_polls_at_once_and_a_resuming_reader_loses_nothing(stopping_server):
+    server, token = stopping_server
+    before = create(server, token, "before-stop")
+    stream = EventStream(server, token, **{"Last-Event-ID": "0"})
+    ended = {}
+    try:
+        assert stream.next_event()["id"] == "1"
+        with ThreadPoolExecutor(1) as pool:
+            poll = pool.submit(call, "GET", f"{server.url}/changes?after=1&wait=60", token)
+            until(lambda: waiting_readers(server) == 2)
+            worker = next(iter(server.children()))
+            signalled = time.monotonic()
+            server.process.send_signal(signal.SIGTERM)
+            rest = stream.response.read()  # the stream ends: its chunked body is terminated, not cut
+            ended["stream"] = time.monotonic() - signalled
+            stream.close()  # and its client goes to reconnect elsewhere
+            status, _, page = poll.result(timeout=15)
+            ended["poll"] = time.monotonic() - signalled
+            assert server.process.wait(timeout=15) == 0
+            ended["server"] = time.monotonic() - signalled
+    finally:
+        stream.close()
+    print("after SIGTERM: " + ", ".join(f"{what} ended in {seconds:.2f} s" for what, seconds in ended.items()))
+    assert b"id: " not in rest and ended["stream"] < 2
+    assert (status, page["events"], page["next"]) == (200, [], 1) and ended["poll"] < 2
+    assert not Path(f"/proc/{worker}").exists() and ended["server"] < 3
+    with gunicorn(workers=1) as elsewhere:  # the reader resumes on another server from its last event
+        after = create(elsewhere, token, "after-stop")
+        resumed = EventStream(elsewhere, token, **{"Last-Event-ID": "1"})
+        try:
+            assert resumed.next_event()["data"]["uuid"] == after["uuid"] != before["uuid"]
+        finally:
+            resumed.close()
+
+
+def test_a_worker_recycled_after_max_requests_ends_its_streams_at_once(transactional_db, tenant):
+    token = token_for(tenant.uuid)
+    with gunicorn(workers=1, GUNICORN_MAX_REQUESTS="10", GUNICORN_GRACEFUL_TIMEOUT="20") as server:
+        stream = EventStream(server, token, **{"Last-Event-ID": "0"})
+        try:
+            started = time.monotonic()
+            for _ in range(12):  # the worker stops itself after 10 or 11 requests, the stream's included
+                assert call("GET", f"{server.url}/health/live", token)[0] == 200
+            assert stream.response.read() == b"retry: 2000\n\n"  # ended cleanly, no event lost on the way
+            ended = time.monotonic() - started
+        finally:
+            stream.close()
+    print(f"a recycled worker's stream ended {ended:.2f} s after the requests began")
+    assert ended < 8

@@ -329,3 +329,19 @@ def test_every_answer_of_a_negotiated_route_documents_that_it_varies_by_accept(d
 @pytest.mark.parametrize("route", ["/metadatas", "/metadatas/{uuid}", "/metadata-types", "/metadata-types/{name}"])
 def test_reads_tell_how_properties_select_fields(document, route):
     assert "properties[]=uuid&properties[]=title" in operations(document)[("get", route)]["description"]
+
+
+def test_the_change_feed_routes_document_their_parameters_formats_and_answers(document):
+    feed, stream = (operations(document)[("get", route)] for route in ("/changes", "/changes/stream"))
+    filters = {"kind", "operation", "type", "owner", "uuid"}
+    assert parameter_names(feed) == {"after", "limit", "wait", *filters}
+    assert parameter_names(stream) == {"after", *filters} and "Last-Event-ID" in parameter_names(stream, "header")
+    assert set(feed["responses"]["200"]["content"]) == {"application/ld+json", "application/json"}
+    assert "Link" in feed["responses"]["200"]["headers"]  # the JSON-LD answer links the API documentation
+    assert set(stream["responses"]["200"]["content"]) == {"text/event-stream"}
+    expired = document["components"]["schemas"]["CursorExpiredProblem"]
+    assert {"oldest", "head"} <= set(expired["allOf"][1]["required"])
+    for operation in (feed, stream):
+        assert {"400", "403", "410"} <= set(operation["responses"])
+        gone = operation["responses"]["410"]["content"]["application/problem+json"]["schema"]
+        assert gone == {"$ref": "#/components/schemas/CursorExpiredProblem"}
