@@ -4,10 +4,8 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.views import APIView
 
 from idempotency.mixins import IdempotentWritesMixin
 from metadata_service.locales import LocalizedTitlesMixin
@@ -27,6 +25,7 @@ from metadata_types.services import (
 from metadatas.locking import delete_expected_version, expected_version, stale_if_match_as_412
 from metadatas.merge_patch import merge_patch_body
 from metadatas.versioned_items import VersionedItemMixin
+from metadatas.views import PublicJSONLDView
 from tenants.permissions import IsTenantIdentity, MetadataTypePermission
 from tenants.scoping import TenantScopedViewMixin
 
@@ -112,13 +111,9 @@ class MetadataTypeViewSet(
         return self.item_response(metadata_type)
 
 
-class MetadataTypeContextView(APIView):
+@extend_schema_view(get=CONTEXT_OPERATION)
+class MetadataTypeContextView(PublicJSONLDView):
     """The JSON-LD context of the MetadataType resource (public, like the Metadata context)."""
 
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
     renderer_classes = [MetadataTypeJSONLDRenderer, MetadataTypeJSONRenderer]
-
-    @CONTEXT_OPERATION
-    def get(self, request):
-        return Response(jsonld.CONTEXT_DOCUMENT)
+    document = jsonld.CONTEXT_DOCUMENT

@@ -4,9 +4,7 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from idempotency.mixins import IdempotentWritesMixin
@@ -21,7 +19,7 @@ from metadatas.renderers import MetadataJSONRenderer, RevisionJSONLDRenderer
 from metadatas.revisions import diff, model_changes, resource_at, revision_fields
 from metadatas.serializers import MetadataSerializer
 from metadatas.services import metadata_restore
-from metadatas.views import version_in_body
+from metadatas.views import PublicJSONLDView, version_in_body
 from tenants.identity import actor_of_request
 from tenants.permissions import EDIT, READ, IsTenantIdentity, require_on_owner
 
@@ -117,13 +115,9 @@ class MetadataRevisionViewSet(IdempotentWritesMixin, GenericViewSet):
         return Response(body, status=status.HTTP_200_OK, headers={"ETag": etag_for(metadata.version)})
 
 
-class MetadataRevisionContextView(APIView):
+@extend_schema_view(get=REVISION_CONTEXT_OPERATION)
+class MetadataRevisionContextView(PublicJSONLDView):
     """The JSON-LD context of a revision (public, like the resource's)."""
 
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
     renderer_classes = [RevisionJSONLDRenderer, MetadataJSONRenderer]
-
-    @REVISION_CONTEXT_OPERATION
-    def get(self, request):
-        return Response(jsonld.REVISION_CONTEXT_DOCUMENT)
+    document = jsonld.REVISION_CONTEXT_DOCUMENT

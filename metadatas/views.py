@@ -213,18 +213,6 @@ def version_in_body(request):
     return serializer.validated_data.get("version")
 
 
-class MetadataContextView(APIView):
-    """The JSON-LD context of the Metadata resource (public: JSON-LD processors fetch it unauthenticated)."""
-
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-    renderer_classes = [MetadataJSONLDRenderer, MetadataJSONRenderer]
-
-    @CONTEXT_OPERATION
-    def get(self, request):
-        return Response(jsonld.CONTEXT_DOCUMENT)
-
-
 class PublicJSONLDView(APIView):
     """A public JSON-LD document (plain JSON too): what Hydra clients read before they have a token."""
 
@@ -238,6 +226,13 @@ class PublicJSONLDView(APIView):
 
     def get_document(self):
         return self.document
+
+
+@extend_schema_view(get=CONTEXT_OPERATION)
+class MetadataContextView(PublicJSONLDView):
+    """The JSON-LD context of the Metadata resource (public: JSON-LD processors fetch it unauthenticated)."""
+
+    document = jsonld.CONTEXT_DOCUMENT
 
 
 @extend_schema_view(get=ENTRYPOINT_OPERATION)
