@@ -73,7 +73,8 @@ class CompiledStatement:
 
 
 class CompiledLookup:
-    """``build(**values)`` → a queryset of at most one row; ``get(**values)`` → that row's instance or None.
+    """``build(**values)`` → a queryset of at most one row; ``get(**values)`` → that row's instance or None,
+    ``record(**values)`` → its record (``CompiledStatement.record``: the values, no model methods) or None.
 
     Values are UUIDs (``tenant_id``, ``uuid``). The SQL is compiled once per database alias.
     """
@@ -84,14 +85,21 @@ class CompiledLookup:
         self.statements = {}
 
     def get(self, **values):
+        alias, statement, rows = self._read(values)
+        return statement.instance(self.model, alias, rows[0]) if rows else None
+
+    def record(self, **values):
+        _, statement, rows = self._read(values)
+        return statement.record(rows[0]) if rows else None
+
+    def _read(self, values):
         alias = router.db_for_read(self.model)  # the database the queryset itself would read
         statement = self.statements.get(alias)
         if statement is None:
             placeholders = {name: PLACEHOLDERS[name] for name in values}
             statement = CompiledStatement(self.build(**placeholders).using(alias), values)
             self.statements[alias] = statement
-        rows = statement.rows(connections[alias], values)
-        return statement.instance(self.model, alias, rows[0]) if rows else None
+        return alias, statement, statement.rows(connections[alias], values)
 
 
 class CompiledPage:

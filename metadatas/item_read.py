@@ -142,8 +142,9 @@ def count_request(identity, token):
 
 
 def find(tenant_id, item_uuid, lookup):
+    """The resource's record (its field values: no model instance is needed to answer)."""
     try:
-        metadata = lookup.get(tenant_id=tenant_id, uuid=uuid.UUID(item_uuid))
+        metadata = lookup.record(tenant_id=tenant_id, uuid=uuid.UUID(item_uuid))
     except ValueError:
         metadata = None
     if metadata is None:
