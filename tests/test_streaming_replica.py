@@ -42,11 +42,12 @@ def token():
 
 
 def statements(cluster, pattern):
-    """How many statements matching ``pattern`` (SQL LIKE) this server ran in the service's database."""
+    """How many statements matching ``pattern`` (SQL LIKE) this server ran in the service's database, the
+    executions of a prepared one (the hot reads', metadatas/compiled_lookups.py) counted under its PREPARE."""
     rows = cluster.query(
         "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
-        " WHERE d.datname = %s AND s.query LIKE %s",
-        (PAIR_DATABASE, pattern.replace("%%", "%")),
+        " WHERE d.datname = %s AND (s.query LIKE %s OR s.query LIKE 'PREPARE %% AS ' || %s)",
+        (PAIR_DATABASE, pattern.replace("%%", "%"), pattern.replace("%%", "%")),
         database=PAIR_DATABASE,
     )
     return int(rows[0][0])
