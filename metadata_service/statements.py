@@ -49,6 +49,17 @@ def update_sql(queryset, values: dict, *, returning: str) -> tuple[str, list]:
     return f"{sql} RETURNING {returning}", list(params)
 
 
+def instance_from_row(model, values):
+    """A model instance from a row of all its concrete columns, in field order (as ``RETURNING`` gave them),
+    each converted as a query's would be (JSON parsed)."""
+    fields = model._meta.concrete_fields
+    converted = [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(fields, values, strict=True)
+    ]
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
 def fetch_one(sql: str, params: list):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
