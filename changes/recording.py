@@ -17,12 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField
-from django.db.models.expressions import RawSQL
 
 from changes.listener import wake_readers
 from changes.models import ChangeEvent, EventKind
-from metadata_service.statements import combines_statements, fetch_one, insert_sql
+from metadata_service.statements import Sql, combines_statements, fetch_one, insert_sql
 from metadata_service.timestamps import now_to_the_second, utc_seconds
 from tenants.counters import next_value, next_values, raising_statement
 from tenants.identity import Actor
@@ -173,7 +171,7 @@ def _insert_at_next_seq(event):
     locked from here to the commit, so this is the last statement of a write, and the only one in that
     stretch that the write's own work needs."""
     counter_sql, counter_params = raising_statement(event.tenant_id, {COUNTER: 1})
-    event.seq = RawSQL("SELECT value FROM seq", (), output_field=BigIntegerField())
+    event.seq = Sql("SELECT value FROM seq")
     sql, params = insert_sql(event, returning=("id", "seq"))
     return fetch_one(f"WITH seq AS ({counter_sql}) {sql}", [*counter_params, *params])
 

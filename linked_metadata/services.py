@@ -10,15 +10,13 @@ import uuid
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, CharField, DateTimeField, JSONField
-from django.db.models.expressions import RawSQL
 
 from changes.recording import record_linked_change
 from linked_metadata.exceptions import LinkedMetadataKeyExists, LinkedMetadataKeyNotFound
 from linked_metadata.models import LinkedMetadata, LinkedMetadataRevision, LinkedRevisionOperation
 from linked_metadata.rules import CleanLinkedInput, clean_linked_input
 from metadata_service.conf import service_settings
-from metadata_service.statements import combines_statements, fetch_one, insert_select_sql, instance_from_row
+from metadata_service.statements import Sql, combines_statements, fetch_one, insert_select_sql, instance_from_row
 from metadata_service.timestamps import now_to_the_second
 from tenants.identity import Actor, ChangeAuthorship
 from tenants.quotas import effective, limit_sql, require_within
@@ -104,21 +102,20 @@ def _upsert_with_revision(tenant_id, clean, replace_value, actor, batch_id):
 
 def _upserted_revision(tenant_id, clean, actor, batch_id):
     """The revision of the row in the CTE ``upserted``: its version, value and time, ``created`` at version 1."""
-    operation = RawSQL(
+    operation = Sql(
         'CASE WHEN upserted."version" = 1 THEN %s ELSE %s END',
-        (LinkedRevisionOperation.CREATED, LinkedRevisionOperation.UPDATED),
-        output_field=CharField(),
+        (LinkedRevisionOperation.CREATED.value, LinkedRevisionOperation.UPDATED.value),
     )
     return LinkedMetadataRevision(
         tenant_id=tenant_id,
         linked_object_type=clean.linked_object_type,
         identifier=clean.identifier,
         key=clean.key,
-        version=RawSQL('upserted."version"', (), output_field=BigIntegerField()),
+        version=Sql('upserted."version"'),
         operation=operation,
-        value=RawSQL('upserted."value"', (), output_field=JSONField()),
+        value=Sql('upserted."value"'),
         **ChangeAuthorship.columns_of(actor, batch_id),
-        created_at=RawSQL('upserted."updated_at"', (), output_field=DateTimeField()),
+        created_at=Sql('upserted."updated_at"'),
     )
 
 

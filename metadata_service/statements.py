@@ -2,14 +2,16 @@
 
 On PostgreSQL a statement can carry others as data-modifying CTEs (``WITH changed AS (UPDATE ... RETURNING
 ...) INSERT ...``): every round trip a write saves is about a millisecond, and inside a tenant's critical
-section (from its counters to its commit) every writer of the tenant waits for it. The SQL comes from
-Django's compilers, so the columns, the values' adaptation (JSON, UUIDs, time zones) and the quoting are
-exactly those of ``save()`` and ``update()``; a value may be an expression such as ``RawSQL`` naming a
-CTE of the larger statement.
+section (from its counters to its commit) every writer of the tenant waits for it. The SQL follows
+Django's (its model metadata, its compilers), so the columns, the values' adaptation (JSON, UUIDs, time
+zones) and the quoting are those of ``save()`` and ``update()``; a value may be ``Sql``, naming a CTE of
+the larger statement. A write's reads are querysets compiled once (``CompiledQuery``).
 """
 
-from django.db import connection
-from django.db.models.sql import InsertQuery, UpdateQuery
+import functools
+
+from django.db import connection, connections, router
+from django.db.models.sql import UpdateQuery
 
 VALUES = " VALUES ("
 
@@ -19,16 +21,46 @@ def combines_statements() -> bool:
     return connection.vendor == "postgresql"
 
 
+class Sql:
+    """A value written as SQL (with its parameters) instead of a parameter: a column of a CTE, say."""
+
+    def __init__(self, sql: str, params=()):
+        self.sql, self.params = sql, list(params)
+
+
 def insert_sql(obj, *, returning=()) -> tuple[str, list]:
-    """The INSERT of the model instance ``obj`` (one row), with ``RETURNING`` the columns of ``returning``."""
-    meta = obj._meta
-    fields = [field for field in meta.local_concrete_fields if not (field is meta.auto_field and obj.pk is None)]
-    query = InsertQuery(type(obj))
-    query.insert_values(fields, [obj])
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [meta.get_field(name) for name in returning] or None
-    [(sql, params)] = compiler.as_sql()
-    return sql, list(params)
+    """The INSERT of the model instance ``obj`` (one row), with ``RETURNING`` the columns of ``returning``.
+
+    The columns are those ``save()`` inserts, each value adapted by its field as ``save()`` adapts it; a
+    value may be ``Sql``. Building it through the ORM's compiler cost more than PostgreSQL takes to run it,
+    so the statement's head is made once per model and database."""
+    # The router is told of the write (it keeps the client on the primary); the connection is looked up once,
+    # as every use of the ``connection`` proxy looks it up anew.
+    database = connections[router.db_for_write(type(obj))]
+    fields, head = _insert_head(type(obj), database.vendor, obj.pk is None)
+    placeholders, params = [], []
+    for field in fields:
+        value = field.pre_save(obj, add=True)
+        if isinstance(value, Sql):
+            placeholders.append(f"({value.sql})")
+            params.extend(value.params)
+        else:
+            placeholders.append("%s")
+            params.append(field.get_db_prep_save(value, database))
+    tail = f" RETURNING {', '.join(_column(obj, name) for name in returning)}" if returning else ""
+    return f"{head} VALUES ({', '.join(placeholders)}){tail}", params
+
+
+@functools.cache
+def _insert_head(model, vendor, without_pk):
+    meta = model._meta
+    fields = [field for field in meta.local_concrete_fields if not (field is meta.auto_field and without_pk)]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    return fields, f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns})"
+
+
+def _column(obj, name):
+    return connection.ops.quote_name(obj._meta.get_field(name).column)
 
 
 def insert_select_sql(obj, source: str) -> tuple[str, list]:
@@ -43,6 +75,7 @@ def insert_select_sql(obj, source: str) -> tuple[str, list]:
 
 def update_sql(queryset, values: dict, *, returning: str) -> tuple[str, list]:
     """The UPDATE that ``queryset.update(**values)`` sends (one table, no join), ``RETURNING returning``."""
+    router.db_for_write(queryset.model)  # as ``update()`` does: the router keeps the client on the primary
     query = queryset.query.chain(UpdateQuery)
     query.add_update_values(values)
     sql, params = query.get_compiler(connection=connection).as_sql()
@@ -58,6 +91,44 @@ def instance_from_row(model, values):
         for field, value in zip(fields, values, strict=True)
     ]
     return model.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
+class CompiledQuery:
+    """The SQL of ``build(**values)`` (a queryset), compiled by the ORM once per database with placeholder
+    values, then run with the real ones: building and compiling the queryset on every write cost more than
+    PostgreSQL takes to answer it. The tenant scoping and every condition of the queryset are in the SQL.
+
+    ``placeholders`` (name → a value no real call passes, a UUID or a string) tell where each value goes.
+    """
+
+    def __init__(self, build, **placeholders):
+        self.build, self.placeholders, self.compiled = build, placeholders, {}
+
+    def fetch_one(self, **values):
+        """The first row (raw column values, no converters), or None."""
+        sql, params, slots = self._compiled()
+        params = list(params)
+        for name, positions in slots.items():
+            for position, as_hex in positions:
+                params[position] = values[name].hex if as_hex else values[name]
+        return fetch_one(sql, params)
+
+    def _compiled(self):
+        if connection.alias not in self.compiled:
+            queryset = self.build(**self.placeholders)[:1]
+            sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+            slots = {name: _positions(params, value) for name, value in self.placeholders.items()}
+            self.compiled[connection.alias] = sql, list(params), slots
+        return self.compiled[connection.alias]
+
+
+def _positions(params, placeholder):
+    """Where ``placeholder`` is in ``params`` (maybe several times), and whether as hex (UUIDs on SQLite)."""
+    hex_form = getattr(placeholder, "hex", None)
+    found = [(i, value == hex_form) for i, value in enumerate(params) if value in (placeholder, hex_form)]
+    if not found:
+        raise ValueError(f"{placeholder!r} is not among the compiled parameters")
+    return found
 
 
 def fetch_one(sql: str, params: list):

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Exists, Subquery
 from rest_framework.exceptions import ValidationError
 
+from metadata_service.statements import CompiledQuery
 from metadata_types.locks import hold_type_lock
 from metadata_types.models import MetadataType, TypePolicy
 from metadata_types.schemas import data_violations, validators
@@ -43,25 +44,35 @@ def _locked_type(tenant_id: uuid.UUID, name: str):
     return _remembered(("type", tenant_id, name), read)
 
 
-def _type_and_policy(tenant_id: uuid.UUID, name: str):
-    """One statement: the tenant's row, carrying the type's (id, version) and whether its policy requires
-    definitions (no tenant row: a deleted tenant, whose write fails on its foreign key later)."""
+def _type_and_policy_query(*, tenant_id, name):
+    """The tenant's row, carrying the type's (id, version) and whether its policy requires definitions."""
     types = MetadataType.objects.for_tenant(tenant_id).filter(name=name)
     policy = TypePolicy.objects.for_tenant(tenant_id).filter(require_defined_types=True)
-    row = (
+    return (
         Tenant.objects.filter(pk=tenant_id)
         .annotate(
             type_id=Subquery(types.values("id")[:1]),
             type_version=Subquery(types.values("version")[:1]),
             required=Exists(policy),
         )
+        .order_by()
         .values_list("type_id", "type_version", "required")
-        .first()
     )
+
+
+TYPE_AND_POLICY = CompiledQuery(
+    _type_and_policy_query, tenant_id=uuid.UUID(int=0xC0DE_0001), name="\x00the name of a type\x00"
+)
+
+
+def _type_and_policy(tenant_id: uuid.UUID, name: str):
+    """One statement, compiled once: ((id, version) or None, whether definitions are required). No tenant
+    row (a deleted tenant, whose write then fails on its foreign key): undefined, not required."""
+    row = TYPE_AND_POLICY.fetch_one(tenant_id=tenant_id, name=name)
     if row is None:
         return None, False
     type_id, version, required = row
-    return (None if type_id is None else (type_id, version)), required
+    return (None if type_id is None else (type_id, version)), bool(required)
 
 
 def _remembered(key, read):

@@ -15,13 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField
-from django.db.models.expressions import RawSQL
 from rest_framework.exceptions import NotFound, ValidationError
 
 from changes.recording import record_metadata_change, record_metadata_changes, record_purge
 from metadata_service.conf import service_settings
-from metadata_service.statements import combines_statements, fetch_one, insert_select_sql, insert_sql, update_sql
+from metadata_service.statements import Sql, combines_statements, fetch_one, insert_select_sql, insert_sql, update_sql
 from metadata_service.timestamps import now_to_the_second
 from metadatas.data_rules import check_resource_data
 from metadatas.exceptions import NotDeleted, PreconditionFailed, SlugTaken, VersionConflict
@@ -111,7 +109,7 @@ def _insert_with_revision(metadata, revision):
         revision.save(force_insert=True)
         return
     row_sql, row_params = insert_sql(metadata, returning=("row",))
-    revision.metadata_id = RawSQL('SELECT "row" FROM inserted', (), output_field=BigIntegerField())
+    revision.metadata_id = Sql('SELECT "row" FROM inserted')
     revision_sql, revision_params = insert_sql(revision, returning=("id", "metadata"))
     sql = f"WITH inserted AS ({row_sql}) {revision_sql}"
     revision.pk, revision.metadata_id = fetch_one(sql, [*row_params, *revision_params])
