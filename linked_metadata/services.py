@@ -104,7 +104,7 @@ def _upserted_revision(tenant_id, clean, actor, batch_id):
     """The revision of the row in the CTE ``upserted``: its version, value and time, ``created`` at version 1."""
     operation = Sql(
         'CASE WHEN upserted."version" = 1 THEN %s ELSE %s END',
-        (LinkedRevisionOperation.CREATED.value, LinkedRevisionOperation.UPDATED.value),
+        (str(LinkedRevisionOperation.CREATED), str(LinkedRevisionOperation.UPDATED)),
     )
     return LinkedMetadataRevision(
         tenant_id=tenant_id,

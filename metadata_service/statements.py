@@ -10,6 +10,7 @@ the larger statement. A write's reads are querysets compiled once (``CompiledQue
 
 import functools
 
+from django.apps import apps
 from django.db import connection, connections, router
 from django.db.models.sql import UpdateQuery
 
@@ -37,7 +38,7 @@ def insert_sql(obj, *, returning=()) -> tuple[str, list]:
     # The router is told of the write (it keeps the client on the primary); the connection is looked up once,
     # as every use of the ``connection`` proxy looks it up anew.
     database = connections[router.db_for_write(type(obj))]
-    fields, head = _insert_head(type(obj), database.vendor, obj.pk is None)
+    fields, head = _insert_head(obj._meta.label, database.vendor, obj.pk is None)
     placeholders, params = [], []
     for field in fields:
         value = field.pre_save(obj, add=True)
@@ -52,8 +53,8 @@ def insert_sql(obj, *, returning=()) -> tuple[str, list]:
 
 
 @functools.cache
-def _insert_head(model, vendor, without_pk):
-    meta = model._meta
+def _insert_head(label, vendor, without_pk):
+    meta = apps.get_model(label)._meta
     fields = [field for field in meta.local_concrete_fields if not (field is meta.auto_field and without_pk)]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     return fields, f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns})"
