@@ -5,7 +5,8 @@ On PostgreSQL a statement can carry others as data-modifying CTEs (``WITH change
 section (from its counters to its commit) every writer of the tenant waits for it. The SQL follows
 Django's (its model metadata, its compilers), so the columns, the values' adaptation (JSON, UUIDs, time
 zones) and the quoting are those of ``save()`` and ``update()``; a value may be ``Sql``, naming a CTE of
-the larger statement. A write's reads are querysets compiled once (``CompiledQuery``).
+the larger statement. A write's reads and updates are querysets compiled once (``CompiledQuery``,
+``CompiledUpdate``).
 """
 
 import functools
@@ -74,13 +75,41 @@ def insert_select_sql(obj, source: str) -> tuple[str, list]:
     return f"{head} SELECT {placeholders.removesuffix(')')} FROM {source}", params
 
 
-def update_sql(queryset, values: dict, *, returning: str) -> tuple[str, list]:
-    """The UPDATE that ``queryset.update(**values)`` sends (one table, no join), ``RETURNING returning``."""
-    router.db_for_write(queryset.model)  # as ``update()`` does: the router keeps the client on the primary
-    query = queryset.query.chain(UpdateQuery)
-    query.add_update_values(values)
-    sql, params = query.get_compiler(connection=connection).as_sql()
-    return f"{sql} RETURNING {returning}", list(params)
+class CompiledUpdate:
+    """``build(**values).update(**changes)`` (one table, no join) with ``RETURNING returning``, its SQL compiled
+    by the ORM once per database and shape of ``changes`` (which fields, which of them NULL): the WHERE comes
+    from the queryset (its tenant scoping and every condition of the queryset layer), with ``placeholders``
+    (name → a value no real call passes) telling where each value goes; the SET values are adapted by their
+    fields on every call, as ``update()`` adapts them."""
+
+    def __init__(self, build, *, returning: str, **placeholders):
+        self.build, self.returning, self.placeholders = build, returning, placeholders
+        self.compiled: dict[tuple, tuple] = {}
+
+    def sql(self, changes: dict, **values) -> tuple[str, list]:
+        shape = (connection.alias, tuple((name, changes[name] is None) for name in changes))
+        if shape not in self.compiled:
+            self.compiled[shape] = self._compile(changes)
+        sql, where_params, slots, fields = self.compiled[shape]
+        params = list(where_params)
+        for name, positions in slots.items():
+            for position, as_hex in positions:
+                params[position] = values[name].hex if as_hex else values[name]
+        database = connections[connection.alias]
+        set_params = [field.get_db_prep_save(changes[field.name], database) for field in fields]
+        return sql, [*set_params, *params]
+
+    def _compile(self, changes):
+        queryset = self.build(**self.placeholders)
+        router.db_for_write(queryset.model)  # as ``update()`` does: the router keeps the client on the primary
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        meta = queryset.model._meta
+        fields = [meta.get_field(name) for name, value in changes.items() if value is not None]
+        where_params = list(params)[len(fields) :]  # SET's parameters come first, one per non-NULL value
+        slots = {name: _positions(where_params, value) for name, value in self.placeholders.items()}
+        return f"{sql} RETURNING {self.returning}", where_params, slots, fields
 
 
 def instance_from_row(model, values):

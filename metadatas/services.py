@@ -19,7 +19,14 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from changes.recording import record_metadata_change, record_metadata_changes, record_purge
 from metadata_service.conf import service_settings
-from metadata_service.statements import Sql, combines_statements, fetch_one, insert_select_sql, insert_sql, update_sql
+from metadata_service.statements import (
+    CompiledUpdate,
+    Sql,
+    combines_statements,
+    fetch_one,
+    insert_select_sql,
+    insert_sql,
+)
 from metadata_service.timestamps import now_to_the_second
 from metadatas.data_rules import check_resource_data
 from metadatas.exceptions import NotDeleted, PreconditionFailed, SlugTaken, VersionConflict
@@ -293,19 +300,30 @@ def _compare_and_swap(metadata, expected_version, changes, operation, actor, bat
     return metadata
 
 
+# The compare-and-swap's UPDATE: the live row of the tenant at the expected version (``_same_row``'s queryset).
+COMPARE_AND_SWAP = CompiledUpdate(
+    lambda *, tenant_id, row, version: Metadata.objects.for_tenant(tenant_id).filter(pk=row, version=version),
+    returning='"row"',
+    tenant_id=uuid.UUID(int=0xC0DE_0001),
+    row=7_300_000_000_000_000_001,  # within the columns' range: the ORM drops a lookup of a value beyond it
+    version=7_300_000_000_000_000_002,
+)
+
+
 def _update_with_revision(metadata, expected_version, values, revision, size):
     """The compare-and-swap and its revision, whether the row was at ``expected_version``; ``size`` (if not
     None) is checked against the tenant's ``max_resource_bytes`` first. One statement on PostgreSQL (the
     revision is inserted only if the row was updated, the limit read along), three elsewhere."""
-    current = _same_row(metadata).filter(version=expected_version)
     if not combines_statements():
         if size is not None:
             require_within(metadata.tenant_id, "max_resource_bytes", size)
-        if not current.update(**values):
+        if not _same_row(metadata).filter(version=expected_version).update(**values):
             return False
         revision.save(force_insert=True)
         return True
-    update, update_params = update_sql(current, values, returning='"row"')
+    update, update_params = COMPARE_AND_SWAP.sql(
+        values, tenant_id=metadata.tenant_id, row=metadata.pk, version=expected_version
+    )
     revision_sql, revision_params = insert_select_sql(revision, "updated")
     limit, limit_params = limit_sql(metadata.tenant_id, "max_resource_bytes")
     sql = f"WITH updated AS ({update}), revised AS ({revision_sql}) SELECT (SELECT COUNT(*) FROM updated), {limit}"
