@@ -7,8 +7,8 @@ or rolls back (then it gets the same number again). So within a tenant seqs are 
 order and a rolled-back write leaves no hole. The cost: a tenant's writers serialize from their event
 insert to their commit (docs/architecture.md). On PostgreSQL a trigger on the event table
 (``changes/migrations/0002_notify_trigger_tenant_key.py``) calls ``pg_notify`` in the same transaction,
-which reaches the listeners (``changes.listener``) only at commit, never for a rollback: a write pays two
-statements for its event (the counter, the insert).
+which reaches the listeners (``changes.listener``) only at commit, never for a rollback: a write pays one
+statement for its event (the counter and the insert, one data-modifying CTE; two on SQLite).
 """
 
 import json
@@ -20,8 +20,9 @@ from django.db import connection, transaction
 
 from changes.listener import wake_readers
 from changes.models import ChangeEvent, EventKind
+from metadata_service.statements import Sql, combines_statements, fetch_one, insert_sql
 from metadata_service.timestamps import now_to_the_second, utc_seconds
-from tenants.counters import next_value, next_values
+from tenants.counters import next_value, next_values, raising_statement
 from tenants.identity import Actor
 
 COUNTER = "changes"
@@ -155,10 +156,24 @@ def _append(tenant_id, body, **columns):
     """Insert the event at the tenant's next seq; inside the caller's transaction (a write service's,
     with no savepoint of its own), or in one of its own."""
     with transaction.atomic(savepoint=False):
-        event = _event(tenant_id, next_value(tenant_id=tenant_id, name=COUNTER), body, columns)
-        event.save(force_insert=True)
+        event = _event(tenant_id, None, body, columns)
+        if combines_statements():
+            event.pk, event.seq = _insert_at_next_seq(event)
+        else:
+            event.seq = next_value(tenant_id=tenant_id, name=COUNTER)
+            event.save(force_insert=True)
         _wake_without_notify(tenant_id)
     return event
+
+
+def _insert_at_next_seq(event):
+    """Take the seq and insert the event at it in ONE statement (the counter as a CTE): the counter's row is
+    locked from here to the commit, so this is the last statement of a write, and the only one in that
+    stretch that the write's own work needs."""
+    counter_sql, counter_params = raising_statement(event.tenant_id, {COUNTER: 1})
+    event.seq = Sql("SELECT value FROM seq")
+    sql, params = insert_sql(event, returning=("id", "seq"))
+    return fetch_one(f"WITH seq AS ({counter_sql}) {sql}", [*counter_params, *params])
 
 
 def _event(tenant_id, seq, body, columns):

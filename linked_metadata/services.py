@@ -16,9 +16,10 @@ from linked_metadata.exceptions import LinkedMetadataKeyExists, LinkedMetadataKe
 from linked_metadata.models import LinkedMetadata, LinkedMetadataRevision, LinkedRevisionOperation
 from linked_metadata.rules import CleanLinkedInput, clean_linked_input
 from metadata_service.conf import service_settings
+from metadata_service.statements import Sql, combines_statements, fetch_one, insert_select_sql, instance_from_row
 from metadata_service.timestamps import now_to_the_second
 from tenants.identity import Actor, ChangeAuthorship
-from tenants.quotas import require_within
+from tenants.quotas import effective, limit_sql, require_within
 from tenants.registry import tenant_still_registered
 
 LINKED_KEY_COLUMNS = ("tenant_id", "linked_object_type", "identifier", "key")
@@ -67,6 +68,8 @@ def linked_metadata_upsert(
         f"WHERE {table}.value <> EXCLUDED.value"
     )
     with tenant_still_registered(), transaction.atomic():
+        if combines_statements():
+            return _upsert_with_revision(tenant_id, clean, replace_value, actor, batch_id)
         changed = _insert_linked(tenant_id, clean, on_conflict=replace_value)
         row = _linked_row(tenant_id, clean)  # the row is ours (inserted, updated or locked) until commit
         if changed and row.version == 1:
@@ -75,6 +78,45 @@ def linked_metadata_upsert(
             operation = LinkedRevisionOperation.CREATED if row.version == 1 else LinkedRevisionOperation.UPDATED
             _record(row, operation, actor, batch_id)
         return row
+
+
+def _upsert_with_revision(tenant_id, clean, replace_value, actor, batch_id):
+    """The upsert on PostgreSQL: the row it inserted or updated comes back from the statement that wrote it,
+    with its revision inserted in the same statement (a CTE); an unchanged value writes neither."""
+    fields = LinkedMetadata._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    upsert, upsert_params = _insert_linked_sql(tenant_id, clean, on_conflict=replace_value, returning=columns)
+    revision, revision_params = insert_select_sql(_upserted_revision(tenant_id, clean, actor, batch_id), "upserted")
+    sql = f"WITH upserted AS ({upsert}), revised AS ({revision}) SELECT {columns} FROM upserted"
+    values = fetch_one(sql, [*upsert_params, *revision_params])
+    if values is None:  # the value was the stored one: nothing changed (the row stays locked to the commit)
+        return _linked_row(tenant_id, clean)
+    row = instance_from_row(LinkedMetadata, values)
+    if row.version == 1:
+        _require_keys_within_quota(tenant_id, clean)
+    operation = LinkedRevisionOperation.CREATED if row.version == 1 else LinkedRevisionOperation.UPDATED
+    _prune_revisions(row)
+    _record_event(row, operation, actor, batch_id)
+    return row
+
+
+def _upserted_revision(tenant_id, clean, actor, batch_id):
+    """The revision of the row in the CTE ``upserted``: its version, value and time, ``created`` at version 1."""
+    operation = Sql(
+        'CASE WHEN upserted."version" = 1 THEN %s ELSE %s END',
+        (str(LinkedRevisionOperation.CREATED), str(LinkedRevisionOperation.UPDATED)),
+    )
+    return LinkedMetadataRevision(
+        tenant_id=tenant_id,
+        linked_object_type=clean.linked_object_type,
+        identifier=clean.identifier,
+        key=clean.key,
+        version=Sql('upserted."version"'),
+        operation=operation,
+        value=Sql('upserted."value"'),
+        **ChangeAuthorship.columns_of(actor, batch_id),
+        created_at=Sql('upserted."updated_at"'),
+    )
 
 
 def linked_metadata_delete(
@@ -111,10 +153,7 @@ def linked_metadata_delete(
 
 def _record(row: LinkedMetadata, operation: str, actor: Actor, batch_id: uuid.UUID | None) -> None:
     """Write the revision of the change that left ``row`` as it is; prune beyond ``REVISIONS_KEEP``; then its
-    event in the change feed (last: the feed's counter row stays locked from there to the commit).
-
-    Until a key passes ``REVISIONS_KEEP`` versions there is nothing to prune, and no query is made.
-    """
+    event in the change feed (last: the feed's counter row stays locked from there to the commit)."""
     LinkedMetadataRevision.objects.create(
         tenant_id=row.tenant_id,
         linked_object_type=row.linked_object_type,
@@ -126,12 +165,21 @@ def _record(row: LinkedMetadata, operation: str, actor: Actor, batch_id: uuid.UU
         **ChangeAuthorship.columns_of(actor, batch_id),
         created_at=row.updated_at,
     )
+    _prune_revisions(row)
+    _record_event(row, operation, actor, batch_id)
+
+
+def _prune_revisions(row: LinkedMetadata) -> None:
+    """Until a key passes ``REVISIONS_KEEP`` versions there is nothing to prune, and no query is made."""
     keep = service_settings.REVISIONS_KEEP
     if row.version > keep:
         revisions = linked_revisions(row.tenant_id, row.linked_object_type, row.identifier, row.key)
         stale = list(revisions.values_list("id", flat=True)[keep : keep + 100])
         if stale:
             revisions.filter(id__in=stale).delete()
+
+
+def _record_event(row: LinkedMetadata, operation: str, actor: Actor, batch_id: uuid.UUID | None) -> None:
     record_linked_change(
         tenant_id=row.tenant_id,
         operation=operation,
@@ -157,6 +205,15 @@ def linked_revisions(tenant_id: uuid.UUID, linked_object_type: str, identifier: 
 
 def _insert_linked(tenant_id: uuid.UUID, clean: CleanLinkedInput, *, on_conflict: str) -> bool:
     """Run one ``INSERT ... ON CONFLICT ... RETURNING id``; whether it inserted or updated a row."""
+    returning = connection.ops.quote_name("id")
+    sql, parameters = _insert_linked_sql(tenant_id, clean, on_conflict=on_conflict, returning=returning)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return cursor.fetchone() is not None
+
+
+def _insert_linked_sql(tenant_id: uuid.UUID, clean: CleanLinkedInput, *, on_conflict: str, returning: str):
+    """``INSERT ... ON CONFLICT ... RETURNING returning`` of the key, and its parameters."""
     field = LinkedMetadata._meta.get_field
     quote = connection.ops.quote_name
     now = now_to_the_second()
@@ -165,7 +222,7 @@ def _insert_linked(tenant_id: uuid.UUID, clean: CleanLinkedInput, *, on_conflict
     sql = (
         f"INSERT INTO {quote(LinkedMetadata._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES (%s, %s, %s, %s, {json_parameter}, 1, %s, %s) "
-        f"ON CONFLICT ({', '.join(quote(c) for c in LINKED_KEY_COLUMNS)}) {on_conflict} RETURNING {quote('id')}"
+        f"ON CONFLICT ({', '.join(quote(c) for c in LINKED_KEY_COLUMNS)}) {on_conflict} RETURNING {returning}"
     )
     parameters = [
         field("tenant").get_db_prep_value(tenant_id, connection),
@@ -176,14 +233,15 @@ def _insert_linked(tenant_id: uuid.UUID, clean: CleanLinkedInput, *, on_conflict
         field("created_at").get_db_prep_value(now, connection),
         field("updated_at").get_db_prep_value(now, connection),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        return cursor.fetchone() is not None
+    return sql, parameters
 
 
 def _require_keys_within_quota(tenant_id: uuid.UUID, clean: CleanLinkedInput) -> None:
     """``max_linked_keys_per_object``, counted after a new key's insert under a lock per object: a racing
-    writer of another key counts once this one has committed (or rolled back), so none overshoots."""
+    writer of another key counts once this one has committed (or rolled back), so none overshoots.
+
+    The count is a statement of its own after the lock's (a statement sees what had committed when it
+    started); the limit comes with it."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             lock = f"linked-object:{tenant_id}:{clean.linked_object_type}:{clean.identifier}"
@@ -191,7 +249,12 @@ def _require_keys_within_quota(tenant_id: uuid.UUID, clean: CleanLinkedInput) ->
     keys = LinkedMetadata.objects.for_tenant(tenant_id).filter(
         linked_object_type=clean.linked_object_type, identifier=clean.identifier
     )
-    require_within(tenant_id, "max_linked_keys_per_object", keys.count(), used=keys.count() - 1)
+    quota = "max_linked_keys_per_object"
+    count_sql, count_params = keys.order_by().values("pk").query.sql_with_params()
+    limit, limit_params = limit_sql(tenant_id, quota)
+    sql = f"SELECT (SELECT COUNT(*) FROM ({count_sql}) AS keys), {limit}"
+    counted, own = fetch_one(sql, [*count_params, *limit_params])
+    require_within(tenant_id, quota, counted, effective(quota, own), used=counted - 1)
 
 
 def _linked_lookup(clean: CleanLinkedInput) -> dict[str, Any]:

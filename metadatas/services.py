@@ -19,6 +19,14 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from changes.recording import record_metadata_change, record_metadata_changes, record_purge
 from metadata_service.conf import service_settings
+from metadata_service.statements import (
+    CompiledUpdate,
+    Sql,
+    combines_statements,
+    fetch_one,
+    insert_select_sql,
+    insert_sql,
+)
 from metadata_service.timestamps import now_to_the_second
 from metadatas.data_rules import check_resource_data
 from metadatas.exceptions import NotDeleted, PreconditionFailed, SlugTaken, VersionConflict
@@ -27,7 +35,7 @@ from metadatas.revisions import DELETED_AT, WRITABLE_FIELDS, changed_fields, mod
 from metadatas.serializers import metadata_representation
 from tenants.counters import METADATA_IDS, next_values
 from tenants.identity import Actor, ChangeAuthorship
-from tenants.quotas import count_down, count_up, json_size, limit_of, require_within
+from tenants.quotas import count_down, count_up, effective, json_size, limit_of, limit_sql, require_within
 from tenants.registry import tenant_still_registered
 
 logger = logging.getLogger("metadatas.history")
@@ -82,15 +90,37 @@ def metadata_create(
     *, tenant_id: uuid.UUID, fields: dict[str, Any], actor: Actor, batch_id: uuid.UUID | None = None
 ) -> Metadata:
     """Insert a new resource at version 1 in ``tenant_id``, with its ``created`` revision, once its
-    ``data`` passes the data rules (in the same transaction)."""
+    ``data`` passes the data rules (in the same transaction).
+
+    The tenant's counters are taken as late as they can be: they stay locked to the commit, and every
+    other create of the tenant waits there. Its id, its count and the limits it is checked against come in
+    one statement, the row and its revision in the next, its event in the last.
+    """
     metadata = Metadata(tenant_id=tenant_id, **fields)
+    metadata.title_search = title_search_text(metadata.title)
+    size, created = json_size(metadata.title, metadata.data), changed_fields(WRITABLE_FIELDS)
     with unique_fields_checked():
         check_resource_data(tenant_id=tenant_id, type=metadata.type, data=metadata.data)
-        require_within_bytes(tenant_id, metadata.title, metadata.data)
-        count_up(tenant_id, LIVE_RESOURCES)
-        metadata.save(force_insert=True)
-        _record(metadata, RevisionOperation.CREATED, changed_fields(WRITABLE_FIELDS), actor, batch_id)
+        taken = count_up(tenant_id, LIVE_RESOURCES, also={METADATA_IDS: 1}, sizes={"max_resource_bytes": size})
+        metadata.id = taken[METADATA_IDS].start
+        _insert_with_revision(metadata, _revision(metadata, RevisionOperation.CREATED, created, actor, batch_id))
+        _record_event(metadata, RevisionOperation.CREATED, created, actor, batch_id)
     return metadata
+
+
+def _insert_with_revision(metadata, revision):
+    """Insert the new row and its revision: one statement on PostgreSQL (the revision names the row's key)."""
+    if not combines_statements():
+        metadata.save(force_insert=True)
+        revision.metadata_id = metadata.pk
+        revision.save(force_insert=True)
+        return
+    row_sql, row_params = insert_sql(metadata, returning=("row",))
+    revision.metadata_id = Sql('SELECT "row" FROM inserted')
+    revision_sql, revision_params = insert_sql(revision, returning=("id", "metadata"))
+    sql = f"WITH inserted AS ({row_sql}) {revision_sql}"
+    revision.pk, revision.metadata_id = fetch_one(sql, [*row_params, *revision_params])
+    metadata.pk = revision.metadata_id
 
 
 def metadata_create_many(
@@ -254,44 +284,72 @@ def _compare_and_swap(metadata, expected_version, changes, operation, actor, bat
     """``UPDATE ... WHERE version = expected`` and the revision, in one transaction (see metadata_update)."""
     values = _new_values(expected_version, changes)
     after = copy.copy(metadata)
+    for name, value in values.items():
+        setattr(after, name, value)
+    changed = changed_fields([name for name in changes if _differs(getattr(metadata, name), changes[name])])
+    revision = _revision(after, operation, changed, actor, batch_id)
+    size = json_size(after.title, after.data) if "title" in changes or "data" in changes else None
     with unique_fields_checked(slug_taken=slug_taken):
-        check_resource_data(
-            tenant_id=metadata.tenant_id,
-            type=changes.get("type", metadata.type),
-            data=changes.get("data", metadata.data),
-        )
-        if "title" in changes or "data" in changes:
-            require_within_bytes(
-                metadata.tenant_id, changes.get("title", metadata.title), changes.get("data", metadata.data)
-            )
-        updated = _same_row(metadata).filter(version=expected_version).update(**values)
-        if not updated:
+        check_resource_data(tenant_id=metadata.tenant_id, type=after.type, data=after.data)
+        if not _update_with_revision(metadata, expected_version, values, revision, size):
             raise VersionConflict(current_version=_current_version(metadata), given_version=expected_version)
-        changed = [name for name in changes if _differs(getattr(metadata, name), changes[name])]
-        for name, value in values.items():
-            setattr(after, name, value)
-        _record(after, operation, changed_fields(changed), actor, batch_id)
+        _prune_revisions(after)
+        _record_event(after, operation, changed, actor, batch_id)
     for name, value in values.items():
         setattr(metadata, name, value)
     return metadata
 
 
-def require_within_bytes(tenant_id, title, data):
-    """The tenant's ``max_resource_bytes``: the compact JSON of ``title`` and ``data`` (contract automation.md)."""
-    require_within(tenant_id, "max_resource_bytes", json_size(title, data))
+# The compare-and-swap's UPDATE: the live row of the tenant at the expected version (``_same_row``'s queryset).
+COMPARE_AND_SWAP = CompiledUpdate(
+    lambda *, tenant_id, row, version: Metadata.objects.for_tenant(tenant_id).filter(pk=row, version=version),
+    returning='"row"',
+    tenant_id=uuid.UUID(int=0xC0DE_0001),
+    row=7_300_000_000_000_000_001,  # within the columns' range: the ORM drops a lookup of a value beyond it
+    version=7_300_000_000_000_000_002,
+)
+
+
+def _update_with_revision(metadata, expected_version, values, revision, size):
+    """The compare-and-swap and its revision, whether the row was at ``expected_version``; ``size`` (if not
+    None) is checked against the tenant's ``max_resource_bytes`` first. One statement on PostgreSQL (the
+    revision is inserted only if the row was updated, the limit read along), three elsewhere."""
+    if not combines_statements():
+        if size is not None:
+            require_within(metadata.tenant_id, "max_resource_bytes", size)
+        if not _same_row(metadata).filter(version=expected_version).update(**values):
+            return False
+        revision.save(force_insert=True)
+        return True
+    update, update_params = COMPARE_AND_SWAP.sql(
+        values, tenant_id=metadata.tenant_id, row=metadata.pk, version=expected_version
+    )
+    revision_sql, revision_params = insert_select_sql(revision, "updated")
+    limit, limit_params = limit_sql(metadata.tenant_id, "max_resource_bytes")
+    sql = f"WITH updated AS ({update}), revised AS ({revision_sql}) SELECT (SELECT COUNT(*) FROM updated), {limit}"
+    updated, own_limit = fetch_one(sql, [*update_params, *revision_params, *limit_params])
+    if size is not None:
+        require_within(metadata.tenant_id, "max_resource_bytes", size, effective("max_resource_bytes", own_limit))
+    return bool(updated)
 
 
 def _record(metadata, operation, changed, actor, batch_id):
     """Write the revision of the change that left ``metadata`` as it is, and prune beyond ``REVISIONS_KEEP``;
-    then its event in the change feed (last: the feed's counter row stays locked from there to the commit).
-
-    Versions of a resource are consecutive and each has its revision, so the ones to prune are known
-    from the new version alone: no query at all until a resource passes ``REVISIONS_KEEP`` versions.
-    """
+    then its event in the change feed (last: the feed's counter row stays locked from there to the commit)."""
     _revision(metadata, operation, changed, actor, batch_id).save(force_insert=True)
+    _prune_revisions(metadata)
+    _record_event(metadata, operation, changed, actor, batch_id)
+
+
+def _prune_revisions(metadata):
+    """Versions of a resource are consecutive and each has its revision, so the ones to prune are known
+    from the new version alone: no query at all until a resource passes ``REVISIONS_KEEP`` versions."""
     keep = service_settings.REVISIONS_KEEP
     if metadata.version > keep:
         _revisions_of(metadata).filter(version__lte=metadata.version - keep).delete()
+
+
+def _record_event(metadata, operation, changed, actor, batch_id):
     record_metadata_change(
         tenant_id=metadata.tenant_id,
         operation=operation,

@@ -103,7 +103,8 @@ class MetadataViewSet(
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def get_item(self):
-        """``get_object()`` of a read, by the statement compiled once from the tenant-scoped queryset (item_read).
+        """``get_object()`` of a read or an update, by the statement compiled once from the tenant-scoped queryset
+        (item_read).
 
         The compiled statement is the live-only one; ``?deleted=true`` reads go through ``get_object()``."""
         if self.get_tenant_scope().get("deleted", False) is not False:
@@ -129,11 +130,11 @@ class MetadataViewSet(
         return self.item_response(serializer.instance, status.HTTP_201_CREATED, {"Location": location})
 
     def update(self, request, *args, **kwargs):
-        metadata = self.get_object()
+        metadata = self.get_item()  # the read's compiled statement: building the queryset cost more than it
         return self.write(metadata, request.data)
 
     def partial_update(self, request, *args, **kwargs):
-        metadata = self.get_object()
+        metadata = self.get_item()
         if not isinstance(request.data, dict):
             raise ValidationError({"": ["A merge patch must be a JSON object."]})
         current = {"title": metadata.title, "data": metadata.data}

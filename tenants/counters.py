@@ -33,13 +33,34 @@ def next_value(*, tenant_id, name: str) -> int:
 
 def next_values(*, tenant_id, name: str, count: int) -> range:
     """The counter's next ``count`` values, taken in one statement (a batch of creates numbers its rows so)."""
+    return raise_counters(tenant_id, {name: count})[name][0]
+
+
+def raise_counters(tenant_id, counts: dict[str, int], *, returning: str = "", params=()) -> dict[str, tuple]:
+    """Raise several of the tenant's counters (name → by how much) in ONE statement: name → (the range of
+    values taken, *the ``returning`` expressions). A create takes its id and raises the quota's count so,
+    and may read the tenant's limits in the same round trip (``returning``, with its ``params``).
+    """
+    sql, counter_params = raising_statement(
+        tenant_id, counts, returning=f"name, value{', ' if returning else ''}{returning}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*counter_params, *params])
+        rows = cursor.fetchall()
+    return {name: (range(last - counts[name] + 1, last + 1), *rest) for name, last, *rest in rows}
+
+
+def raising_statement(tenant_id, counts: dict[str, int], *, returning: str = "value") -> tuple[str, list]:
+    """The SQL (and its parameters) that raises the counters ``counts``, alone or as a CTE of a larger statement
+    (the change feed inserts its event in the statement that takes its seq).
+
+    The rows are locked in name order, so two writers raising overlapping counters never wait crosswise.
+    """
     table = connection.ops.quote_name(TenantCounter._meta.db_table)
     tenant = TenantCounter._meta.get_field("tenant").get_db_prep_value(tenant_id, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (tenant_id, name, value) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (tenant_id, name) DO UPDATE SET value = {table}.value + %s RETURNING value",
-            [tenant, name, count, count],
-        )
-        last = cursor.fetchone()[0]
-    return range(last - count + 1, last + 1)
+    names = sorted(counts)
+    sql = (
+        f"INSERT INTO {table} (tenant_id, name, value) VALUES {', '.join(['(%s, %s, %s)'] * len(names))} "
+        f"ON CONFLICT (tenant_id, name) DO UPDATE SET value = {table}.value + excluded.value RETURNING {returning}"
+    )
+    return sql, [value for name in names for value in (tenant, name, counts[name])]

@@ -15,7 +15,7 @@ from django.db.models import F
 from rest_framework.exceptions import PermissionDenied
 
 from metadata_service.conf import service_settings
-from tenants.counters import TenantCounter
+from tenants.counters import TenantCounter, raise_counters
 from tenants.models import Tenant
 
 # Quota name → the setting of its default.
@@ -50,22 +50,43 @@ def effective(quota: str, own) -> int:
     return service_settings[DEFAULT_SETTINGS[quota]] if own is None else own
 
 
-def count_up(tenant_id, quota: str, by: int = 1) -> None:
-    """Add ``by`` to the quota's count in the caller's transaction, or raise ``QuotaExceeded`` (one statement)."""
-    table = connection.ops.quote_name(TenantCounter._meta.db_table)
-    tenants = connection.ops.quote_name(Tenant._meta.db_table)
-    tenant = TenantCounter._meta.get_field("tenant").get_db_prep_value(tenant_id, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (tenant_id, name, value) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (tenant_id, name) DO UPDATE SET value = {table}.value + %s "
-            f"RETURNING value, (SELECT {quota} FROM {tenants} WHERE uuid = %s)",
-            [tenant, COUNTERS[quota], by, by, tenant],
-        )
-        used, own = cursor.fetchone()
+def count_up(tenant_id, quota: str, by: int = 1, *, also=None, sizes=None) -> dict[str, range]:
+    """Add ``by`` to the quota's count in the caller's transaction, or raise ``QuotaExceeded``: one statement.
+
+    The same statement raises the counters ``also`` (name → by how much; their ranges are returned) and reads
+    the limits of the per-resource quotas ``sizes`` (quota → the size written), which are checked first.
+    So a create takes its id, its count and every limit it needs in one round trip, as late as it can.
+    """
+    also, sizes = also or {}, sizes or {}
+    limits = [quota, *sizes]
+    raised = raise_counters(
+        tenant_id,
+        {COUNTERS[quota]: by, **also},
+        returning=", ".join(_limit_sql(name) for name in limits),
+        params=[_tenant_param(tenant_id)] * len(limits),
+    )
+    taken, own, *own_sizes = raised[COUNTERS[quota]]
+    for (name, size), own_size in zip(sizes.items(), own_sizes, strict=True):
+        require_within(tenant_id, name, size, effective(name, own_size))
     limit = effective(quota, own)
-    if used > limit:
-        raise QuotaExceeded(quota=quota, limit=limit, used=used - by)
+    if taken.stop - 1 > limit:
+        raise QuotaExceeded(quota=quota, limit=limit, used=taken.stop - 1 - by)
+    return {name: raised[name][0] for name in also}
+
+
+def limit_sql(tenant_id, quota: str) -> tuple[str, list]:
+    """A scalar subquery giving the tenant's own value of ``quota`` (NULL: the default), and its parameters,
+    for a write to read the limit in a statement it sends anyway; ``effective`` turns it into the limit."""
+    return _limit_sql(quota), [_tenant_param(tenant_id)]
+
+
+def _limit_sql(quota: str) -> str:
+    column = connection.ops.quote_name(Tenant._meta.get_field(quota).column)
+    return f"(SELECT {column} FROM {connection.ops.quote_name(Tenant._meta.db_table)} WHERE uuid = %s)"
+
+
+def _tenant_param(tenant_id):
+    return Tenant._meta.pk.get_db_prep_value(tenant_id, connection)
 
 
 def count_down(tenant_id, quota: str) -> None:

@@ -1,0 +1,167 @@
+"""The ORM's own INSERT and UPDATE statements as SQL text, for a write to send several in one round trip.
+
+On PostgreSQL a statement can carry others as data-modifying CTEs (``WITH changed AS (UPDATE ... RETURNING
+...) INSERT ...``): every round trip a write saves is about a millisecond, and inside a tenant's critical
+section (from its counters to its commit) every writer of the tenant waits for it. The SQL follows
+Django's (its model metadata, its compilers), so the columns, the values' adaptation (JSON, UUIDs, time
+zones) and the quoting are those of ``save()`` and ``update()``; a value may be ``Sql``, naming a CTE of
+the larger statement. A write's reads and updates are querysets compiled once (``CompiledQuery``,
+``CompiledUpdate``).
+"""
+
+import functools
+
+from django.apps import apps
+from django.db import connection, connections, router
+from django.db.models.sql import UpdateQuery
+
+VALUES = " VALUES ("
+
+
+def combines_statements() -> bool:
+    """Whether the database runs INSERT/UPDATE inside WITH (PostgreSQL; SQLite does not)."""
+    return connection.vendor == "postgresql"
+
+
+class Sql:
+    """A value written as SQL (with its parameters) instead of a parameter: a column of a CTE, say."""
+
+    def __init__(self, sql: str, params=()):
+        self.sql, self.params = sql, list(params)
+
+
+def insert_sql(obj, *, returning=()) -> tuple[str, list]:
+    """The INSERT of the model instance ``obj`` (one row), with ``RETURNING`` the columns of ``returning``.
+
+    The columns are those ``save()`` inserts, each value adapted by its field as ``save()`` adapts it; a
+    value may be ``Sql``. Building it through the ORM's compiler cost more than PostgreSQL takes to run it,
+    so the statement's head is made once per model and database."""
+    # The router is told of the write (it keeps the client on the primary); the connection is looked up once,
+    # as every use of the ``connection`` proxy looks it up anew.
+    database = connections[router.db_for_write(type(obj))]
+    fields, head = _insert_head(obj._meta.label, database.vendor, obj.pk is None)
+    placeholders, params = [], []
+    for field in fields:
+        value = field.pre_save(obj, add=True)
+        if isinstance(value, Sql):
+            placeholders.append(f"({value.sql})")
+            params.extend(value.params)
+        else:
+            placeholders.append("%s")
+            params.append(field.get_db_prep_save(value, database))
+    tail = f" RETURNING {', '.join(_column(obj, name) for name in returning)}" if returning else ""
+    return f"{head} VALUES ({', '.join(placeholders)}){tail}", params
+
+
+@functools.cache
+def _insert_head(label, vendor, without_pk):
+    meta = apps.get_model(label)._meta
+    fields = [field for field in meta.local_concrete_fields if not (field is meta.auto_field and without_pk)]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    return fields, f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns})"
+
+
+def _column(obj, name):
+    return connection.ops.quote_name(obj._meta.get_field(name).column)
+
+
+def insert_select_sql(obj, source: str) -> tuple[str, list]:
+    """The INSERT of ``obj`` as ``INSERT ... SELECT <its values> FROM source``: a row only for each row of
+    ``source`` (a CTE), so a revision is written only if its change was."""
+    sql, params = insert_sql(obj)
+    # The compiler writes "INSERT INTO t (columns) VALUES (placeholders)"; values are parameters, so the
+    # only " VALUES (" in the text is that one.
+    head, _, placeholders = sql.partition(VALUES)
+    return f"{head} SELECT {placeholders.removesuffix(')')} FROM {source}", params
+
+
+class CompiledUpdate:
+    """``build(**values).update(**changes)`` (one table, no join) with ``RETURNING returning``, its SQL compiled
+    by the ORM once per database and shape of ``changes`` (which fields, which of them NULL): the WHERE comes
+    from the queryset (its tenant scoping and every condition of the queryset layer), with ``placeholders``
+    (name → a value no real call passes) telling where each value goes; the SET values are adapted by their
+    fields on every call, as ``update()`` adapts them."""
+
+    def __init__(self, build, *, returning: str, **placeholders):
+        self.build, self.returning, self.placeholders = build, returning, placeholders
+        self.compiled: dict[tuple, tuple] = {}
+
+    def sql(self, changes: dict, **values) -> tuple[str, list]:
+        shape = (connection.alias, tuple((name, changes[name] is None) for name in changes))
+        if shape not in self.compiled:
+            self.compiled[shape] = self._compile(changes)
+        sql, where_params, slots, fields = self.compiled[shape]
+        params = list(where_params)
+        for name, positions in slots.items():
+            for position, as_hex in positions:
+                params[position] = values[name].hex if as_hex else values[name]
+        database = connections[connection.alias]
+        set_params = [field.get_db_prep_save(changes[field.name], database) for field in fields]
+        return sql, [*set_params, *params]
+
+    def _compile(self, changes):
+        queryset = self.build(**self.placeholders)
+        router.db_for_write(queryset.model)  # as ``update()`` does: the router keeps the client on the primary
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        meta = queryset.model._meta
+        fields = [meta.get_field(name) for name, value in changes.items() if value is not None]
+        where_params = list(params)[len(fields) :]  # SET's parameters come first, one per non-NULL value
+        slots = {name: _positions(where_params, value) for name, value in self.placeholders.items()}
+        return f"{sql} RETURNING {self.returning}", where_params, slots, fields
+
+
+def instance_from_row(model, values):
+    """A model instance from a row of all its concrete columns, in field order (as ``RETURNING`` gave them),
+    each converted as a query's would be (JSON parsed)."""
+    fields = model._meta.concrete_fields
+    converted = [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(fields, values, strict=True)
+    ]
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
+class CompiledQuery:
+    """The SQL of ``build(**values)`` (a queryset), compiled by the ORM once per database with placeholder
+    values, then run with the real ones: building and compiling the queryset on every write cost more than
+    PostgreSQL takes to answer it. The tenant scoping and every condition of the queryset are in the SQL.
+
+    ``placeholders`` (name → a value no real call passes, a UUID or a string) tell where each value goes.
+    """
+
+    def __init__(self, build, **placeholders):
+        self.build, self.placeholders, self.compiled = build, placeholders, {}
+
+    def fetch_one(self, **values):
+        """The first row (raw column values, no converters), or None."""
+        sql, params, slots = self._compiled()
+        params = list(params)
+        for name, positions in slots.items():
+            for position, as_hex in positions:
+                params[position] = values[name].hex if as_hex else values[name]
+        return fetch_one(sql, params)
+
+    def _compiled(self):
+        if connection.alias not in self.compiled:
+            queryset = self.build(**self.placeholders)[:1]
+            sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+            slots = {name: _positions(params, value) for name, value in self.placeholders.items()}
+            self.compiled[connection.alias] = sql, list(params), slots
+        return self.compiled[connection.alias]
+
+
+def _positions(params, placeholder):
+    """Where ``placeholder`` is in ``params`` (maybe several times), and whether as hex (UUIDs on SQLite)."""
+    hex_form = getattr(placeholder, "hex", None)
+    found = [(i, value == hex_form) for i, value in enumerate(params) if value in (placeholder, hex_form)]
+    if not found:
+        raise ValueError(f"{placeholder!r} is not among the compiled parameters")
+    return found
+
+
+def fetch_one(sql: str, params: list):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
