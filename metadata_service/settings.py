@@ -8,6 +8,7 @@ The service's own settings live in one namespaced dict, ``METADATA_SERVICE``, re
 import os
 import sys
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -93,7 +94,6 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "django_filters",
-    "graphene_django",
     "tenants",
     "metadatas",
     "metadata_types",
@@ -243,6 +243,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# GraphiQL's graphene_django/graphiql.js, found without importing graphene-django: as an installed app it
+# would import the whole GraphQL stack into every worker at boot (about 10 MiB each, issue 12), while only
+# /v1/graphql/ needs it (linked_metadata/urls.py loads it on the first GraphQL request).
+STATICFILES_DIRS = [Path(find_spec("graphene_django").submodule_search_locations[0]) / "static"]
 # WhiteNoise serves what `collectstatic` gathered (scripts/serve, scripts/test and the Dockerfile run it),
 # gzip-compressed; no manifest, so a page renders even where collectstatic has not run.
 STORAGES = {
