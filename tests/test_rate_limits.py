@@ -107,10 +107,11 @@ def test_a_script_redis_does_not_know_yet_is_sent_whole_and_answers(tenant_cache
 
 def test_a_broken_redis_connection_is_closed_and_the_next_request_counts_on_a_new_one(api, tenant_cache):
     from metadata_service.shared_redis import shared_redis
+    from tenants.registry import STATE_AND_COUNTS
 
-    pool = shared_redis().connection_pool
-    broken = pool.get_connection()
-    pool.release(broken)  # the next request takes this one
+    client = shared_redis()
+    broken = STATE_AND_COUNTS._connection(client)
+    STATE_AND_COUNTS._idle_of(client.connection_pool).append(broken)  # the next request takes this one
     failures = iter([RedisConnectionError("reset")])
     real_send = broken.send_command
 
