@@ -31,6 +31,9 @@ def explain(sql):
 
 
 def main(out, token, named_paths):
+    # The SQL itself, not EXECUTE of a statement prepared on the connection (metadatas/compiled_lookups.py):
+    # the text is what is explained here and what pgbench sends for "PostgreSQL alone".
+    connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT="application/json")
     sections = [f"# EXPLAIN of the list queries ({os.environ['DATABASE_URL'].rsplit('/', 1)[-1]})", ""]
     sql_dir = Path(__file__).resolve().parent / "var" / "sql"

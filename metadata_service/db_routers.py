@@ -81,6 +81,8 @@ class ReplicaPinningMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not settings.DATABASE_REPLICAS:  # every query goes to the primary: nothing to pin or to answer again
+            return self.get_response(request)
         safe = request.method in SAFE_METHODS
         tokens: list[tuple[ContextVar[Any], Token[Any]]] = [
             (_pinned, _pinned.set(not safe or PIN_COOKIE in request.COOKIES)),

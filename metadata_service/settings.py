@@ -134,6 +134,18 @@ BROWSER_MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 BROWSER_PATH_PREFIXES = ("/admin/",)
+# The chain of the hot read routes (metadata_service.short_routes): MIDDLEWARE without the layers that have
+# nothing to do for the requests such a route is offered (no body, outside STATIC_URL and the browser pages).
+SHORT_ROUTE_MIDDLEWARE = [
+    path
+    for path in MIDDLEWARE
+    if path
+    not in (
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "metadata_service.middleware.RequestBodyLimitMiddleware",
+        "metadata_service.middleware.BrowserMiddleware",
+    )
+]
 # The admin's checks and the CSRF deployment check look for these in MIDDLEWARE itself; they run, inside
 # BrowserMiddleware, for the admin, the only pages a session cookie signs in to (the API takes tokens only).
 SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410", "security.W003"]

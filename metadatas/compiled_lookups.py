@@ -7,9 +7,19 @@ adds are in it), with placeholder UUIDs where the values go; each lookup then ru
 values and turns the row into a model instance with the ORM's own converters. ``CompiledPage`` does the
 same for a page of a list queryset (``LIMIT``/``OFFSET`` appended as parameters), once per database and
 per shape of the queryset (say, an identity's owner scopes), which its caller names by a key.
+
+On PostgreSQL the compiled SQL is also a server-side prepared statement of each connection that runs it
+(``PREPARE`` at its first use there, ``EXECUTE`` after that): planning the item read took PostgreSQL
+longer than running it. A connection that keeps no session state (a transaction pooler,
+``DISABLE_SERVER_SIDE_CURSORS``) gets the SQL itself every time.
 """
 
+import functools
+import hashlib
+import itertools
+import re
 import uuid
+import weakref
 from types import SimpleNamespace
 
 from django.core.exceptions import EmptyResultSet
@@ -19,6 +29,9 @@ from django.db import connections, router
 PLACEHOLDERS = {"tenant_id": uuid.UUID(int=0xC0DE_0001), "uuid": uuid.UUID(int=0xC0DE_0002)}
 PAGE_SUFFIX = " LIMIT %s OFFSET %s"
 KEYS_MAX = 1000  # compiled page statements kept per process (one per database and owner-scope set)
+PLACEHOLDER = re.compile(r"%[s%]")  # a parameter, or an escaped percent sign, of the ORM's SQL
+# DB-API connection → names of the statements prepared on it (a connection's entry goes with it).
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class CompiledStatement:
@@ -54,13 +67,38 @@ class CompiledStatement:
             for position, as_hex in positions:
                 params[position] = values[name].hex if as_hex else values[name]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, [*params, *extra])
+            cursor.execute(self.sql_on(connection, cursor), [*params, *extra])
             rows = [list(row) for row in cursor.fetchall()]
         for row in rows:
             for position, (functions, expression) in self.converters:
                 for function in functions:
                     row[position] = function(row[position], expression, connection)
         return rows
+
+    def sql_on(self, connection, cursor):
+        """What to send on ``connection``: ``EXECUTE`` of the statement prepared there, or the SQL itself."""
+        if connection.vendor != "postgresql" or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+            return self.sql
+        prepared = _prepared.setdefault(connection.connection, set())
+        if self.name not in prepared:
+            cursor.execute(f"PREPARE {self.name} AS {self.numbered_sql}")
+            prepared.add(self.name)
+        return self.execute_sql
+
+    @functools.cached_property
+    def name(self):
+        return "compiled_" + hashlib.sha1(self.sql.encode()).hexdigest()[:20]
+
+    @functools.cached_property
+    def numbered_sql(self):
+        """The SQL with ``$1, $2 ...`` for its parameters (``%%`` back to ``%``), as ``PREPARE`` takes it."""
+        numbers = itertools.count(1)
+        return PLACEHOLDER.sub(lambda found: "%" if found.group() == "%%" else f"${next(numbers)}", self.sql)
+
+    @functools.cached_property
+    def execute_sql(self):
+        count = PLACEHOLDER.findall(self.sql).count("%s")
+        return f"EXECUTE {self.name}" + (f" ({', '.join(['%s'] * count)})" if count else "")
 
     def instance(self, model, alias, row):
         """The model instance of a row (its annotations left out)."""
@@ -73,7 +111,8 @@ class CompiledStatement:
 
 
 class CompiledLookup:
-    """``build(**values)`` → a queryset of at most one row; ``get(**values)`` → that row's instance or None.
+    """``build(**values)`` → a queryset of at most one row; ``get(**values)`` → that row's instance or None,
+    ``record(**values)`` → its record (``CompiledStatement.record``: the values, no model methods) or None.
 
     Values are UUIDs (``tenant_id``, ``uuid``). The SQL is compiled once per database alias.
     """
@@ -84,14 +123,21 @@ class CompiledLookup:
         self.statements = {}
 
     def get(self, **values):
+        alias, statement, rows = self._read(values)
+        return statement.instance(self.model, alias, rows[0]) if rows else None
+
+    def record(self, **values):
+        _, statement, rows = self._read(values)
+        return statement.record(rows[0]) if rows else None
+
+    def _read(self, values):
         alias = router.db_for_read(self.model)  # the database the queryset itself would read
         statement = self.statements.get(alias)
         if statement is None:
             placeholders = {name: PLACEHOLDERS[name] for name in values}
             statement = CompiledStatement(self.build(**placeholders).using(alias), values)
             self.statements[alias] = statement
-        rows = statement.rows(connections[alias], values)
-        return statement.instance(self.model, alias, rows[0]) if rows else None
+        return alias, statement, statement.rows(connections[alias], values)
 
 
 class CompiledPage:

@@ -62,14 +62,18 @@ def with_lean_read(detail_view):
 
     @functools.wraps(detail_view)
     def view(request, *args, **kwargs):
-        meta = request.META
-        accept = meta.get("HTTP_ACCEPT")
-        plain = not meta.get("QUERY_STRING") and "HTTP_ACCEPT_LANGUAGE" not in meta
-        if request.method == "GET" and accept in RENDERERS and plain:
-            return lean_read(request, kwargs["uuid"], RENDERERS[accept])
+        if takes_lean_read(request):
+            return lean_read(request, kwargs["uuid"], RENDERERS[request.META.get("HTTP_ACCEPT")])
         return detail_view(request, *args, **kwargs)
 
     return view
+
+
+def takes_lean_read(request):
+    """A plain GET: one of the three plain Accept headers, no query string, no ``Accept-Language``."""
+    meta = request.META
+    plain = not meta.get("QUERY_STRING") and "HTTP_ACCEPT_LANGUAGE" not in meta
+    return request.method == "GET" and meta.get("HTTP_ACCEPT") in RENDERERS and plain
 
 
 def lean_read(request, item_uuid, renderer):
@@ -138,8 +142,9 @@ def count_request(identity, token):
 
 
 def find(tenant_id, item_uuid, lookup):
+    """The resource's record (its field values: no model instance is needed to answer)."""
     try:
-        metadata = lookup.get(tenant_id=tenant_id, uuid=uuid.UUID(item_uuid))
+        metadata = lookup.record(tenant_id=tenant_id, uuid=uuid.UUID(item_uuid))
     except ValueError:
         metadata = None
     if metadata is None:

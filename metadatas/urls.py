@@ -1,9 +1,10 @@
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
+from metadata_service.short_routes import short_route
 from metadatas.history_views import MetadataRevisionContextView, MetadataRevisionViewSet
-from metadatas.item_read import with_lean_read
-from metadatas.list_read import with_lean_list
+from metadatas.item_read import takes_lean_read, with_lean_read
+from metadatas.list_read import takes_lean_list, with_lean_list
 from metadatas.views import (
     ApiDocumentationView,
     EntrypointContextView,
@@ -24,8 +25,11 @@ def revision_route(suffix, actions, name):
     return re_path(f"{suffix}/?$", MetadataRevisionViewSet.as_view(actions), name=name)
 
 
-# The short paths of the hot reads (metadatas.item_read, metadatas.list_read), around the router's views.
+# The short paths of the hot reads (metadatas.item_read, metadatas.list_read), around the router's views;
+# their requests also skip Django's resolver and the middleware that has nothing to do for them.
 LEAN_READS = {"metadata-detail": with_lean_read, "metadata-list": with_lean_list}
+short_route("metadata-detail", takes=takes_lean_read)
+short_route("metadata-list", takes=takes_lean_list)
 
 
 def lean_reads(patterns):

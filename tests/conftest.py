@@ -4,10 +4,12 @@ import os
 import uuid
 
 import pytest
+import rest_framework.test
 from cryptography.hazmat.primitives import serialization
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from metadata_service.short_routes import ShortRoutes
 from metadatas.models import Metadata
 from tenants.models import Tenant
 from tenants.tokens import issue_platform_token
@@ -17,6 +19,15 @@ TENANT_A = uuid.UUID("e5a2120d-6bf7-4c58-a900-bac1e55e986b")
 TENANT_B = uuid.UUID("0b9a54d4-7a1e-4a6c-9f65-0a7c1d0d3c11")
 JSON = {"HTTP_ACCEPT": "application/json"}
 JSONLD = {"HTTP_ACCEPT": "application/ld+json"}
+
+
+class ShortRouteClientHandler(ShortRoutes, rest_framework.test.ForceAuthClientHandler):
+    """The test client's handler with the short routes, as gunicorn serves them (metadata_service.wsgi)."""
+
+
+# Every APIClient of the tests then sends a hot read through the short chain, as production does.
+DJANGO_PATH_HANDLER = rest_framework.test.ForceAuthClientHandler
+rest_framework.test.ForceAuthClientHandler = ShortRouteClientHandler  # type: ignore[misc]
 
 
 @pytest.fixture(scope="session")
