@@ -8,6 +8,7 @@ The service's own settings live in one namespaced dict, ``METADATA_SERVICE``, re
 import os
 import sys
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +64,14 @@ def check_pem_key(name, pem, algorithm, *, private):
         raise ImproperlyConfigured(f"{name} is not a key for {algorithm} (RS256: RSA; ES256: EC P-256)")
 
 
+def package_dir(name):
+    """An installed package's directory, found without importing the package."""
+    spec = find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImproperlyConfigured(f"the package {name} is not installed (requirements.txt)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def env_list(name, default):
     value = env_str(name)
     if value is None:
@@ -93,7 +102,6 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "django_filters",
-    "graphene_django",
     "tenants",
     "metadatas",
     "metadata_types",
@@ -255,6 +263,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# GraphiQL's graphene_django/graphiql.js, found without importing graphene-django: as an installed app it
+# would import the whole GraphQL stack into every worker at boot (about 10 MiB each, issue 12), while only
+# /v1/graphql/ needs it (linked_metadata/urls.py loads it on the first GraphQL request).
+STATICFILES_DIRS = [package_dir("graphene_django") / "static"]
 # WhiteNoise serves what `collectstatic` gathered (scripts/serve, scripts/test and the Dockerfile run it),
 # gzip-compressed; no manifest, so a page renders even where collectstatic has not run.
 STORAGES = {
