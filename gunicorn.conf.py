@@ -71,6 +71,9 @@ if preload_app and worker_class.startswith("gevent") and __name__ == "__config__
     monkey.patch_all()
 
 
+ACCEPTS_PER_WAKEUP = int(os.environ.get("GUNICORN_ACCEPTS_PER_WAKEUP", 1))
+
+
 def post_fork(server, worker):
     """Under gevent, psycopg2 waits for PostgreSQL cooperatively: other greenlets run meanwhile. On SIGTERM
     the worker ends its waiting readers (change feed) at once (metadata_service/graceful_exit.py)."""
@@ -78,9 +81,14 @@ def post_fork(server, worker):
 
     announce_worker_stop(worker)
     if worker_class.startswith("gevent"):
+        from gevent.baseserver import BaseServer
         from psycogreen.gevent import patch_psycopg
 
         patch_psycopg()
+        # One connection per accept wake-up (gevent's default takes up to 100): a burst of new keep-alive
+        # connections is then spread over the workers instead of piling onto the first one awake, which
+        # would serve them all for as long as they stay open while the other workers idle.
+        BaseServer.max_accept = ACCEPTS_PER_WAKEUP
 
 
 # Graceful stop (metadata_service/graceful_exit.py): on SIGTERM no new connection is let in, and every
