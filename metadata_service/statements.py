@@ -91,10 +91,7 @@ class CompiledUpdate:
         if shape not in self.compiled:
             self.compiled[shape] = self._compile(changes)
         sql, where_params, slots, fields = self.compiled[shape]
-        params = list(where_params)
-        for name, positions in slots.items():
-            for position, as_hex in positions:
-                params[position] = values[name].hex if as_hex else values[name]
+        params = with_values(where_params, slots, values)
         database = connections[connection.alias]
         set_params = [field.get_db_prep_save(changes[field.name], database) for field in fields]
         return sql, [*set_params, *params]
@@ -108,7 +105,7 @@ class CompiledUpdate:
         meta = queryset.model._meta
         fields = [meta.get_field(name) for name, value in changes.items() if value is not None]
         where_params = list(params)[len(fields) :]  # SET's parameters come first, one per non-NULL value
-        slots = {name: _positions(where_params, value) for name, value in self.placeholders.items()}
+        slots = placeholder_slots(where_params, self.placeholders)
         return f"{sql} RETURNING {self.returning}", where_params, slots, fields
 
 
@@ -137,23 +134,33 @@ class CompiledQuery:
     def fetch_one(self, **values):
         """The first row (raw column values, no converters), or None."""
         sql, params, slots = self._compiled()
-        params = list(params)
-        for name, positions in slots.items():
-            for position, as_hex in positions:
-                params[position] = values[name].hex if as_hex else values[name]
-        return fetch_one(sql, params)
+        return fetch_one(sql, with_values(params, slots, values))
 
     def _compiled(self):
         if connection.alias not in self.compiled:
             queryset = self.build(**self.placeholders)[:1]
             sql, params = queryset.query.get_compiler(connection=connection).as_sql()
-            slots = {name: _positions(params, value) for name, value in self.placeholders.items()}
+            slots = placeholder_slots(params, self.placeholders)
             self.compiled[connection.alias] = sql, list(params), slots
         return self.compiled[connection.alias]
 
 
+def placeholder_slots(params, placeholders) -> dict[str, list[tuple[int, bool]]]:
+    """Where each placeholder (name → a value no real call passes) is in compiled ``params``, maybe several
+    times (the tenant may be in a subquery too), and whether as hex (UUIDs on SQLite)."""
+    return {name: _positions(params, placeholder) for name, placeholder in placeholders.items()}
+
+
+def with_values(params, slots, values) -> list:
+    """``params`` with the real ``values`` (name → value) where ``slots`` put their placeholders."""
+    params = list(params)
+    for name, positions in slots.items():
+        for position, as_hex in positions:
+            params[position] = values[name].hex if as_hex else values[name]
+    return params
+
+
 def _positions(params, placeholder):
-    """Where ``placeholder`` is in ``params`` (maybe several times), and whether as hex (UUIDs on SQLite)."""
     hex_form = getattr(placeholder, "hex", None)
     found = [(i, value == hex_form) for i, value in enumerate(params) if value in (placeholder, hex_form)]
     if not found:

@@ -25,6 +25,8 @@ from types import SimpleNamespace
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 
+from metadata_service.statements import placeholder_slots, with_values
+
 # Placeholders no real row has (UUIDs of version 0), told apart by position in the compiled parameters.
 PLACEHOLDERS = {"tenant_id": uuid.UUID(int=0xC0DE_0001), "uuid": uuid.UUID(int=0xC0DE_0002)}
 PAGE_SUFFIX = " LIMIT %s OFFSET %s"
@@ -45,7 +47,7 @@ class CompiledStatement:
         sql, params = compiler.as_sql()
         self.sql = sql + suffix
         self.params = list(params)
-        self.slots = {name: self.positions(PLACEHOLDERS[name]) for name in names}
+        self.slots = placeholder_slots(self.params, {name: PLACEHOLDERS[name] for name in names})
         columns = [column for column, _, _ in compiler.select]
         self.fields = compiler.klass_info["select_fields"]
         self.attnames = [columns[index].target.attname for index in self.fields]
@@ -53,19 +55,9 @@ class CompiledStatement:
         self.annotations = dict(compiler.annotation_col_map or {})
         self.converters = list(compiler.get_converters(columns).items())
 
-    def positions(self, placeholder):
-        """Where a placeholder is in the parameters (the tenant may be in a subquery too), and in which form."""
-        found = [(i, isinstance(v, str)) for i, v in enumerate(self.params) if v in (placeholder, placeholder.hex)]
-        if not found:
-            raise ValueError(f"cannot tell where {placeholder} goes in {self.sql}")
-        return found
-
     def rows(self, connection, values, extra=()):
         """The rows for ``values`` (name → UUID) as lists of Python values."""
-        params = list(self.params)
-        for name, positions in self.slots.items():
-            for position, as_hex in positions:
-                params[position] = values[name].hex if as_hex else values[name]
+        params = with_values(self.params, self.slots, values)
         with connection.cursor() as cursor:
             cursor.execute(self.sql_on(connection, cursor), [*params, *extra])
             rows = [list(row) for row in cursor.fetchall()]
