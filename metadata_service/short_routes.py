@@ -3,8 +3,8 @@
 Services read one resource on every request they serve. Under gunicorn, Django's resolver (it tries the
 URL patterns in order: about a tenth of a millisecond for an item here) and the middleware that has
 nothing to do for such a request cost as much as the read itself. So an app names one of its URL
-patterns and a test of the requests that may take it (``short_route``). Such a request is matched by
-that pattern's own regular expression and handed to the pattern's view through
+patterns, a test of the requests that may take it and the function that answers them (``short_route``).
+Such a request is matched by that pattern's own regular expression and handed to that function through
 ``SHORT_ROUTE_MIDDLEWARE``: the ``MIDDLEWARE`` layers, the same classes in the same order, without the
 ones that do nothing for a request with no body outside the static files and the browser pages. Its
 ``resolver_match`` is the one Django's resolver gives (metrics and renderers read it). Every other
@@ -23,35 +23,37 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, set_urlconf
 from django.urls.resolvers import ResolverMatch
 from django.utils.log import log_response
 from django.utils.module_loading import import_string
 
-# URL name → the test of the requests its short route takes (registered by the apps' URL modules).
-_TAKES: dict[str, Callable[[HttpRequest], bool]] = {}
+# URL name → the test of the requests its short route takes and their answer (registered by the apps' URL modules).
+_REGISTERED: dict[str, tuple[Callable[[HttpRequest], bool], Callable[..., HttpResponse]]] = {}
 # Hooks the short chain does not run (it calls the view itself): a layer with one stays on Django's path.
 VIEW_HOOKS = ("process_view", "process_exception", "process_template_response")
 
 
-def short_route(name: str, *, takes: Callable[[HttpRequest], bool]) -> None:
-    """Let the requests to the URL pattern ``name`` that ``takes`` accepts take the short chain.
+def short_route(name: str, *, takes: Callable[[HttpRequest], bool], answer: Callable[..., HttpResponse]) -> None:
+    """Let the requests to the URL pattern ``name`` that ``takes`` accepts take the short chain, at whose end
+    ``answer(request, **the pattern's keyword arguments)`` answers them as the pattern's view would.
 
     The handler itself only offers requests with no body outside ``STATIC_URL`` and
     ``BROWSER_PATH_PREFIXES``: the layers ``SHORT_ROUTE_MIDDLEWARE`` leaves out have nothing to do for them.
     """
-    _TAKES[name] = takes
+    _REGISTERED[name] = (takes, answer)
 
 
 @dataclass(frozen=True)
 class ShortRoute:
-    """One URL pattern's view, its full regular expression and route, and the test of its requests."""
+    """One URL pattern, its full regular expression and route, the test of its requests and their answer."""
 
     regex: re.Pattern
     route: str
     pattern: URLPattern
     takes: Callable[[HttpRequest], bool]
+    answer: Callable[..., HttpResponse]
 
     def match(self, request: HttpRequest) -> ResolverMatch | None:
         """What Django's resolver would give for ``request``, if this route takes it."""
@@ -84,8 +86,8 @@ def _walk(patterns, *, regex: str, route: str) -> Iterator[ShortRoute]:
         joined_regex, joined_route = regex + own[1:], _joined(route, str(pattern.pattern))
         if isinstance(pattern, URLResolver) and not pattern.namespace:
             yield from _walk(pattern.url_patterns, regex=joined_regex, route=joined_route)
-        elif isinstance(pattern, URLPattern) and pattern.name in _TAKES:
-            yield ShortRoute(re.compile(joined_regex), joined_route, pattern, _TAKES[pattern.name])
+        elif isinstance(pattern, URLPattern) and pattern.name in _REGISTERED:
+            yield ShortRoute(re.compile(joined_regex), joined_route, pattern, *_REGISTERED[pattern.name])
 
 
 def _joined(route: str, own: str) -> str:
@@ -104,13 +106,12 @@ class ShortRoutes:
 
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async)  # type: ignore[misc]
-        self._short_chain = self._chain_of(settings.SHORT_ROUTE_MIDDLEWARE)
-        self._short_routes: dict[str, list[ShortRoute]] = {}
+        self._short_routes: dict[str, list[tuple[ShortRoute, Callable]]] = {}  # per URLconf, with their chains
         self._outside = (settings.STATIC_URL or "/static/", *settings.BROWSER_PATH_PREFIXES)
 
-    def _chain_of(self, paths):
-        """The layers around the matched view, each as Django wraps them (an exception becomes a response)."""
-        handler = convert_exception_to_response(_matched_view)
+    def _chain_of(self, paths, answer):
+        """The layers around ``answer``, each as Django wraps them (an exception becomes a response)."""
+        handler = convert_exception_to_response(_answering(answer))
         for path in reversed(paths):
             layer = import_string(path)(handler)
             if any(hasattr(layer, hook) for hook in VIEW_HOOKS):
@@ -120,34 +121,42 @@ class ShortRoutes:
 
     def get_response(self, request):
         """A routed request through the short chain (as ``BaseHandler.get_response`` does), others as Django does."""
-        match = self._short_match(request)
+        match, chain = self._short_match(request)
         if match is None:
             return super().get_response(request)  # type: ignore[misc]
         set_urlconf(settings.ROOT_URLCONF)
         request.resolver_match = match
-        response = self._short_chain(request)
+        response = chain(request)
         response._resource_closers.append(request.close)
         if response.status_code >= 400:
             log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
         return response
 
     def _short_match(self, request):
+        """``(resolver match, chain)`` of the route that takes ``request``, or ``(None, None)``."""
         if not bodiless(request) or request.path_info.startswith(self._outside):
-            return None
-        urlconf = settings.ROOT_URLCONF
-        routes = self._short_routes.get(urlconf)
-        if routes is None:
-            routes = self._short_routes[urlconf] = short_routes_of(get_resolver(urlconf))
-        for route in routes:
+            return None, None
+        for route, chain in self._routes_of(settings.ROOT_URLCONF):
             match = route.match(request)
             if match is not None:
-                return match
-        return None
+                return match, chain
+        return None, None
+
+    def _routes_of(self, urlconf):
+        if urlconf not in self._short_routes:
+            routes = short_routes_of(get_resolver(urlconf))
+            chains = [self._chain_of(settings.SHORT_ROUTE_MIDDLEWARE, route.answer) for route in routes]
+            self._short_routes[urlconf] = list(zip(routes, chains, strict=True))
+        return self._short_routes[urlconf]
 
 
-def _matched_view(request):
-    match = request.resolver_match
-    return match.func(request, *match.args, **match.kwargs)
+def _answering(answer):
+    """The innermost layer: ``answer`` with the pattern's keyword arguments, as Django calls a view."""
+
+    def view(request):
+        return answer(request, **request.resolver_match.kwargs)
+
+    return view
 
 
 class ShortRouteWSGIHandler(ShortRoutes, WSGIHandler):

@@ -13,7 +13,6 @@ Accept header other than the three plain ones, any query parameter such as ``loc
 ``Accept-Language`` header that asks for one title) goes to the viewset itself.
 """
 
-import functools
 import uuid
 from types import SimpleNamespace
 
@@ -53,20 +52,9 @@ ITEM_VERSION = CompiledLookup(
 )
 
 
-def with_lean_read(detail_view):
-    """The viewset's detail view, with plain GETs answered by ``lean_read``.
-
-    ``functools.wraps`` keeps the viewset's attributes (``cls``, ``actions``, ...), so the OpenAPI
-    document and everything else that inspects the route still sees the viewset.
-    """
-
-    @functools.wraps(detail_view)
-    def view(request, *args, **kwargs):
-        if takes_lean_read(request):
-            return lean_read(request, kwargs["uuid"], RENDERERS[request.META.get("HTTP_ACCEPT")])
-        return detail_view(request, *args, **kwargs)
-
-    return view
+def answer_lean_read(request, uuid):
+    """The short route's answer to a request ``takes_lean_read`` took (``metadata_service.short_routes``)."""
+    return lean_read(request, uuid, RENDERERS[request.META.get("HTTP_ACCEPT")])
 
 
 def takes_lean_read(request):

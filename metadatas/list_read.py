@@ -47,18 +47,6 @@ PAGES = CompiledPage(Metadata, TOTAL_ALIAS)
 NO_PARAMETERS = SimpleNamespace(query_params=QueryDict(), GET=QueryDict())
 
 
-def with_lean_list(list_view):
-    """The viewset's list view, with plain JSON pages that name only ``page``/``limit`` answered by ``lean_list``."""
-
-    @functools.wraps(list_view)
-    def view(request, *args, **kwargs):
-        if takes_lean_list(request):
-            return lean_list(request)
-        return list_view(request, *args, **kwargs)
-
-    return view
-
-
 def takes_lean_list(request):
     """A plain JSON GET (no ``Accept-Language``) whose query names only ``page`` and ``limit``."""
     meta = request.META
