@@ -1,4 +1,4 @@
-# Sourced by the scripts: a virtual environment in .venv with the pinned requirements installed.
+# Sourced by the scripts: a virtual environment in .venv (or $VENV_DIR) with the pinned requirements installed.
 # Reinstalls only when a requirements file changed since the last install.
 
 find_python() {
@@ -15,20 +15,20 @@ find_python() {
 
 ensure_venv() {
   local requirements=("$@")
-  local python stamp wanted
+  local python stamp wanted venv="${VENV_DIR:-.venv}"
   python=$(find_python)
-  if [ ! -x .venv/bin/python ]; then
-    "$python" -m venv .venv
+  if [ ! -x "$venv/bin/python" ]; then
+    "$python" -m venv "$venv"
   fi
-  stamp=.venv/.requirements.sha256
+  stamp=$venv/.requirements.sha256
   wanted=$(cat "${requirements[@]}" | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-    echo "Installing pinned requirements into .venv ..." >&2
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
+    echo "Installing pinned requirements into $venv ..." >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
     local args=()
     for file in "${requirements[@]}"; do args+=(-r "$file"); done
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check "${args[@]}" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" >&2
     echo "$wanted" > "$stamp"
   fi
-  export PATH="$PWD/.venv/bin:$PATH"
+  export PATH="$PWD/$venv/bin:$PATH"
 }

@@ -1,5 +1,6 @@
 """The Dockerfile and docker-compose.yml, checked without a Docker engine: hadolint and `compose config`."""
 
+import importlib.metadata
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,23 @@ def test_the_image_runs_gunicorn_as_a_non_root_user_with_a_liveness_healthcheck(
     assert dockerfile.rstrip().endswith(
         'CMD ["gunicorn", "metadata_service.wsgi:application", "-c", "gunicorn.conf.py"]'
     )
+
+
+def test_the_image_s_requirements_pin_what_gunicorn_s_gevent_worker_imports():
+    """The image installs requirements.txt alone: an extra of gunicorn's gevent worker left out there (the
+    test tools bring it to .venv) would stop every worker of the image at boot."""
+    pinned = {
+        line.split("==")[0].split("[")[0].strip().lower()
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    }
+    gevent_extra = {
+        requirement.split(";")[0].split(">")[0].split("=")[0].strip().lower()
+        for requirement in importlib.metadata.requires("gunicorn")
+        if 'extra == "gevent"' in requirement
+    }
+
+    assert gevent_extra and gevent_extra <= pinned, gevent_extra - pinned
 
 
 @pytest.fixture
