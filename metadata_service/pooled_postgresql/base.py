@@ -8,14 +8,85 @@ that finds the pool empty waits for one. A pooled connection is checked as the p
 it (``metadata_service.postgresql``: the socket, no ``SELECT 1``) before it is handed out.
 """
 
+from collections import deque
+
 from django_db_geventpool.backends.postgresql_psycopg2 import base as geventpool
+from gevent.event import AsyncResult
 
 from metadata_service.postgresql.base import DatabaseWrapper as CheckedDatabaseWrapper
 from metadata_service.postgresql.base import idle_connection_stands
 
 
 class CheckedConnectionPool(geventpool.PostgresConnectionPool):
-    """The pool, its connections checked without a round trip before they are handed out."""
+    """The pool, first come first served, its connections checked without a round trip before they are
+    handed out.
+
+    django-db-geventpool's own queue lets a request that has just arrived take a connection given back
+    while others were already waiting for one (gevent wakes a waiter only on the hub's next turn), so a
+    waiter could be passed over again and again: under wrk -c16 with 8 keep-alive clients per worker and
+    4 connections, p99 was 8-15 × p50 (bench/RESULTS.md). Here a connection given back goes straight to
+    the longest waiter, and a request that finds others waiting waits behind them.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._waiting: deque[AsyncResult] = deque()
+        self._promised = 0  # waiters told to open a connection of their own, not yet open
+
+    def get(self):
+        if not self._waiting and (self.size < self.maxsize or self.pool.qsize()):
+            return super().get()
+        turn = AsyncResult()
+        self._waiting.append(turn)
+        try:
+            connection = turn.get()
+        except BaseException:  # a request stopped while waiting (its timeout): it leaves the line
+            self._leave(turn)
+            raise
+        return self._usable_or_new(connection)
+
+    def put(self, item):
+        """To the longest waiter, or back into the pool."""
+        if self._waiting:
+            self._waiting.popleft().set(item)
+        else:
+            super().put(item)
+
+    def close(self):
+        """The idle connections closed (one in use was found closed): waiters get the right to open new ones."""
+        super().close()
+        for connection in [connection for connection in self._conns if connection.closed]:
+            self._conns.discard(connection)
+        while self._waiting and self.size + self._promised < self.maxsize:
+            self._promised += 1
+            self._waiting.popleft().set(None)
+
+    def _usable_or_new(self, connection):
+        if connection is None:
+            try:
+                return self._opened()
+            finally:
+                self._promised -= 1
+        try:
+            self.check_usable(connection)
+            return connection
+        except self.DBERROR:
+            self._conns.discard(connection)
+            return self._opened()
+
+    def _opened(self):
+        connection = self.create_connection()
+        self._conns.add(connection)
+        return connection
+
+    def _leave(self, turn):
+        if turn in self._waiting:
+            self._waiting.remove(turn)
+        elif turn.ready() and turn.value is not None:  # handed a connection as it stopped: pass it on
+            self.put(turn.value)
+        elif turn.ready():  # told to open one as it stopped: the next waiter may
+            self._promised -= 1
+            self.close()
 
     def check_usable(self, connection):
         if not idle_connection_stands(connection):
