@@ -42,7 +42,8 @@ class CompiledStatement:
     ``suffix`` is SQL appended to the compiled statement, its parameters given to ``rows`` as ``extra``.
     """
 
-    def __init__(self, queryset, names, suffix=""):
+    def __init__(self, queryset, names, suffix="", *, prepared=True):
+        self.prepared = prepared
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         self.sql = sql + suffix
@@ -69,7 +70,9 @@ class CompiledStatement:
 
     def sql_on(self, connection, cursor):
         """What to send on ``connection``: ``EXECUTE`` of the statement prepared there, or the SQL itself."""
-        if connection.vendor != "postgresql" or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        if not self.prepared or connection.vendor != "postgresql":
+            return self.sql
+        if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
             return self.sql
         prepared = _prepared.setdefault(connection.connection, set())
         if self.name not in prepared:
@@ -139,11 +142,15 @@ class CompiledPage:
 
     ``build(**values)`` gives the ordered list queryset; ``key`` names what else it depends on (a hashable).
     A queryset the ORM knows to be empty without asking the database (``pk__in=[]``) gives an empty page.
+    At most ``keys_max`` statements are kept; ``prepared=False`` sends their SQL itself, planned for its
+    values each time (``CompiledStatement``).
     """
 
-    def __init__(self, model, annotation):
+    def __init__(self, model, annotation, *, keys_max=KEYS_MAX, prepared=True):
         self.model = model
         self.annotation = annotation
+        self.keys_max = keys_max
+        self.prepared = prepared
         self.statements = {}
 
     def page(self, key, build, *, offset, limit, **values):
@@ -157,13 +164,18 @@ class CompiledPage:
             statement.annotations[self.annotation]
         ] if rows else None
 
+    def compile(self, key, build, **values):
+        """Compile the statement of ``key`` now (if it is not yet), so that building it raises here."""
+        self.statement(router.db_for_read(self.model), key, build, values)
+
     def statement(self, alias, key, build, values):
         if (alias, key) not in self.statements:
-            if len(self.statements) >= KEYS_MAX:
-                self.statements.clear()
             placeholders = {name: PLACEHOLDERS[name] for name in values}
+            queryset = build(**placeholders).using(alias)  # first: a filter's 400 leaves nothing behind
+            if len(self.statements) >= self.keys_max:
+                self.statements.clear()
             try:
-                statement = CompiledStatement(build(**placeholders).using(alias), values, PAGE_SUFFIX)
+                statement = CompiledStatement(queryset, values, PAGE_SUFFIX, prepared=self.prepared)
             except EmptyResultSet:
                 statement = None
             self.statements[alias, key] = statement

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from metadatas.models import Metadata
+from metadatas.views import MetadataViewSet
 from tests.conftest import JSON, client_with, token_for
 
 # An Accept header the short path leaves to the viewset (DRF's negotiation), for the same answer.
@@ -153,10 +154,27 @@ def test_a_page_over_the_rate_is_the_viewset_s_429(api, rows, settings):
     assert (short.status_code, short.content) == (negotiated.status_code, negotiated.content)
 
 
+@pytest.fixture
+def viewset_lists(monkeypatch):
+    """How many list requests the viewset itself answered."""
+    answered = []
+    original = MetadataViewSet.list
+
+    def counted(self, request, *args, **kwargs):
+        answered.append(request.get_full_path())
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(MetadataViewSet, "list", counted)
+    return answered
+
+
 @pytest.mark.parametrize(
     "query",
     [
-        "?type=authentication",
+        "?type[]=authentication",
+        "?type=authentication&type=other",
+        "?id=1",
+        "?createdAt[after]=2020-01-01",
         "?page=1&page=2",
         "?order[id]=desc",
         "?cursor=",
@@ -165,23 +183,82 @@ def test_a_page_over_the_rate_is_the_viewset_s_429(api, rows, settings):
         "?deleted=true",
     ],
 )
-def test_other_parameters_are_answered_by_the_viewset(api, rows, query, monkeypatch):
-    monkeypatch.setattr("metadatas.list_read.lean_list", lambda request: pytest.fail("answered by the short path"))
-
+def test_other_parameters_are_answered_by_the_viewset(api, rows, query, viewset_lists):
     assert api.get(f"/metadatas{query}", **JSON).status_code == 200
+    assert len(viewset_lists) == 1
 
 
-def test_json_ld_and_accept_language_are_answered_by_the_viewset(api, rows, monkeypatch):
-    monkeypatch.setattr("metadatas.list_read.lean_list", lambda request: pytest.fail("answered by the short path"))
-
+def test_json_ld_and_accept_language_are_answered_by_the_viewset(api, rows, viewset_lists):
     assert api.get("/metadatas", HTTP_ACCEPT="application/ld+json").status_code == 200
     assert api.get("/metadatas", **JSON, HTTP_ACCEPT_LANGUAGE="fr").status_code == 200
+    assert len(viewset_lists) == 2
 
 
-def test_a_plain_page_is_answered_without_the_viewset(api, rows, monkeypatch):
-    monkeypatch.setattr("metadatas.views.MetadataViewSet.list", lambda *args, **kwargs: pytest.fail("viewset"))
+@pytest.mark.parametrize("query", ["?page=1&limit=2", "?type=authentication", "?owner=Mine&title=resource&limit=1"])
+def test_a_plain_or_filtered_page_is_answered_without_the_viewset(api, rows, query, viewset_lists):
+    assert api.get(f"/metadatas{query}", **JSON).status_code == 200
+    assert viewset_lists == []
 
-    assert api.get("/metadatas?page=1&limit=2", **JSON).status_code == 200
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?type=authentication",
+        "?type=nothing-of-this-type",
+        "?owner=Mine",
+        "?owner=Mine&page=2&limit=1",
+        "?slug=resource-3",
+        "?title=RESOURCE",
+        "?title=resource%201&owner=Theirs",
+        "?title=",
+        "?type=authentication&limit=2&page=3",
+    ],
+)
+def test_a_filtered_page_answers_as_the_viewset_does(api, rows, query):
+    short, negotiated = both(api, f"/metadatas{query}")
+
+    assert short[0] == 200
+    assert short == negotiated
+
+
+def test_a_filtered_page_lists_only_the_matching_resources(api, rows):
+    response = api.get("/metadatas?owner=Mine", **JSON)
+
+    assert [item["uuid"] for item in response.json()] == [str(row.uuid) for row in rows if row.owner == "Mine"]
+    assert response["X-Total-Count"] == "2"
+
+
+def test_pages_of_different_filter_values_do_not_share_a_compiled_page(api, rows):
+    assert api.get("/metadatas?owner=Mine", **JSON)["X-Total-Count"] == "2"
+    assert api.get("/metadatas?owner=Theirs", **JSON)["X-Total-Count"] == "3"
+    assert api.get("/metadatas?owner=Mine", **JSON)["X-Total-Count"] == "2"
+
+
+@pytest.mark.parametrize("query", [f"?title={'x' * 256}", f"?type={'x' * 256}", f"?owner={'x' * 256}&page=0"])
+def test_a_malformed_filter_value_is_the_viewset_s_400(api, rows, query):
+    short, negotiated = both(api, f"/metadatas{query}")
+
+    assert short[0] == 400
+    assert short == negotiated
+
+
+def test_another_tenants_filtered_page_shows_none_of_this_tenants_rows(other_api, rows):
+    response = other_api.get("/metadatas?type=authentication", **JSON)
+
+    assert [item["tenant"] for item in response.json()] == [
+        str(Metadata.objects.exclude(tenant=rows[0].tenant).get().tenant_id)
+    ]
+
+
+def test_an_owner_scoped_browse_token_filters_as_the_viewset_does(tenant, rows):
+    browser = client_with(
+        token_for(tenant.uuid, identity_type="Individual", permissions=[f"metadata:browse@Mine:{OWNER_UUID}"])
+    )
+
+    short, negotiated = both(browser, "/metadatas?type=authentication")
+
+    assert short[2]["x-total-count"] == "2"
+    assert short == negotiated
 
 
 def test_a_plain_page_and_its_total_cost_one_query(
@@ -193,3 +270,14 @@ def test_a_plain_page_and_its_total_cost_one_query(
         response = api.get("/metadatas?page=2&limit=2", **JSON)
 
     assert response["X-Total-Count"] == "5"
+
+
+def test_a_filtered_page_and_its_total_cost_one_query(
+    api, rows, tenant_cache, require_postgres, django_assert_num_queries
+):
+    api.get("/metadatas", **JSON)  # the tenant's state is now cached
+
+    with django_assert_num_queries(1):
+        response = api.get("/metadatas?owner=Theirs&limit=2", **JSON)
+
+    assert response["X-Total-Count"] == "3"
