@@ -18,7 +18,7 @@ from metadata_service.conf import service_settings
 
 TOTAL_ALIAS = "_capped_total"
 ESTIMATE_SECONDS = 10
-_estimates: dict[tuple, tuple] = {}  # (sql, params) -> (expires, rows), per process
+_estimates: dict[tuple, tuple] = {}  # (sql, params) or a caller's key -> (expires, rows), per process
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,21 @@ def total_of_page(page, queryset):
     return beyond_cap(counted, queryset)
 
 
-def total_of_counted(counted, build_queryset):
+def total_of_counted(counted, build_queryset, *, estimate_key=None):
     """The total of a page whose rows carried the capped count ``counted`` (None: the page was empty).
 
-    ``build_queryset()`` gives the list's queryset, built only when the count or the estimate needs it.
+    ``build_queryset()`` gives the list's queryset, built only when the count or the estimate needs it;
+    ``estimate_key`` (hashable) names that queryset, so that an estimate taken within ``ESTIMATE_SECONDS``
+    is found without building and compiling it again.
     """
-    if counted is not None and counted <= service_settings.COUNT_EXACT_MAX:
+    cap = service_settings.COUNT_EXACT_MAX
+    if counted is not None and counted <= cap:
         return Total(counted)
+    known = None if counted is None or estimate_key is None else _known_estimate(estimate_key)
+    if known is not None:
+        return Total(max(known, cap + 1), estimated=True)
     queryset = build_queryset()
-    return beyond_cap(capped(queryset).count() if counted is None else counted, queryset)
+    return beyond_cap(capped(queryset).count() if counted is None else counted, queryset, estimate_key=estimate_key)
 
 
 def list_total(queryset):
@@ -62,27 +68,35 @@ def capped(queryset):
     return queryset.order_by()[: service_settings.COUNT_EXACT_MAX + 1]
 
 
-def beyond_cap(counted, queryset):
+def beyond_cap(counted, queryset, *, estimate_key=None):
     cap = service_settings.COUNT_EXACT_MAX
     if counted <= cap:
         return Total(counted)
-    estimate = planner_estimate(queryset.order_by())
+    estimate = planner_estimate(queryset.order_by(), key=estimate_key)
     if estimate is None:  # no planner statistics to ask (SQLite): count them all
         return Total(queryset.order_by().count())
     return Total(max(estimate, cap + 1), estimated=True)
 
 
-def planner_estimate(queryset):
-    """PostgreSQL's estimate of the rows ``queryset`` returns (EXPLAIN, no execution); None elsewhere."""
+def planner_estimate(queryset, *, key=None):
+    """PostgreSQL's estimate of the rows ``queryset`` returns (EXPLAIN, no execution); None elsewhere.
+
+    Kept ``ESTIMATE_SECONDS`` under ``key``, or under the queryset's SQL and parameters."""
     if connections[queryset.db].vendor != "postgresql":
         return None
-    sql, params = queryset.query.sql_with_params()
-    key, now = (sql, tuple(map(str, params))), time.monotonic()
-    cached = _estimates.get(key)
-    if cached and cached[0] > now:
-        return cached[1]
-    rows = int(json.loads(queryset.explain(format="json"))[0]["Plan"]["Plan Rows"])
-    if len(_estimates) > 1000:
-        _estimates.clear()
-    _estimates[key] = (now + ESTIMATE_SECONDS, rows)
+    if key is None:
+        sql, params = queryset.query.sql_with_params()
+        key = (sql, tuple(map(str, params)))
+    rows = _known_estimate(key)
+    if rows is None:
+        rows = int(json.loads(queryset.explain(format="json"))[0]["Plan"]["Plan Rows"])
+        if len(_estimates) > 1000:
+            _estimates.clear()
+        _estimates[key] = (time.monotonic() + ESTIMATE_SECONDS, rows)
     return rows
+
+
+def _known_estimate(key):
+    """The estimate kept under ``key`` while it is fresh, else None."""
+    cached = _estimates.get(key)
+    return cached[1] if cached and cached[0] > time.monotonic() else None

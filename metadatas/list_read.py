@@ -106,7 +106,7 @@ def page_of(request):
     if offset > MAX_OFFSET:  # beyond any table: no page to read, only the total
         return page, limit, [], total_of_counted(None, queryset)
     rows, counted = pages.page(key, build, offset=offset, limit=limit, tenant_id=identity.tenant_id)
-    return page, limit, rows, total_of_counted(counted, queryset)
+    return page, limit, rows, total_of_counted(counted, queryset, estimate_key=(__name__, key, identity.tenant_id))
 
 
 def filter_parameters(request):

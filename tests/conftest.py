@@ -177,6 +177,13 @@ def fresh_rate_limit_counters():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_planner_estimates(monkeypatch):
+    """Each test starts with no list total estimated by an earlier one (kept for seconds per process, by
+    tenant: the tests' tenants have the same ids)."""
+    monkeypatch.setattr("metadatas.counting._estimates", {})
+
+
 @pytest.fixture(scope="session")
 def collected_static(django_db_blocker):
     """What gunicorn serves from STATIC_ROOT through WhiteNoise: ``collectstatic``, as scripts/serve runs it."""

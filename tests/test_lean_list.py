@@ -281,3 +281,16 @@ def test_a_filtered_page_and_its_total_cost_one_query(
         response = api.get("/metadatas?owner=Theirs&limit=2", **JSON)
 
     assert response["X-Total-Count"] == "3"
+
+
+def test_a_total_beyond_the_exact_count_asks_the_planner_once_in_a_while(
+    api, rows, settings, tenant_cache, require_postgres, django_assert_num_queries
+):
+    settings.METADATA_SERVICE = {**getattr(settings, "METADATA_SERVICE", {}), "COUNT_EXACT_MAX": 2}
+    first = api.get("/metadatas?limit=2&owner=Theirs", **JSON)  # the page, then the planner's estimate
+
+    with django_assert_num_queries(1):
+        again = api.get("/metadatas?limit=2&owner=Theirs&page=2", **JSON)
+
+    assert again["X-Total-Count"] == first["X-Total-Count"]
+    assert again["X-Total-Count-Estimated"] == "true"
