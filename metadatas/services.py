@@ -175,10 +175,12 @@ def metadata_update(
     """
     if metadata.version != expected_version:
         raise VersionConflict(current_version=metadata.version, given_version=expected_version)
-    changes = {name: value for name, value in changes.items() if _differs(getattr(metadata, name), value)}
+    changes = _differing(metadata, changes)
     if not changes:
         return metadata
-    return _compare_and_swap(metadata, expected_version, changes, RevisionOperation.UPDATED, actor, batch_id)
+    return _compare_and_swap(
+        metadata, expected_version, changes, list(changes), RevisionOperation.UPDATED, actor, batch_id
+    )
 
 
 def metadata_restore(
@@ -194,8 +196,16 @@ def metadata_restore(
     if metadata.version != expected_version:
         raise VersionConflict(current_version=metadata.version, given_version=expected_version)
     changes = model_changes(revision.state)
+    changed = list(_differing(metadata, changes))
     return _compare_and_swap(
-        metadata, expected_version, changes, RevisionOperation.RESTORED, actor, batch_id, slug_taken=changes["slug"]
+        metadata,
+        expected_version,
+        changes,
+        changed,
+        RevisionOperation.RESTORED,
+        actor,
+        batch_id,
+        slug_taken=changes["slug"],
     )
 
 
@@ -280,13 +290,14 @@ def purge_deleted(*, deleted_before: datetime, batch_size: int = 500) -> int:
             return removed
 
 
-def _compare_and_swap(metadata, expected_version, changes, operation, actor, batch_id, *, slug_taken=None):
-    """``UPDATE ... WHERE version = expected`` and the revision, in one transaction (see metadata_update)."""
+def _compare_and_swap(metadata, expected_version, changes, changed, operation, actor, batch_id, *, slug_taken=None):
+    """``UPDATE ... WHERE version = expected`` and the revision, in one transaction (see metadata_update);
+    ``changed`` names the fields of ``changes`` that differ from the stored ones (``_differing``)."""
     values = _new_values(expected_version, changes)
     after = copy.copy(metadata)
     for name, value in values.items():
         setattr(after, name, value)
-    changed = changed_fields([name for name in changes if _differs(getattr(metadata, name), changes[name])])
+    changed = changed_fields(changed)
     revision = _revision(after, operation, changed, actor, batch_id)
     size = json_size(after.title, after.data) if "title" in changes or "data" in changes else None
     with unique_fields_checked(slug_taken=slug_taken):
@@ -389,6 +400,11 @@ def _write(row, values):
 
 def _revisions_of(metadata):
     return MetadataRevision.objects.for_tenant(metadata.tenant_id).filter(metadata_id=metadata.pk)
+
+
+def _differing(metadata, changes):
+    """The ``changes`` whose values differ from ``metadata``'s (``_differs``), in their order."""
+    return {name: value for name, value in changes.items() if _differs(getattr(metadata, name), value)}
 
 
 def _differs(old, new):
