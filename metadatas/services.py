@@ -20,6 +20,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from changes.recording import record_metadata_change, record_metadata_changes, record_purge
 from metadata_service.conf import service_settings
 from metadata_service.statements import (
+    CompiledDelete,
     CompiledUpdate,
     Sql,
     combines_statements,
@@ -357,7 +358,18 @@ def _prune_revisions(metadata):
     from the new version alone: no query at all until a resource passes ``REVISIONS_KEEP`` versions."""
     keep = service_settings.REVISIONS_KEEP
     if metadata.version > keep:
-        _revisions_of(metadata).filter(version__lte=metadata.version - keep).delete()
+        PRUNE_REVISIONS.delete(tenant_id=metadata.tenant_id, metadata=metadata.pk, version=metadata.version - keep)
+
+
+# The revisions ``_prune_revisions`` deletes: those of the resource up to a version (``_revisions_of``'s).
+PRUNE_REVISIONS = CompiledDelete(
+    lambda *, tenant_id, metadata, version: MetadataRevision.objects.for_tenant(tenant_id).filter(
+        metadata_id=metadata, version__lte=version
+    ),
+    tenant_id=uuid.UUID(int=0xC0DE_0002),
+    metadata=7_300_000_000_000_000_003,  # within the columns' range, as COMPARE_AND_SWAP's
+    version=7_300_000_000_000_000_004,
+)
 
 
 def _record_event(metadata, operation, changed, actor, batch_id):
