@@ -1,20 +1,30 @@
-"""Where an item read's time goes: cProfile over the real WSGI application, in this process (no gunicorn).
+"""Where a request's time goes: cProfile over the real WSGI application, in this process (no gunicorn).
 
 Usage (from the repository root, against a bench database bench/run.py loaded):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ms_bench_10000 REDIS_URL=redis://127.0.0.1:6379/0 \\
-        python bench/profile_item.py [--app service|floor|textbook] [--path item|list|not_modified] [--top 25]
+        python bench/profile_item.py [--app service|floor|textbook] \\
+        [--path item|list|not_modified|put|post|graphql] [--top 25]
 
 The requests go through the app's WSGI callable (for the service: Django's handler with the full
 middleware chain, PostgreSQL and Redis), one after another, each with a new WSGI environ as gunicorn
 builds it. Prints the CPU time of one request (process time, so waits on PostgreSQL and Redis are not in
-it: a figure the machine's other load barely moves) and the top frames by own and total time.
+it: a figure the machine's other load barely moves), its wall-clock time, and the top frames by own and
+total time.
+
+The writes (service only) send what bench/wrk's scripts send: ``put`` ``{"data": {"n": …}, "version": …}``
+to the 2000 rows bench/run.py's PUTs take in turn, each with the version its last response gave; ``post`` a
+resource with a new slug (``bench-profile-…``, which bench/load.py's cleanup removes); ``graphql`` the
+``updateMetadata`` upsert of key ``bench`` on 100 accounts in turn, a new value each time. Each run writes
+``200 + 2 × --requests`` times: keep --requests to a few hundred.
 """
 
 import argparse
 import cProfile
 import importlib
 import io
+import itertools
+import json
 import os
 import pstats
 import subprocess
@@ -37,12 +47,14 @@ APPS = {
     "textbook": ("bench.textbook.wsgi", "bench.textbook.settings"),
 }
 BENCH_TENANT = "be7c0000-0000-0000-0000-000000000000"  # bench/load.py's first tenant
+GRAPHQL_UPSERT = "mutation U($input: MetadataInput!) { updateMetadata(input: $input) { metadata { key value } } }"
+WRITES = ("put", "post", "graphql")
 application = None
 
 
-def environ_for(path, query, token, extra):
+def environ_for(path, query, token, extra, method="GET", body=b""):
     return {
-        "REQUEST_METHOD": "GET",
+        "REQUEST_METHOD": method,
         "PATH_INFO": path,
         "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
@@ -52,7 +64,8 @@ def environ_for(path, query, token, extra):
         "HTTP_HOST": "127.0.0.1:8000",
         "HTTP_AUTHORIZATION": f"Bearer {token}",
         "HTTP_ACCEPT": "application/json",
-        "wsgi.input": io.BytesIO(b""),
+        "wsgi.input": io.BytesIO(body),
+        **({"CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body))} if body else {}),
         "wsgi.url_scheme": "http",
         "wsgi.errors": sys.stderr,
         **extra,
@@ -60,28 +73,69 @@ def environ_for(path, query, token, extra):
 
 
 def call(environ):
+    return call_for_body(environ)[0]
+
+
+def call_for_body(environ):
     statuses = []
     body = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
-    b"".join(body)
-    return statuses[0]
+    return statuses[0], b"".join(body)
+
+
+def write_requests(kind, tenant, token):
+    """A function that sends the next request of a write and returns its status (bodies as bench/wrk/*.lua's)."""
+    counter = itertools.count(1)
+    run = f"{os.getpid()}-{int(time.time())}"
+    versions = dict(rows_of(tenant, 2000)) if kind == "put" else {}
+    uuids = list(versions)
+
+    def put():
+        n = next(counter)
+        uuid = uuids[n % len(uuids)]
+        body = json.dumps({"data": {"n": n}, "version": versions[uuid]}, separators=(",", ":"))
+        status, response = call_for_body(environ_for(f"/metadatas/{uuid}", "", token, {}, "PUT", body.encode()))
+        if status.startswith("200"):  # the next PUT of the row expects the version this one made
+            versions[uuid] = json.loads(response)["version"]
+        return status
+
+    def post():
+        n = next(counter)
+        body = {"owner": "BenchOwner", "title": {"en": f"Bench resource {n}", "fr": "Ressource"}}
+        body.update(slug=f"bench-profile-{run}-{n}", type="bench", data={"n": n})
+        return call(environ_for("/metadatas", "", token, {}, "POST", json.dumps(body).encode()))
+
+    def graphql():
+        n = next(counter)
+        account = {"linkedObjectType": "ACCOUNT", "identifier": f"A-{n % 100 + 1:06d}", "key": "bench"}
+        body = {"query": GRAPHQL_UPSERT, "variables": {"input": {**account, "value": json.dumps({"n": n})}}}
+        return call(environ_for("/v1/graphql/", "", token, {}, "POST", json.dumps(body).encode()))
+
+    return {"put": put, "post": post, "graphql": graphql}[kind]
 
 
 def first_item(tenant):
+    return SimpleNamespace(**dict(zip(("uuid", "version"), rows_of(tenant, 1)[0], strict=True)))
+
+
+def rows_of(tenant, count):
+    """The tenant's first ``count`` loaded rows (uuid, version): the rows bench/run.py's PUTs cycle through."""
     url = urlparse(os.environ["DATABASE_URL"])
     connection = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username, dbname=url.path[1:])
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT uuid, version FROM metadatas_metadata WHERE tenant_id = %s ORDER BY id LIMIT 1", [tenant]
+            "SELECT uuid, version FROM metadatas_metadata WHERE tenant_id = %s AND slug LIKE 'res-%%' "
+            "ORDER BY id LIMIT %s",
+            [tenant, count],
         )
-        uuid, version = cursor.fetchone()
+        rows = cursor.fetchall()
     connection.close()
-    return SimpleNamespace(uuid=uuid, version=version)
+    return rows
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--path", default="item", choices=["item", "list", "not_modified"])
+    parser.add_argument("--path", default="item", choices=["item", "list", "not_modified", *WRITES])
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--app", default="service", choices=sorted(APPS))
     parser.add_argument("--save", help="also write the raw profile here (for pstats: callers, callees)")
@@ -99,28 +153,37 @@ def main():
         text=True,
         check=True,
     ).stdout.strip()
-    item = first_item(tenant)
-    path, query, extra = {
-        "item": (f"/metadatas/{item.uuid}", "", {}),
-        "not_modified": (f"/metadatas/{item.uuid}", "", {"HTTP_IF_NONE_MATCH": f'"{item.version}"'}),
-        "list": ("/metadatas", "page=1&limit=10", {}),
-    }[options.path]
+    if options.path in WRITES:
+        one_request = write_requests(options.path, tenant, token)
+        path, query = options.path, ""
+    else:
+        item = first_item(tenant)
+        path, query, extra = {
+            "item": (f"/metadatas/{item.uuid}", "", {}),
+            "not_modified": (f"/metadatas/{item.uuid}", "", {"HTTP_IF_NONE_MATCH": f'"{item.version}"'}),
+            "list": ("/metadatas", "page=1&limit=10", {}),
+        }[options.path]
+
+        def one_request():
+            return call(environ_for(path, query, token, extra))
+
     for _ in range(200):  # warm: connections, compiled statements, the token cache
-        status = call(environ_for(path, query, token, extra))
-    print(f"{options.app} {options.path}: {path}?{query} -> {status}")
-    batches = []  # the least of five batches: other processes on the machine only ever add to it
+        status = one_request()
+    print(f"{options.app} {options.path}: {path}{'?' if query else ''}{query} -> {status}")
+    cpu, wall = [], []  # the least of five batches: other processes on the machine only ever add to it
     for _ in range(5):
-        started = time.process_time()
+        started, started_wall = time.process_time(), time.perf_counter()
         for _ in range(options.requests // 5):
-            call(environ_for(path, query, token, extra))
-        batches.append((time.process_time() - started) * 1000 / (options.requests // 5))
-    cpu_ms = min(batches)
+            one_request()
+        cpu.append((time.process_time() - started) * 1000 / (options.requests // 5))
+        wall.append((time.perf_counter() - started_wall) * 1000 / (options.requests // 5))
     profile = cProfile.Profile(time.process_time)
     profile.enable()
     for _ in range(options.requests):
-        call(environ_for(path, query, token, extra))
+        one_request()
     profile.disable()
-    print(f"CPU per request: {cpu_ms:.3f} ms (without the profiler; least of 5 batches)")
+    print(f"CPU per request: {min(cpu):.3f} ms (without the profiler; least of 5 batches)")
+    print(f"wall-clock per request: {min(wall):.3f} ms (least of 5 batches; with PostgreSQL's and Redis's time)")
     if options.save:
         profile.dump_stats(options.save)
     for order in ("tottime", "cumulative"):

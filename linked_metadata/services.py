@@ -5,6 +5,7 @@ Every change of a key writes its revision (``LinkedMetadataRevision``) in the sa
 ``Actor`` who made it; a write that changes nothing writes none.
 """
 
+import functools
 import json
 import uuid
 from typing import Any
@@ -62,11 +63,7 @@ def linked_metadata_upsert(
     fails on a racing writer (PostgreSQL and SQLite). A value equal to the stored one changes nothing.
     """
     clean = clean_linked_input(linked_object_type=linked_object_type, identifier=identifier, key=key, value=value)
-    table = connection.ops.quote_name(LinkedMetadata._meta.db_table)
-    replace_value = (
-        f"DO UPDATE SET value = EXCLUDED.value, version = {table}.version + 1, updated_at = EXCLUDED.updated_at "
-        f"WHERE {table}.value <> EXCLUDED.value"
-    )
+    replace_value = _replace_value(connection.vendor)
     with tenant_still_registered(), transaction.atomic():
         if combines_statements():
             return _upsert_with_revision(tenant_id, clean, replace_value, actor, batch_id)
@@ -83,8 +80,7 @@ def linked_metadata_upsert(
 def _upsert_with_revision(tenant_id, clean, replace_value, actor, batch_id):
     """The upsert on PostgreSQL: the row it inserted or updated comes back from the statement that wrote it,
     with its revision inserted in the same statement (a CTE); an unchanged value writes neither."""
-    fields = LinkedMetadata._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = _row_columns(connection.vendor)
     upsert, upsert_params = _insert_linked_sql(tenant_id, clean, on_conflict=replace_value, returning=columns)
     revision, revision_params = insert_select_sql(_upserted_revision(tenant_id, clean, actor, batch_id), "upserted")
     sql = f"WITH upserted AS ({upsert}), revised AS ({revision}) SELECT {columns} FROM upserted"
@@ -215,15 +211,8 @@ def _insert_linked(tenant_id: uuid.UUID, clean: CleanLinkedInput, *, on_conflict
 def _insert_linked_sql(tenant_id: uuid.UUID, clean: CleanLinkedInput, *, on_conflict: str, returning: str):
     """``INSERT ... ON CONFLICT ... RETURNING returning`` of the key, and its parameters."""
     field = LinkedMetadata._meta.get_field
-    quote = connection.ops.quote_name
     now = now_to_the_second()
-    columns = (*LINKED_KEY_COLUMNS, "value", "version", "created_at", "updated_at")
-    json_parameter = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    sql = (
-        f"INSERT INTO {quote(LinkedMetadata._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES (%s, %s, %s, %s, {json_parameter}, 1, %s, %s) "
-        f"ON CONFLICT ({', '.join(quote(c) for c in LINKED_KEY_COLUMNS)}) {on_conflict} RETURNING {returning}"
-    )
+    sql = _insert_linked_text(connection.vendor, on_conflict, returning)
     parameters = [
         field("tenant").get_db_prep_value(tenant_id, connection),
         clean.linked_object_type,
@@ -234,6 +223,40 @@ def _insert_linked_sql(tenant_id: uuid.UUID, clean: CleanLinkedInput, *, on_conf
         field("updated_at").get_db_prep_value(now, connection),
     ]
     return sql, parameters
+
+
+# The statements' text changes only with the database (its quoting), so it is written once per vendor (and
+# conflict clause): quoting every column on every write cost more than the rest of building the statement.
+
+
+@functools.cache
+def _insert_linked_text(vendor: str, on_conflict: str, returning: str) -> str:
+    """The text of ``_insert_linked_sql``'s statement (its values are parameters, in that order)."""
+    quote = connection.ops.quote_name
+    columns = (*LINKED_KEY_COLUMNS, "value", "version", "created_at", "updated_at")
+    json_parameter = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
+    return (
+        f"INSERT INTO {quote(LinkedMetadata._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES (%s, %s, %s, %s, {json_parameter}, 1, %s, %s) "
+        f"ON CONFLICT ({', '.join(quote(c) for c in LINKED_KEY_COLUMNS)}) {on_conflict} RETURNING {returning}"
+    )
+
+
+@functools.cache
+def _replace_value(vendor: str) -> str:
+    """The upsert's conflict clause: a new value replaces the stored one and bumps the version; the same
+    value changes nothing (no row comes back)."""
+    table = connection.ops.quote_name(LinkedMetadata._meta.db_table)
+    return (
+        f"DO UPDATE SET value = EXCLUDED.value, version = {table}.version + 1, updated_at = EXCLUDED.updated_at "
+        f"WHERE {table}.value <> EXCLUDED.value"
+    )
+
+
+@functools.cache
+def _row_columns(vendor: str) -> str:
+    """Every concrete column of ``LinkedMetadata``, quoted, in field order (``instance_from_row``'s)."""
+    return ", ".join(connection.ops.quote_name(field.column) for field in LinkedMetadata._meta.concrete_fields)
 
 
 def _require_keys_within_quota(tenant_id: uuid.UUID, clean: CleanLinkedInput) -> None:

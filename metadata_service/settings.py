@@ -281,6 +281,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsTenantIdentity"],
     "DEFAULT_RENDERER_CLASSES": ["metadata_service.renderers.UTF8JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["metadata_service.parsers.StrictJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "metadata_service.negotiation.RememberingContentNegotiation",
     "EXCEPTION_HANDLER": "metadata_service.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -20,6 +20,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from changes.recording import record_metadata_change, record_metadata_changes, record_purge
 from metadata_service.conf import service_settings
 from metadata_service.statements import (
+    CompiledDelete,
     CompiledUpdate,
     Sql,
     combines_statements,
@@ -175,10 +176,12 @@ def metadata_update(
     """
     if metadata.version != expected_version:
         raise VersionConflict(current_version=metadata.version, given_version=expected_version)
-    changes = {name: value for name, value in changes.items() if _differs(getattr(metadata, name), value)}
+    changes = _differing(metadata, changes)
     if not changes:
         return metadata
-    return _compare_and_swap(metadata, expected_version, changes, RevisionOperation.UPDATED, actor, batch_id)
+    return _compare_and_swap(
+        metadata, expected_version, changes, list(changes), RevisionOperation.UPDATED, actor, batch_id
+    )
 
 
 def metadata_restore(
@@ -194,8 +197,16 @@ def metadata_restore(
     if metadata.version != expected_version:
         raise VersionConflict(current_version=metadata.version, given_version=expected_version)
     changes = model_changes(revision.state)
+    changed = list(_differing(metadata, changes))
     return _compare_and_swap(
-        metadata, expected_version, changes, RevisionOperation.RESTORED, actor, batch_id, slug_taken=changes["slug"]
+        metadata,
+        expected_version,
+        changes,
+        changed,
+        RevisionOperation.RESTORED,
+        actor,
+        batch_id,
+        slug_taken=changes["slug"],
     )
 
 
@@ -280,13 +291,14 @@ def purge_deleted(*, deleted_before: datetime, batch_size: int = 500) -> int:
             return removed
 
 
-def _compare_and_swap(metadata, expected_version, changes, operation, actor, batch_id, *, slug_taken=None):
-    """``UPDATE ... WHERE version = expected`` and the revision, in one transaction (see metadata_update)."""
+def _compare_and_swap(metadata, expected_version, changes, changed, operation, actor, batch_id, *, slug_taken=None):
+    """``UPDATE ... WHERE version = expected`` and the revision, in one transaction (see metadata_update);
+    ``changed`` names the fields of ``changes`` that differ from the stored ones (``_differing``)."""
     values = _new_values(expected_version, changes)
     after = copy.copy(metadata)
     for name, value in values.items():
         setattr(after, name, value)
-    changed = changed_fields([name for name in changes if _differs(getattr(metadata, name), changes[name])])
+    changed = changed_fields(changed)
     revision = _revision(after, operation, changed, actor, batch_id)
     size = json_size(after.title, after.data) if "title" in changes or "data" in changes else None
     with unique_fields_checked(slug_taken=slug_taken):
@@ -346,7 +358,18 @@ def _prune_revisions(metadata):
     from the new version alone: no query at all until a resource passes ``REVISIONS_KEEP`` versions."""
     keep = service_settings.REVISIONS_KEEP
     if metadata.version > keep:
-        _revisions_of(metadata).filter(version__lte=metadata.version - keep).delete()
+        PRUNE_REVISIONS.delete(tenant_id=metadata.tenant_id, metadata=metadata.pk, version=metadata.version - keep)
+
+
+# The revisions ``_prune_revisions`` deletes: those of the resource up to a version (``_revisions_of``'s).
+PRUNE_REVISIONS = CompiledDelete(
+    lambda *, tenant_id, metadata, version: MetadataRevision.objects.for_tenant(tenant_id).filter(
+        metadata_id=metadata, version__lte=version
+    ),
+    tenant_id=uuid.UUID(int=0xC0DE_0002),
+    metadata=7_300_000_000_000_000_003,  # within the columns' range, as COMPARE_AND_SWAP's
+    version=7_300_000_000_000_000_004,
+)
 
 
 def _record_event(metadata, operation, changed, actor, batch_id):
@@ -389,6 +412,11 @@ def _write(row, values):
 
 def _revisions_of(metadata):
     return MetadataRevision.objects.for_tenant(metadata.tenant_id).filter(metadata_id=metadata.pk)
+
+
+def _differing(metadata, changes):
+    """The ``changes`` whose values differ from ``metadata``'s (``_differs``), in their order."""
+    return {name: value for name, value in changes.items() if _differs(getattr(metadata, name), value)}
 
 
 def _differs(old, new):

@@ -43,6 +43,8 @@ class VersionedItemMixin(ViewBase):
         return self.get_serializer(item).data
 
     def item_response(self, item, status_code=status.HTTP_200_OK, headers=None):
-        """An item after a write, with its new ETag (and e.g. a ``Location`` for a 201)."""
+        """An item after a write, with its new ETag (and e.g. a ``Location`` for a 201): the same body as a
+        read's (``get_item_data``), so a viewset that writes its representation directly saves a write the
+        serializer it would build just to call that."""
         headers = {"ETag": etag_for(item.version), **(headers or {})}
-        return Response(self.get_serializer(item).data, status=status_code, headers=headers)
+        return Response(self.get_item_data(item), status=status_code, headers=headers)

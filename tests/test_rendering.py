@@ -1,12 +1,13 @@
 """The fast paths write exactly what DRF's own serializer fields and JSON renderer write."""
 
+import copy
 import json
 
 import pytest
 from rest_framework.renderers import JSONRenderer
 
 from metadata_service.renderers import UTF8JSONRenderer
-from metadatas.serializers import MetadataSerializer
+from metadatas.serializers import MetadataSerializer, shallow_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +43,13 @@ def test_an_indent_asked_for_in_accept_is_honoured():
     rendered = UTF8JSONRenderer().render({"a": 1}, "application/json; indent=2")
 
     assert rendered == b'{\n  "a": 1\n}'
+
+
+@pytest.mark.parametrize("updating", [False, True])
+def test_the_serializers_field_copies_are_what_copy_copy_makes(make_metadata, updating):
+    """``shallow_copy`` stands in for ``copy.copy`` on every field the serializer builds once."""
+    MetadataSerializer(make_metadata() if updating else None, data={}).fields  # noqa: B018  # builds them
+    for field in MetadataSerializer._built_fields[updating].values():
+        clone, expected = shallow_copy(field), copy.copy(field)
+        assert type(clone) is type(expected) and clone is not field
+        assert clone.__dict__ == expected.__dict__

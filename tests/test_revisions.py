@@ -5,7 +5,10 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from metadatas import services
 from metadatas.models import Metadata, MetadataRevision
 from tests.conftest import JSON, JSONLD, client_with, token_for, violation_paths
 from tests.support.history import create, delete, put, revisions
@@ -192,6 +195,21 @@ def test_only_the_newest_revisions_keep_revisions_are_kept(api, settings):
 
     assert [r["version"] for r in revisions(api, resource)] == [5, 4, 3]
     assert MetadataRevision.objects.count() == 3
+
+
+def test_the_prune_sends_the_statement_the_orms_delete_sends(api, settings):
+    settings.METADATA_SERVICE = {**settings.METADATA_SERVICE, "REVISIONS_KEEP": 2}
+    resource = put(api, create(api), type="t")
+    metadata = Metadata.objects.get(uuid=resource["uuid"])
+
+    with CaptureQueriesContext(connection) as compiled:
+        services.PRUNE_REVISIONS.delete(tenant_id=metadata.tenant_id, metadata=metadata.pk, version=1)
+    assert sorted(MetadataRevision.objects.values_list("version", flat=True)) == [2]
+    with CaptureQueriesContext(connection) as orm:
+        services._revisions_of(metadata).filter(version__lte=1).delete()
+
+    assert len(compiled) == 1
+    assert [query["sql"] for query in compiled] == [query["sql"] for query in orm]
 
 
 # --- The admin ------------------------------------------------------------------------------------------
