@@ -19,6 +19,7 @@ from rest_framework.filters import BaseFilterBackend
 from metadata_service.conf import service_settings
 from metadata_service.query_params import LIST_SPELLING, canonical_query
 from metadatas.data_filters import data_filtered
+from metadatas.field_copies import shallow_copy
 from metadatas.keyset import MAX_BIGINT, in_utc
 from metadatas.models import Metadata, fold_for_search, title_sort_key
 
@@ -45,13 +46,6 @@ class CopiedShallow(dict):
 
     def __deepcopy__(self, memo):
         return {name: shallow_copy(item) for name, item in self.items()}
-
-
-def shallow_copy(item):
-    """A new object sharing ``item``'s attribute values (``copy.copy`` without its reduce protocol)."""
-    clone = object.__new__(type(item))
-    clone.__dict__.update(item.__dict__)
-    return clone
 
 
 class MultipleValueField(forms.Field):

@@ -7,7 +7,8 @@ import pytest
 from rest_framework.renderers import JSONRenderer
 
 from metadata_service.renderers import UTF8JSONRenderer
-from metadatas.serializers import MetadataSerializer, shallow_copy
+from metadatas.field_copies import shallow_copy
+from metadatas.serializers import MetadataSerializer
 
 pytestmark = pytest.mark.django_db
 
