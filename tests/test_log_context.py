@@ -11,7 +11,7 @@ from tests.conftest import JSON
 
 pytestmark = pytest.mark.django_db
 APP_LOGGER = "metadatas.test_probe"
-FILTERED_LIST = "/metadatas?type=authentication"
+ORDERED_LIST = "/metadatas?order[id]=desc"
 
 
 @pytest.fixture
@@ -26,7 +26,8 @@ def records(caplog, monkeypatch):
 def logging_view(monkeypatch):
     """Make the list view log a warning of its own, as a fault deep in a request would.
 
-    The requests below filter the list, so the viewset answers them (a plain page takes metadatas/list_read.py)."""
+    The requests below order the list, so the viewset answers them (a plain or filtered page takes
+    metadatas/list_read.py)."""
     from metadatas.views import MetadataViewSet
 
     original = MetadataViewSet.list
@@ -39,14 +40,14 @@ def logging_view(monkeypatch):
 
 
 def test_a_record_made_inside_a_request_carries_its_request_id(api, records, logging_view):
-    response = api.get(FILTERED_LIST, HTTP_X_REQUEST_ID="trace-me-42", **JSON)
+    response = api.get(ORDERED_LIST, HTTP_X_REQUEST_ID="trace-me-42", **JSON)
 
     (probe,) = [record for record in records.records if record.name == APP_LOGGER]
     assert response["X-Request-ID"] == probe.request_id == "trace-me-42"
 
 
 def test_both_log_formats_write_it(api, records, logging_view):
-    api.get(FILTERED_LIST, HTTP_X_REQUEST_ID="trace-me-43", **JSON)
+    api.get(ORDERED_LIST, HTTP_X_REQUEST_ID="trace-me-43", **JSON)
     (probe,) = [record for record in records.records if record.name == APP_LOGGER]
 
     assert TextFormatter().format(probe).endswith("something to look into request_id=trace-me-43")
