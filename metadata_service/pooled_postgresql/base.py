@@ -57,6 +57,10 @@ class CheckedConnectionPool(geventpool.PostgresConnectionPool):
         super().close()
         for connection in [connection for connection in self._conns if connection.closed]:
             self._conns.discard(connection)
+        self._let_waiters_open()
+
+    def _let_waiters_open(self):
+        """Tell waiters to open a connection of their own, as many as the pool has room for."""
         while self._waiting and self.size + self._promised < self.maxsize:
             self._promised += 1
             self._waiting.popleft().set(None)
@@ -86,7 +90,7 @@ class CheckedConnectionPool(geventpool.PostgresConnectionPool):
             self.put(turn.value)
         elif turn.ready():  # told to open one as it stopped: the next waiter may
             self._promised -= 1
-            self.close()
+            self._let_waiters_open()
 
     def check_usable(self, connection):
         if not idle_connection_stands(connection):
