@@ -70,9 +70,8 @@ class CompiledStatement:
 
     def sql_on(self, connection, cursor):
         """What to send on ``connection``: ``EXECUTE`` of the statement prepared there, or the SQL itself."""
-        if not self.prepared or connection.vendor != "postgresql":
-            return self.sql
-        if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        settings = connection.settings_dict
+        if not self.prepared or connection.vendor != "postgresql" or settings.get("DISABLE_SERVER_SIDE_CURSORS"):
             return self.sql
         prepared = _prepared.setdefault(connection.connection, set())
         if self.name not in prepared:

@@ -95,7 +95,8 @@ def page_of(request):
     count_request(identity, token)
     browsable, filters = browsable_metadata(identity), filter_parameters(request)
     pages, key, build = compiled_pages(browsable, filters)
-    pages.compile(key, build, tenant_id=identity.tenant_id)  # a filter's 400 comes before the page's, as in the viewset
+    if filters is not None:  # a filter's 400 comes before the page's, as in the viewset
+        pages.compile(key, build, tenant_id=identity.tenant_id)
     page = positive_int_parameter(request.GET, "page", 1)
     limit = page_limit(request)
 
