@@ -6,6 +6,12 @@ from datetime import UTC, datetime
 
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "tenant", "request_id")
 
+# Neither format shows a thread or a process name, so records do not look them up. Under gevent each
+# connection is served by a new greenlet, and the first thread lookup in a greenlet builds a thread object
+# for it: about 25 µs of every connection's request line (bench/profile_item.py, a greenlet per request).
+logging.logThreads = False
+logging.logMultiprocessing = False
+
 
 class TextFormatter(logging.Formatter):
     """``time level logger message``, and ``request_id=`` for a record made while a request was served."""

@@ -118,3 +118,9 @@ def test_gunicorn_writes_json_lines_at_the_configured_level():
     assert [(line["path"], line["status"], line["request_id"]) for line in requests] == [
         ("/metadatas", 401, "probe-401"),
     ]  # the 200s are INFO, below LOG_LEVEL=WARNING
+
+
+def test_log_records_skip_the_thread_lookup_no_format_shows():
+    record = logging.getLogger("metadata_service.requests").makeRecord("x", logging.INFO, "f", 1, "m", (), None)
+
+    assert (record.thread, record.threadName, record.processName) == (None, None, None)
