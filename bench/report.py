@@ -10,6 +10,10 @@ RATIO_TARGETS = [
     ("item", "floor", "item", 0.5),
     ("list", "floor", "list", 0.4),
     ("not_modified", "floor", "item", 0.6),
+    # The same three against the floor under sync workers, which pays no greenlet per connection (bench/run.py).
+    ("item", "floor_sync", "item", 0.5),
+    ("list", "floor_sync", "list", 0.4),
+    ("not_modified", "floor_sync", "item", 0.6),
     ("item", "textbook", "item", 2.5),
     ("list", "textbook", "list", 2.0),
 ]
@@ -24,6 +28,10 @@ READING_NOTES = [
     "- The floor (`bench/floor.py`: PyJWT, psycopg2, orjson, no framework) and the service run the same",
     "  gunicorn worker class; the textbook (`bench/textbook/`: ModelViewSet, ModelSerializer, FilterSet,",
     "  simplejwt, CONN_MAX_AGE=60, startproject middleware) runs gunicorn's default, sync workers.",
+    "- The *sync floor* is the floor app under sync workers: no keep-alive, but no greenlet and no gevent",
+    "  socket per connection either, so with connections closed it is the faster floor. Until 2026-12-02 the",
+    "  bench's floor ran sync by mistake (its config's default) while this page said it ran the service's",
+    "  class: the ratios of earlier runs are ratios to the sync floor.",
     "- *PostgreSQL alone* is pgbench running the very SQL the service sends for that request (16 clients).",
     "- The 304 is a conditional GET whose If-None-Match names the current version; it is compared with the",
     "  floor's item read (the floor has no conditional requests).",
@@ -47,29 +55,31 @@ def measured(size, name, server, mode):
 
 def case_table(size, modes):
     lines = [
-        "| request | connections | floor req/s | textbook req/s | service req/s | service / floor "
-        "| service / textbook | p50 ms | p99 ms | p99 / p50 | errors | PostgreSQL alone tps |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| request | connections | floor req/s | sync floor req/s | textbook req/s | service req/s "
+        "| service / floor | service / sync floor | service / textbook | p50 ms | p99 ms | p99 / p50 | errors "
+        "| PostgreSQL alone tps |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in size["cases"]:
         if "skipped" in row:
-            lines.append(f"| {row['label']} | | | | skipped: {row['skipped']} | | | | | | | |")
+            lines.append(f"| {row['label']} | | | | | skipped: {row['skipped']} | | | | | | | | |")
             continue
         for mode in modes:
             servers = row["modes"].get(mode, {})
             service = servers["service"]
             floor_name = {"deep_cursor": "deep_page", "not_modified": "item"}.get(row["name"], row["name"])
             floor = measured(size, floor_name, "floor", mode)
+            floor_sync = measured(size, floor_name, "floor_sync", mode)
             textbook = servers.get("textbook", {}).get("rps")
-            base = ratio(service["rps"], floor)
+            base, base_sync = ratio(service["rps"], floor), ratio(service["rps"], floor_sync)
             if not row["read"]:
-                base = f"{ratio(service['rps'], measured(size, 'item', 'service', mode))} of item"
+                base, base_sync = f"{ratio(service['rps'], measured(size, 'item', 'service', mode))} of item", "–"
             elif floor_name != row["name"] and floor:
                 base += f" (floor: {floor_name})"
             errors = service["status_errors"] + service["socket_errors"]
             lines.append(
-                f"| {row['label']} | {mode} | {floor or '–'} | {textbook or '–'} | {service['rps']} | {base} | "
-                f"{ratio(service['rps'], textbook)} | {service['p50_ms']:.2f} | {service['p99_ms']:.2f} | "
+                f"| {row['label']} | {mode} | {floor or '–'} | {floor_sync or '–'} | {textbook or '–'} | "
+                f"{service['rps']} | {base} | {base_sync} | {ratio(service['rps'], textbook)} | {service['p50_ms']:.2f} | {service['p99_ms']:.2f} | "
                 f"{ratio(service['p99_us'], service['p50_us'])} | {errors} | {row.get('postgres_tps') or '–'} |"
             )
     return lines
@@ -160,7 +170,8 @@ def write_results(report, path, workers_path=None, profile_path=None):
         "",
         f"- machine: {postgres['machine']}; {postgres['version']}",
         f"- gunicorn: {options['workers']} workers per server, service and floor "
-        f"`{options.get('worker_class') or 'gunicorn.conf.py default (gevent)'}`, textbook sync; no access log; "
+        f"`{options.get('worker_class') or 'gunicorn.conf.py default (gevent)'}`, sync floor and textbook sync; "
+        "no access log; "
         "the service with tenant states and rate-limit counters in Redis (`REDIS_URL`), rate limits counted but "
         f"out of reach, `LOG_LEVEL={options.get('log_level', 'INFO')}`",
         "- PostgreSQL: "

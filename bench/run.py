@@ -95,7 +95,11 @@ def stop_leftovers():
     pids.write_text("")
 
 
-CONFIGS = {"floor": BENCH / "floor_gunicorn.conf.py", "textbook": BENCH / "textbook" / "gunicorn.conf.py"}
+CONFIGS = {
+    "floor": BENCH / "floor_gunicorn.conf.py",
+    "floor_sync": BENCH / "floor_gunicorn.conf.py",
+    "textbook": BENCH / "textbook" / "gunicorn.conf.py",
+}
 
 
 def start_server(name, app, env, workers, worker_class=None, threads=1):
@@ -333,6 +337,7 @@ def run_size(rows, options):
         check=True,
     )
     floor = start_server("floor", "bench.floor:application", env, options.workers, options.worker_class)
+    floor_sync = start_server("floor_sync", "bench.floor:application", env, options.workers, "sync")
     textbook = start_server("textbook", "bench.textbook.wsgi:application", env, options.workers, "sync")
     service = start_server("service", "metadata_service.wsgi:application", env, options.workers, options.worker_class)
     has_graphql = graphql_available(service, token)
@@ -343,7 +348,7 @@ def run_size(rows, options):
         "cases": [],
         "load_average_before": os.getloadavg(),
     }
-    for server in (floor, textbook, service):  # warm up: connections, caches, imported code
+    for server in (floor, floor_sync, textbook, service):  # warm up: connections, caches, imported code
         wrk(server.url, size_cases[0], 1, token)
     for case in size_cases:
         if case.name == "graphql" and not has_graphql:
@@ -356,7 +361,7 @@ def run_size(rows, options):
         for mode in options.modes:
             if case.name == "put":  # the versions the PUTs expect, as they stand now
                 put_rows(database, tenant)
-            servers = {"floor": floor} if case.floor else {}
+            servers = {"floor": floor, "floor_sync": floor_sync} if case.floor else {}
             servers.update({"textbook": textbook} if case.floor and case.name in TEXTBOOK_CASES else {})
             servers["service"] = service
             measured = {
