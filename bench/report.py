@@ -79,7 +79,8 @@ def case_table(size, modes):
             errors = service["status_errors"] + service["socket_errors"]
             lines.append(
                 f"| {row['label']} | {mode} | {floor or '–'} | {floor_sync or '–'} | {textbook or '–'} | "
-                f"{service['rps']} | {base} | {base_sync} | {ratio(service['rps'], textbook)} | {service['p50_ms']:.2f} | {service['p99_ms']:.2f} | "
+                f"{service['rps']} | {base} | {base_sync} | {ratio(service['rps'], textbook)} | "
+                f"{service['p50_ms']:.2f} | {service['p99_ms']:.2f} | "
                 f"{ratio(service['p99_us'], service['p50_us'])} | {errors} | {row.get('postgres_tps') or '–'} |"
             )
     return lines
