@@ -72,6 +72,21 @@ if preload_app and worker_class.startswith("gevent") and __name__ == "__config__
 
 
 ACCEPTS_PER_WAKEUP = int(os.environ.get("GUNICORN_ACCEPTS_PER_WAKEUP", 1))
+# New connections spread evenly over the gevent workers (metadata_service/accept_balance.py): a keep-alive client
+# stays on the worker that accepted it, and the first worker awake used to take far more than its share.
+BALANCE_CONNECTIONS = worker_class.startswith("gevent") and os.environ.get("GUNICORN_BALANCE_CONNECTIONS", "1") != "0"
+_connection_table = None
+
+
+def pre_fork(server, worker):
+    """In the master, before each fork: the worker's slot in the table of connections per worker."""
+    global _connection_table
+    if BALANCE_CONNECTIONS:
+        from metadata_service.accept_balance import ConnectionTable
+
+        _connection_table = _connection_table or ConnectionTable()
+        taken = {getattr(live, "connection_slot", None) for live in server.WORKERS.values()}
+        worker.connection_slot = _connection_table.claim(taken)
 
 
 def post_fork(server, worker):
@@ -89,6 +104,12 @@ def post_fork(server, worker):
         # connections is then spread over the workers instead of piling onto the first one awake, which
         # would serve them all for as long as they stay open while the other workers idle.
         BaseServer.max_accept = ACCEPTS_PER_WAKEUP
+        if BALANCE_CONNECTIONS:
+            from gunicorn.workers import ggevent
+
+            from metadata_service.accept_balance import balanced_server_class
+
+            ggevent.StreamServer = balanced_server_class(_connection_table, worker.connection_slot)
 
 
 # Graceful stop (metadata_service/graceful_exit.py): on SIGTERM no new connection is let in, and every
@@ -168,6 +189,8 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
+    if _connection_table is not None and hasattr(worker, "connection_slot"):
+        _connection_table.release(worker.connection_slot)
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
