@@ -7,6 +7,7 @@ import pytest
 from metadatas.models import Metadata
 from tenants.models import Role
 from tests.conftest import JSON, client_with, metadata_body, token_for
+from tests.support.prepared_statements import statement_text
 
 pytestmark = pytest.mark.django_db
 
@@ -282,19 +283,8 @@ def test_owner_scoped_browse_is_filtered_in_the_query(tenant, resource, django_a
         client.get("/metadatas", **JSON)
 
     page_query = captured.captured_queries[-1]["sql"]
-    assert '"owner_uuid"' in statement_text(page_query)
+    assert '"owner_uuid"' in statement_text(captured.connection, page_query)
     assert str(BU_UUID).replace("-", "") in page_query.replace("-", "")
-
-
-def statement_text(sql):
-    """The SQL itself, or for ``EXECUTE name (...)`` the statement prepared under that name."""
-    from django.db import connection
-
-    if not sql.startswith("EXECUTE "):
-        return sql
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [sql.split()[1]])
-        return cursor.fetchone()[0]
 
 
 def test_unscoped_browse_beside_a_scoped_one_lists_everything(tenant, resource, other_owners_resource):

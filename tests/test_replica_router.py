@@ -15,6 +15,7 @@ from metadatas.models import Metadata
 from tenants.models import Tenant
 from tests.conftest import JSON, metadata_body
 from tests.support.live_server import free_port
+from tests.support.prepared_statements import statement_text
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica_under_test", "replica_down"])
 REPLICA = "replica_under_test"
@@ -51,7 +52,10 @@ class Served:
 
     @staticmethod
     def metadata_queries(captured):
-        return [query["sql"] for query in captured.captured_queries if "metadatas_metadata" in query["sql"]]
+        """The captured queries of the metadata table: an ``EXECUTE`` by its prepared statement, and not the
+        ``PREPARE`` a connection sends before its first ``EXECUTE`` (that runs nothing)."""
+        queries = [query["sql"] for query in captured.captured_queries if not query["sql"].startswith("PREPARE ")]
+        return [sql for sql in queries if "metadatas_metadata" in statement_text(captured.connection, sql)]
 
 
 def test_a_list_and_an_item_are_read_from_the_replica(api, make_metadata, replica):
