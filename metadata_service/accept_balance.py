@@ -92,7 +92,7 @@ class BalancedStreamServer(StreamServer):
         self.publish()
 
     def held(self) -> int:
-        return len(self.pool) if self.pool is not None else 0
+        return len(self.pool)  # gunicorn's gevent worker spawns every connection's greenlet in its pool
 
     def publish(self) -> None:
         self.table.counts[self.slot] = self.held()

@@ -3,6 +3,7 @@
 import os
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_the_least_of_others_leaves_out_the_asking_worker():
 def held_per_worker(server):
     """How many established connections to the server's port each worker holds (from /proc)."""
     established = set()
-    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         if int(fields[1].split(":")[1], 16) == server.port and fields[3] == "01":
             established.add(fields[9])
