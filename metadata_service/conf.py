@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,
     "REDIS_KEY_PREFIX": "metadata-service",
     "TENANT_CACHE_SECONDS": 300,
+    # Each worker keeps the tenant states it read (forgotten when a change is published, tenants.local_states)
+    # and raises busy rate counters ahead (tenants.counter_leases): most requests then need no Redis round trip.
+    "WORKER_LOCAL_STATE": True,
     # Verified JWTs kept per worker (tenants.tokens.VerifiedTokenCache), never past their exp; 0: verify every time.
     "TOKEN_CACHE_SIZE": 1024,
     # GraphQL (/v1/graphql/): GraphiQL for browsers (on in development), and limits checked before a query runs.

@@ -376,6 +376,7 @@ METADATA_SERVICE.update(
         "REDIS_URL": REDIS_URL,
         "REDIS_KEY_PREFIX": env_str("CACHE_KEY_PREFIX", DEFAULTS["REDIS_KEY_PREFIX"]),
         "GRAPHIQL": env_bool("GRAPHIQL", APP_ENV == "development"),
+        "WORKER_LOCAL_STATE": env_bool("WORKER_LOCAL_STATE", DEFAULTS["WORKER_LOCAL_STATE"]),
     }
 )
 

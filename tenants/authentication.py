@@ -21,7 +21,7 @@ class TenantJWTAuthentication(JWTStatelessUserAuthentication):
     permissions, email, accounts) and ``request.auth`` is the verified ``PlatformAccessToken``.
     No user row is read; the tenant must be registered and enabled. The Django request gets
     ``tenant_id`` too, for code outside DRF (the request log) that must not know who authenticated.
-    The tenant's state and the request's rate-limit counters travel in one Redis round trip: the counts
+    The tenant's state and the request's rate-limit counters take one Redis round trip at most: the counts
     are kept on the identity for ``TenantAndTokenRateThrottle``, which decides after the permission checks.
     """
 
@@ -34,7 +34,7 @@ class TenantJWTAuthentication(JWTStatelessUserAuthentication):
         django_request.tenant_id = identity.tenant_id
         django_request.token_identity = identity  # its rate-limit numbers become headers (tenants.throttling)
         counters = TenantAndTokenRateThrottle().plan(SimpleNamespace(user=identity, auth=token))
-        counts = require_enabled_tenant(identity.tenant_id, counters=[(c.key, c.ttl) for c in counters])
+        counts = require_enabled_tenant(identity.tenant_id, counters=counters)
         if counts is not None:
             TenantAndTokenRateThrottle.keep_counts(identity, counters, counts)
         return identity, token

@@ -22,6 +22,8 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from metadata_service.conf import service_settings
 from metadata_service.shared_redis import ERRORS, SharedScript, shared_key, shared_redis
+from tenants.counter_leases import CounterLeases
+from tenants.local_states import UNKNOWN, LocalTenantStates, changes_channel
 from tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -42,8 +44,8 @@ class TenantStateNotShared(Exception):
 def require_enabled_tenant(tenant_id, *, counters=()):
     """Raise a 401 unless ``tenant_id`` is registered and enabled.
 
-    ``counters`` (``(key, seconds to live)`` pairs) are raised by one in the same Redis round trip as the
-    state is read; their new values are returned, or None when they were not counted (no Redis, or it failed).
+    ``counters`` (``tenants.throttling.PlannedCounter``) are counted with the state: the number each got
+    for this request is returned, in order, or None when they were not counted (no Redis, or it failed).
     """
     enabled, counts = tenant_enabled_counting(tenant_id, counters)
     if enabled is None:
@@ -53,31 +55,61 @@ def require_enabled_tenant(tenant_id, *, counters=()):
     return counts
 
 
-# The tenant's state (KEYS[1]) and each counter after it raised by one with its time to live (ARGV): one
-# command, one answer. A missing state comes back as nil (Lua false), counters as integers.
+# The tenant's state (KEYS[1]) and each counter after it raised by ARGV's increment with ARGV's time to
+# live: one command, one answer. A missing state comes back as nil (Lua false), counters as integers.
 STATE_AND_COUNTS = SharedScript("""
 local answer = {redis.call('GET', KEYS[1])}
 for i = 2, #KEYS do
-  answer[i] = redis.call('INCR', KEYS[i])
-  redis.call('EXPIRE', KEYS[i], ARGV[i - 1])
+  answer[i] = redis.call('INCRBY', KEYS[i], ARGV[2 * i - 2])
+  redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 3])
 end
 return answer
 """)
+# What this worker read of tenants' states and holds of the rate counters (tenants.local_states and
+# tenants.counter_leases): with both at hand a request needs no Redis round trip.
+LOCAL_STATES = LocalTenantStates()
+LEASES = CounterLeases()
 
 
 def tenant_enabled_counting(tenant_id, counters):
-    """``(tenant_enabled(tenant_id), new counter values or None)``: one Redis round trip (a script) on a hit."""
+    """``(tenant_enabled(tenant_id), each counter's number or None)``: this worker's copies, else one round trip."""
     client = shared_redis()
     if client is None or not counters:
         return tenant_enabled(tenant_id), None
-    keys = [cache_key(tenant_id), *(shared_key(key) for key, _ in counters)]
+    keys = [shared_key(counter.key) for counter in counters]
+    if not service_settings.WORKER_LOCAL_STATE:
+        return _state_and_counts(client, tenant_id, counters, keys, [None] * len(keys))
+    known = LOCAL_STATES.state(client, tenant_id)
+    numbers = [LEASES.take(key) for key in keys]
+    if known is not UNKNOWN and None not in numbers:
+        return known, numbers
+    return _state_and_counts(client, tenant_id, counters, keys, numbers)
+
+
+def _state_and_counts(client, tenant_id, counters, keys, numbers):
+    """The state from Redis, and a number for each counter ``numbers`` has none for (their leases raised)."""
+    lacking = [(i, _lease_size(keys[i], counters[i])) for i, number in enumerate(numbers) if number is None]
+    generation = LOCAL_STATES.generation()
     try:
-        cached, *counted = STATE_AND_COUNTS(client, keys=keys, args=[ttl for _, ttl in counters])
+        cached, *tops = STATE_AND_COUNTS(
+            client,
+            keys=[cache_key(tenant_id), *(keys[i] for i, _ in lacking)],
+            args=[value for i, size in lacking for value in (counters[i].ttl, size)],
+        )
     except ERRORS:
         logger.warning("tenant cache: the state-and-counts script failed; asking the database", exc_info=True)
+        LOCAL_STATES.forget_all()
         return _read_enabled(tenant_id), None
-    enabled = STATES[cached] if cached in STATES else _read_and_remember(tenant_id, cached)
-    return enabled, counted
+    for (i, size), top in zip(lacking, tops, strict=True):
+        numbers[i] = LEASES.keep(keys[i], top=top, size=size, seconds_left=counters[i].seconds_left())
+    if cached not in STATES:
+        return _read_and_remember(tenant_id, cached), numbers
+    LOCAL_STATES.remember(tenant_id, STATES[cached], generation)
+    return STATES[cached], numbers
+
+
+def _lease_size(key, counter):
+    return LEASES.size_for(key, counter.most) if service_settings.WORKER_LOCAL_STATE else 1
 
 
 FOREIGN_KEY_VIOLATION = "23503"  # PostgreSQL's SQLSTATE
@@ -122,7 +154,7 @@ def prepare_tenant_change(tenant_id):
     if client is None:
         return  # no shared cache: every request reads the database
     try:
-        client.set(cache_key(tenant_id), CHANGING, ex=_ttl())
+        _set_and_publish(client, tenant_id, CHANGING)
     except ERRORS as exc:
         logger.error("tenant %s not changed: the shared cache is unreachable (%s)", tenant_id, exc)
         raise TenantStateNotShared() from exc
@@ -142,8 +174,31 @@ def require_shared_cache_reachable():
 def announce_tenant_change(tenant_id, enabled):
     """Once the current transaction commits, store the tenant's state (None: deleted) for every worker."""
     state = DELETED if enabled is None else ENABLED if enabled else DISABLED
-    key = cache_key(tenant_id)
-    transaction.on_commit(lambda: _cache_call("set", key, state, ex=_ttl()))
+    transaction.on_commit(lambda: _announce(tenant_id, state))
+
+
+def _announce(tenant_id, state):
+    client = shared_redis()
+    if client is None:
+        return
+    try:
+        _set_and_publish(client, tenant_id, state)
+    except ERRORS:
+        logger.warning("tenant cache: %s's new state not stored; readers ask the database", tenant_id, exc_info=True)
+
+
+def _set_and_publish(client, tenant_id, state):
+    """The tenant's key, then the announcement every worker's copy listens to, then one more command.
+
+    Redis writes a pass's replies to their sockets at the end of it, the publisher's before the
+    subscribers' messages: once it answers a later command, the message is in every subscriber's socket,
+    and a worker's next request reads it there (tenants.local_states).
+    """
+    pipeline = client.pipeline(transaction=False)
+    pipeline.set(cache_key(tenant_id), state, ex=_ttl())
+    pipeline.publish(changes_channel(), str(tenant_id))
+    pipeline.execute()
+    client.ping()
 
 
 def cache_key(tenant_id):
