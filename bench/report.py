@@ -164,8 +164,11 @@ def write_results(report, path, workers_path=None, profile_path=None):
         "# Benchmark results",
         "",
         f"Written by `bench/run` ({report['started']}): `--rows {options['rows']} --duration {options['duration']} "
-        f"--workers {options['workers']}`. wrk -t2 -c16, one tenant (of 100), plain JSON, each request in both "
-        "connection modes. Every service figure is beside the floor and the textbook measured just before it.",
+        f"--workers {options['workers']} --rounds {options.get('rounds', 1)}`. wrk -t2 -c16, one tenant (of 100), "
+        "plain JSON, each request in both connection modes. Each read is run "
+        f"{options.get('rounds', 1)} times per server, the floors, the textbook and the service taking turns in "
+        "each round; a figure is the median run (all rounds' rates: `bench/var/results.json`, `rounds_rps`), so "
+        "the service's is beside the floor's and the textbook's measured in the same minutes.",
         "",
         "## Set-up",
         "",

@@ -364,10 +364,7 @@ def run_size(rows, options):
             servers = {"floor": floor, "floor_sync": floor_sync} if case.floor else {}
             servers.update({"textbook": textbook} if case.floor and case.name in TEXTBOOK_CASES else {})
             servers["service"] = service
-            measured = {
-                name: wrk(s.url, case, options.duration, token, connections=case.connections, mode=mode)
-                for name, s in servers.items()
-            }
+            measured = measure_in_rounds(servers, case, options, token, mode)
             row["modes"][mode] = measured
             print(f"  {case.name:12} {mode:9} " + "  ".join(f"{n} {r['rps']:7.0f}" for n, r in measured.items()))
         if (VAR / "sql" / f"{case.name}.sql").exists():
@@ -383,6 +380,25 @@ def run_size(rows, options):
     results["load_average_after"] = os.getloadavg()
     stop_all()
     return results
+
+
+def measure_in_rounds(servers, case, options, token, mode):
+    """Each server's median run of ``--rounds`` (reads; a write once), the servers taking turns in each round.
+
+    This machine's speed drifts by a fifth within a minute: one run of each server, one after the other,
+    would compare them at different speeds. Turns spread the drift over all of them, the median drops a
+    run a burst of other load hit. Every round's rate is kept beside the median (``rounds_rps``).
+    """
+    rounds = options.rounds if case.read else 1
+    runs = {name: [] for name in servers}
+    for _ in range(rounds):
+        for name, server in servers.items():
+            runs[name].append(wrk(server.url, case, options.duration, token, connections=case.connections, mode=mode))
+    measured = {}
+    for name, results in runs.items():
+        median = sorted(results, key=lambda result: result["rps"])[len(results) // 2]
+        measured[name] = {**median, "rounds_rps": [result["rps"] for result in results]}
+    return measured
 
 
 GRAPHQL_CHECK = {
@@ -560,6 +576,7 @@ def main():
     parser.add_argument("--rows", default="10000,100000,1000000", help="comma-separated data sizes")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of each server")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each read per server, taking turns (median)")
     parser.add_argument("--worker-class", default=None, help="of the service and the floor (gunicorn.conf.py's)")
     parser.add_argument("--modes", default="keepalive,close", help="HTTP connections: keepalive, close or both")
     parser.add_argument("--profile", action="store_true", help="also write bench/profile-item.md (first size)")
