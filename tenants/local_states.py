@@ -123,9 +123,10 @@ class LocalTenantStates:
 
     def _read_messages(self):
         """Every message the socket holds (each loop reads until none is left, so none waits in a buffer)."""
-        if not self._socket_is_ours() or not self._delivered.poll(0):
+        pubsub, delivered = self._pubsub, self._delivered
+        if pubsub is None or delivered is None or not self._socket_is_ours() or not delivered.poll(0):
             return
-        while (message := self._pubsub.get_message(timeout=0.0)) is not None:
+        while (message := pubsub.get_message(timeout=0.0)) is not None:
             if message["type"] == "subscribe":
                 self._subscribed = True  # from here on, every change reaches this socket
                 self._states.clear()

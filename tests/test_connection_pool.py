@@ -1,6 +1,8 @@
 """A gevent worker's pool of PostgreSQL connections serves its requests first come, first served
 (metadata_service/pooled_postgresql)."""
 
+from unittest import mock
+
 import gevent
 import pytest
 from django.db import connection
@@ -62,3 +64,64 @@ def test_a_request_that_stops_waiting_leaves_the_line(pool):
 
     with gevent.Timeout(1):
         assert pool.get() is first
+
+
+@pytest.fixture
+def shelf(monkeypatch):
+    """An empty shelf of wrappers, and the settings of a pooled alias (the test database's)."""
+    from metadata_service.pooled_postgresql import base
+
+    monkeypatch.setattr(base, "SHELF", base.WrapperShelf())
+    return base, {**connection.settings_dict, "ENGINE": "metadata_service.pooled_postgresql"}
+
+
+def test_a_finished_requests_wrapper_is_the_next_greenlets_and_passes_its_thread_check(shelf):
+    base, settings_dict = shelf
+
+    def next_request():
+        wrapper = base.DatabaseWrapper(settings_dict, "default")
+        wrapper.validate_thread_sharing()  # raises if it still belonged to the finished greenlet
+        return wrapper
+
+    with mock.patch("_thread.get_ident", lambda: id(gevent.getcurrent())):  # a thread per greenlet, as patched
+        finished = gevent.spawn(base.DatabaseWrapper, settings_dict, "default").get()
+        base.SHELF.put(finished)
+        taken = gevent.spawn(next_request).get()
+
+    assert taken is finished
+
+
+def test_a_shelved_wrapper_is_taken_once(shelf):
+    base, settings_dict = shelf
+    base.SHELF.put(base.DatabaseWrapper(settings_dict, "default"))
+
+    first, second = (base.DatabaseWrapper(settings_dict, "default") for _ in range(2))
+
+    assert first is not second
+
+
+def test_a_wrapper_of_other_settings_is_not_handed_out(shelf):
+    base, settings_dict = shelf
+    base.SHELF.put(base.DatabaseWrapper(settings_dict, "default"))
+
+    assert base.SHELF.take("default", {**settings_dict}) is None
+
+
+@pytest.mark.parametrize(
+    "leftover",
+    [
+        {"in_atomic_block": True},
+        {"savepoint_ids": ["s1"]},
+        {"run_on_commit": [(set(), print, False)]},
+        {"needs_rollback": True},
+        {"connection": object()},
+    ],
+)
+def test_a_wrapper_still_holding_part_of_its_request_is_not_shelved(shelf, leftover):
+    base, settings_dict = shelf
+    wrapper = base.DatabaseWrapper(settings_dict, "default")
+    assert wrapper.holds_nothing()
+
+    wrapper.__dict__.update(leftover)
+
+    assert not wrapper.holds_nothing()
