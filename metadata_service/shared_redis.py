@@ -1,7 +1,8 @@
 """The process's one Redis client (``REDIS_URL``), for state every worker must share.
 
-Two things live there: tenants' enabled states (``tenants.registry``) and the rate-limit counters
-(``tenants.throttling``). Without ``REDIS_URL`` there is no client and each caller falls back to
+Two things live there: tenants' enabled states with the channel their changes are announced on
+(``tenants.registry``, ``tenants.local_states``) and the rate-limit counters (``tenants.throttling``,
+``tenants.counter_leases``). Without ``REDIS_URL`` there is no client and each caller falls back to
 what it can do alone (ask the database; count in local memory).
 """
 
@@ -37,9 +38,10 @@ def _client(url):
 class SharedScript:
     """A Lua script run by EVALSHA on a connection kept for scripts, one command and one answer.
 
-    The per-request round trip skips redis-py's command layers (retry policy, observability hooks,
-    argument checks) and its pool's checkout, which polls the socket for stray data before every command:
-    together about a fifth of a cached item read's CPU. Script connections are this process's own (a
+    A request's round trip (when its worker's copies do not answer, ``tenants.registry``) skips redis-py's
+    command layers (retry policy, observability hooks, argument checks) and its pool's checkout, which
+    polls the socket for stray data before every command: together about a fifth of a cached item read's
+    CPU. Script connections are this process's own (a
     forked worker starts with none) and each call reads its whole answer, so none is handed on with data
     waiting. A failure is the caller's to handle as with any command (``ERRORS``); the connection is then
     closed, so the next call connects again. If Redis lost the script (a restart, SCRIPT FLUSH) it is sent
