@@ -41,11 +41,10 @@ class SharedScript:
     A request's round trip (when its worker's copies do not answer, ``tenants.registry``) skips redis-py's
     command layers (retry policy, observability hooks, argument checks) and its pool's checkout, which
     polls the socket for stray data before every command: together about a fifth of a cached item read's
-    CPU. Script connections are this process's own (a
-    forked worker starts with none) and each call reads its whole answer, so none is handed on with data
-    waiting. A failure is the caller's to handle as with any command (``ERRORS``); the connection is then
-    closed, so the next call connects again. If Redis lost the script (a restart, SCRIPT FLUSH) it is sent
-    whole once (EVAL).
+    CPU. Script connections are this process's own (a forked worker starts with none) and each call reads
+    its whole answer, so none is handed on with data waiting. A failure is the caller's to handle as with
+    any command (``ERRORS``); the connection is then closed, so the next call connects again. If Redis lost
+    the script (a restart, SCRIPT FLUSH) it is sent whole once (EVAL).
     """
 
     def __init__(self, source):

@@ -4,9 +4,9 @@ Reading a tenant's state from Redis costs every request a round trip, which on a
 of the worker's CPU. So each worker keeps the states it read, and forgets a tenant's as soon as a change
 of it is announced on the channel ``tenants.registry`` publishes to after writing the tenant's key. The
 worker reads what the channel delivered (without waiting: a non-blocking read of its socket) before every
-lookup. Redis writes a published message to each subscriber's socket in the same pass as it answers the
-publisher, so a request that starts after a tenant change returned finds the message already waiting:
-every worker refuses a disabled tenant's tokens at once, as before.
+lookup. The writer waits for Redis to answer one more command after the publish, and by then Redis has
+written the message to every subscriber's socket, so a request that starts after a tenant change returned
+finds the message already waiting: every worker refuses a disabled tenant's tokens at once, as before.
 
 The copy is only trusted while the subscription is known to be live: not before Redis confirmed it, not
 after the connection failed (then it is dropped, and subscribing is retried at most once a second), and

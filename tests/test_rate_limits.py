@@ -1,8 +1,6 @@
 """Rate limits per tenant and per token: 429 problem+json with Retry-After, shared across workers."""
 
-import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
@@ -15,7 +13,7 @@ from rest_framework.test import APIClient
 
 from tests.conftest import JSON, client_with, token_for
 from tests.support.graphql_client import UPDATE, error_code, graphql_client, metadata_input, run, the_error
-from tests.support.http_calls import request
+from tests.support.http_calls import burst
 from tests.support.live_server import Gunicorn, database_url
 
 REDIS_URL = "redis://127.0.0.1:6379/6"
@@ -180,17 +178,6 @@ def test_a_limit_counted_in_redis_holds_across_gunicorn_workers(tenant):
 
     assert statuses.count(200) == 10
     assert statuses.count(429) == 10
-
-
-def burst(url, token, count=20, concurrency=6):
-    """The statuses of ``count`` GETs sent ``concurrency`` at a time (so that several workers answer);
-    sent again if the day's window turned over meanwhile."""
-    while True:
-        day = int(time.time() // 86400)
-        with ThreadPoolExecutor(concurrency) as pool:
-            statuses = list(pool.map(lambda _: request(url, token=token)[0], range(count)))
-        if int(time.time() // 86400) == day:
-            return statuses
 
 
 def test_the_openapi_document_describes_the_429_of_every_limited_operation(client, db):

@@ -2,7 +2,6 @@
 
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -10,7 +9,7 @@ from tenants import local_states
 from tenants.counter_leases import CounterLeases
 from tenants.local_states import UNKNOWN, LocalTenantStates, changes_channel
 from tests.conftest import token_for
-from tests.support.http_calls import call
+from tests.support.http_calls import burst
 
 TENANT = str(uuid.uuid4())
 
@@ -152,14 +151,20 @@ def test_leases_of_an_ended_window_are_dropped():
     assert leases.take("window-1") is None
 
 
-@pytest.fixture
-def busy_server(transactional_db, tenant_cache, monkeypatch, request):
-    """gunicorn (two workers), its rate limits far above what the test sends: counters are leased."""
+def shared_cache_server(request, monkeypatch, tenant_cache, **env):
+    """gunicorn (two workers) sharing the test's tenant cache, with ``env`` on top."""
     monkeypatch.setenv("REDIS_URL", tenant_cache["url"])
     monkeypatch.setenv("CACHE_KEY_PREFIX", tenant_cache["prefix"])
-    monkeypatch.setenv("THROTTLE_RATE_TENANT", "1000000/min")
-    monkeypatch.setenv("THROTTLE_RATE_TOKEN", "1000000/min")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     return request.getfixturevalue("server")
+
+
+@pytest.fixture
+def busy_server(transactional_db, tenant_cache, monkeypatch, request):
+    """Rate limits far above what the test sends: counters are leased."""
+    limits = {"THROTTLE_RATE_TENANT": "1000000/min", "THROTTLE_RATE_TOKEN": "1000000/min"}
+    return shared_cache_server(request, monkeypatch, tenant_cache, **limits)
 
 
 @pytest.mark.e2e
@@ -167,35 +172,24 @@ def test_busy_workers_serving_from_their_copies_refuse_a_disabled_tenant_as_soon
     busy_server, tenant_cache, tenant
 ):
     token = token_for(tenant.uuid)
-    with ThreadPoolExecutor(8) as pool:  # both workers busy: states copied, counters leased
-        statuses = list(pool.map(lambda _: call("GET", f"{busy_server}/metadatas", token)[0], range(400)))
+    statuses = burst(f"{busy_server}/metadatas", token, count=400, concurrency=8)  # states copied, counters leased
     assert set(statuses) == {200}
 
     tenant.enabled = False
     tenant.save()
 
-    with ThreadPoolExecutor(8) as pool:
-        after = list(pool.map(lambda _: call("GET", f"{busy_server}/metadatas", token)[0], range(40)))
-    assert after == [401] * 40
+    assert burst(f"{busy_server}/metadatas", token, count=40, concurrency=8) == [401] * 40
 
 
 @pytest.fixture
 def leasing_server(transactional_db, tenant_cache, monkeypatch, request):
-    """gunicorn (two workers) with a token limit of 600 a day: enough for its workers to lease ahead."""
-    monkeypatch.setenv("REDIS_URL", tenant_cache["url"])
-    monkeypatch.setenv("CACHE_KEY_PREFIX", tenant_cache["prefix"])
-    monkeypatch.setenv("THROTTLE_RATE_TOKEN", "600/day")
-    return request.getfixturevalue("server")
+    """A token limit of 600 a day: enough for the workers to lease ahead."""
+    return shared_cache_server(request, monkeypatch, tenant_cache, THROTTLE_RATE_TOKEN="600/day")
 
 
 @pytest.mark.e2e
 def test_leasing_workers_never_let_more_than_the_limit_through(leasing_server, tenant):
-    token = token_for(tenant.uuid)
-    day = int(time.time() // 86400)
-    with ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(lambda _: call("GET", f"{leasing_server}/metadatas", token)[0], range(700)))
-    if int(time.time() // 86400) != day:
-        pytest.skip("the day's window turned over during the burst; its counts are two windows'")
+    statuses = burst(f"{leasing_server}/metadatas", token_for(tenant.uuid), count=700, concurrency=8)
 
     assert statuses.count(200) <= 600
     # Leases shrink to one number as the limit nears, so at most a handful of numbers go unused.

@@ -17,7 +17,7 @@ import _thread
 from collections import deque
 
 from django.core.signals import request_finished
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django_db_geventpool.backends.postgresql_psycopg2 import base as geventpool
 from gevent.event import AsyncResult
 
@@ -151,7 +151,7 @@ class DatabaseWrapper(geventpool.DatabaseWrapper, CheckedDatabaseWrapper):
     pool_class = CheckedConnectionPool
 
     def __new__(cls, settings_dict, *args, **kwargs):
-        alias = args[0] if args else kwargs.get("alias", "default")
+        alias = args[0] if args else kwargs.get("alias", DEFAULT_DB_ALIAS)
         shelved = SHELF.take(alias, settings_dict)
         if shelved is None:
             return super().__new__(cls)
