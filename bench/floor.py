@@ -76,9 +76,13 @@ def listing(tenant, query):
     if "type" in params:
         where.append("type = %s")
         args.append(params["type"][0])
-    if "title" in params:
-        where.append("title_search LIKE %s")
-        args.append("%" + params["title"][0].casefold() + "%")
+    if "title" in params:  # the service's condition (metadatas.title_search), on the same index
+        term = params["title"][0].casefold()
+        where.append(
+            "deleted_at IS NULL AND title_search LIKE %s"
+            " AND metadata_title_grams(tenant_id, title_search) @> metadata_title_grams(%s, %s)"
+        )
+        args.extend(["%" + term + "%", tenant, term])
     condition = " AND ".join(where)
     with cursor() as c:
         c.execute(f"SELECT count(*) FROM metadatas_metadata WHERE {condition}", args)

@@ -11,7 +11,7 @@ from operator import or_
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -22,6 +22,7 @@ from metadatas.data_filters import data_filtered
 from metadatas.field_copies import shallow_copy
 from metadatas.keyset import MAX_BIGINT, in_utc
 from metadatas.models import Metadata, fold_for_search, title_sort_key
+from metadatas.title_search import title_contains
 
 ORDER_PARAMETER = re.compile(r"^order\[(?P<field>[A-Za-z]+)\]$")
 DATE_OPERATORS = {"before": "lte", "after": "gte", "strictly_before": "lt", "strictly_after": "gt"}
@@ -86,7 +87,7 @@ class TitleContainsFilter(AnyOfFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(reduce(or_, (Q(title_search__contains=fold_for_search(term)) for term in value)))
+        return qs.filter(reduce(or_, (title_contains(qs, fold_for_search(term)) for term in value)))
 
 
 class UTCDateTimeField(django_filters.fields.IsoDateTimeField):

@@ -89,8 +89,8 @@ class Metadata(models.Model):
         # Every index leads with the tenant: each list query is "one tenant, one filter, one order".
         # The list indexes hold live rows only (the condition every read has), so a list and its count
         # stay index(-only) scans; deleted rows have their own small index for ?deleted=true.
-        # The title search has a trigram GIN index too, (tenant_id, title_search), on PostgreSQL only:
-        # see migrations 0003 and 0004 (SQLite has no GIN).
+        # The title search has a GIN index of the tenant's substrings of title_search, on PostgreSQL only:
+        # see migration 0009 and metadatas.title_search (SQLite has no GIN).
         indexes = [
             models.Index(fields=["tenant", "id"], condition=LIVE, name="metadata_tenant_id"),
             models.Index(fields=["tenant", "owner", "id"], condition=LIVE, name="metadata_tenant_owner"),

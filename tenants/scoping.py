@@ -12,10 +12,23 @@ else:
 
 
 class TenantScopedQuerySet(models.QuerySet):
-    """A queryset of rows that carry a ``tenant``; ``for_tenant`` keeps one tenant's rows."""
+    """A queryset of rows that carry a ``tenant``; ``for_tenant`` keeps one tenant's rows.
+
+    ``scoped_tenant_id`` is the tenant it was narrowed to (None before ``for_tenant``), kept through further
+    filters: a condition that needs the tenant as a value (an index keyed by tenant) reads it here.
+    """
+
+    scoped_tenant_id = None
 
     def for_tenant(self, tenant_id):
-        return self.filter(tenant_id=tenant_id)
+        rows = self.filter(tenant_id=tenant_id)
+        rows.scoped_tenant_id = tenant_id
+        return rows
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.scoped_tenant_id = self.scoped_tenant_id
+        return clone
 
 
 class TenantRegistryQuerySet(models.QuerySet):
