@@ -164,7 +164,8 @@ def write_results(report, path, workers_path=None, profile_path=None):
         "# Benchmark results",
         "",
         f"Written by `bench/run` ({report['started']}): `--rows {options['rows']} --duration {options['duration']} "
-        f"--workers {options['workers']} --rounds {options.get('rounds', 1)}`. wrk -t2 -c16, one tenant (of 100), "
+        f"--workers {options['workers']} --sync-workers {options.get('sync_workers', options['workers'])} "
+        f"--rounds {options.get('rounds', 1)}`. wrk -t2 -c16, one tenant (of 100), "
         "plain JSON, each request in both connection modes. Each read is run "
         f"{options.get('rounds', 1)} times per server, the floors, the textbook and the service taking turns in "
         "each round; a figure is the median run (all rounds' rates: `bench/var/results.json`, `rounds_rps`), so "
@@ -173,8 +174,9 @@ def write_results(report, path, workers_path=None, profile_path=None):
         "## Set-up",
         "",
         f"- machine: {postgres['machine']}; {postgres['version']}",
-        f"- gunicorn: {options['workers']} workers per server, service and floor "
-        f"`{options.get('worker_class') or 'gunicorn.conf.py default (gevent)'}`, sync floor and textbook sync; "
+        f"- gunicorn: service and floor {options['workers']} workers "
+        f"`{options.get('worker_class') or 'gunicorn.conf.py default (gevent)'}`, sync floor and textbook "
+        f"{options.get('sync_workers', options['workers'])} sync workers; "
         "no access log; "
         "the service with tenant states and rate-limit counters in Redis (`REDIS_URL`), rate limits counted but "
         f"out of reach, `LOG_LEVEL={options.get('log_level', 'INFO')}`",

@@ -57,6 +57,9 @@ PG_SETTINGS = (
 BATCH_SIZE = 100  # creates per POST /metadatas/batch (batch.lua's default)
 RUNNING = []  # process groups to stop on exit
 TEXTBOOK_CASES = {"item", "list", "type", "title"}  # the reads the textbook server is compared on
+# The gevent servers run as gunicorn.conf.py runs the service outside a container: a worker per CPU. Four
+# gevent workers on two cores measured slower, with longer tails, than two (bench/RESULTS.md's set-ups).
+CPUS = len(os.sched_getaffinity(0))
 
 
 @dataclass
@@ -337,8 +340,8 @@ def run_size(rows, options):
         check=True,
     )
     floor = start_server("floor", "bench.floor:application", env, options.workers, options.worker_class)
-    floor_sync = start_server("floor_sync", "bench.floor:application", env, options.workers, "sync")
-    textbook = start_server("textbook", "bench.textbook.wsgi:application", env, options.workers, "sync")
+    floor_sync = start_server("floor_sync", "bench.floor:application", env, options.sync_workers, "sync")
+    textbook = start_server("textbook", "bench.textbook.wsgi:application", env, options.sync_workers, "sync")
     service = start_server("service", "metadata_service.wsgi:application", env, options.workers, options.worker_class)
     has_graphql = graphql_available(service, token)
     results = {
@@ -575,7 +578,12 @@ def main():
     parser = argparse.ArgumentParser(description="Benchmark of the metadata service against a bare floor app.")
     parser.add_argument("--rows", default="10000,100000,1000000", help="comma-separated data sizes")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of each server")
+    parser.add_argument(
+        "--workers", type=int, default=CPUS, help="gunicorn workers of the service and the floor (one per CPU)"
+    )
+    parser.add_argument(
+        "--sync-workers", type=int, default=4, help="gunicorn workers of the sync floor and the textbook"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="runs of each read per server, taking turns (median)")
     parser.add_argument("--worker-class", default=None, help="of the service and the floor (gunicorn.conf.py's)")
     parser.add_argument("--modes", default="keepalive,close", help="HTTP connections: keepalive, close or both")
