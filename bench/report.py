@@ -37,6 +37,8 @@ READING_NOTES = [
     "  floor's item read (the floor has no conditional requests).",
     "- `deep_cursor` is compared with the floor's `page=500` (OFFSET): the same position, reached by keyset.",
     "- POST, PUT and GraphQL are compared with the service's own item-read rate, as the targets are.",
+    "- *floor p99 / p50* is the same spread for the floor in the same run: what the worker class, the",
+    "  connection mode and the shared cores give a request with no framework at all.",
     "- *Profile of an item read*: CPU time per request in-process, least of five batches; the machine's load",
     "  barely moves it, so it is the steadier comparison on a shared machine. Add gunicorn's own ~0.2 ms per",
     "  request to each app to turn it into a throughput ratio.",
@@ -56,13 +58,13 @@ def measured(size, name, server, mode):
 def case_table(size, modes):
     lines = [
         "| request | connections | floor req/s | sync floor req/s | textbook req/s | service req/s "
-        "| service / floor | service / sync floor | service / textbook | p50 ms | p99 ms | p99 / p50 | errors "
-        "| PostgreSQL alone tps |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| service / floor | service / sync floor | service / textbook | p50 ms | p99 ms | p99 / p50 | floor p99 / p50 "
+        "| errors | PostgreSQL alone tps |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in size["cases"]:
         if "skipped" in row:
-            lines.append(f"| {row['label']} | | | | | skipped: {row['skipped']} | | | | | | | | |")
+            lines.append(f"| {row['label']} | | | | | skipped: {row['skipped']} | | | | | | | | | |")
             continue
         for mode in modes:
             servers = row["modes"].get(mode, {})
@@ -77,13 +79,33 @@ def case_table(size, modes):
             elif floor_name != row["name"] and floor:
                 base += f" (floor: {floor_name})"
             errors = service["status_errors"] + service["socket_errors"]
+            floor_run = servers.get("floor", {})
+            floor_spread = ratio(floor_run.get("p99_us"), floor_run.get("p50_us"))
             lines.append(
                 f"| {row['label']} | {mode} | {floor or '–'} | {floor_sync or '–'} | {textbook or '–'} | "
                 f"{service['rps']} | {base} | {base_sync} | {ratio(service['rps'], textbook)} | "
                 f"{service['p50_ms']:.2f} | {service['p99_ms']:.2f} | "
-                f"{ratio(service['p99_us'], service['p50_us'])} | {errors} | {row.get('postgres_tps') or '–'} |"
+                f"{ratio(service['p99_us'], service['p50_us'])} | "
+                f"{floor_spread} | {errors} | {row.get('postgres_tps') or '–'} |"
             )
     return lines
+
+
+def cpu_table(size, modes):
+    """CPU per request of the service's workers and of PostgreSQL while wrk ran (empty for older runs)."""
+    lines = [
+        "| request | " + " | ".join(f"{mode}: workers ms | {mode}: PostgreSQL ms" for mode in modes) + " |",
+        "|---|" + "---:|---:|" * len(modes),
+    ]
+    for row in size["cases"]:
+        cells = [row["modes"].get(mode, {}).get("service", {}).get("cpu_ms") for mode in modes]
+        if any(cells):
+            lines.append(
+                f"| {row['label']} | "
+                + " | ".join(f"{cell['workers']:.2f} | {cell['postgres']:.2f}" if cell else "– | –" for cell in cells)
+                + " |"
+            )
+    return lines if len(lines) > 2 else []
 
 
 def targets(report):
@@ -165,11 +187,12 @@ def write_results(report, path, workers_path=None, profile_path=None):
         "",
         f"Written by `bench/run` ({report['started']}): `--rows {options['rows']} --duration {options['duration']} "
         f"--workers {options['workers']} --sync-workers {options.get('sync_workers', options['workers'])} "
-        f"--rounds {options.get('rounds', 1)}`. wrk -t2 -c16, one tenant (of 100), "
+        f"--rounds {options.get('rounds', 1)} --warmup {options.get('warmup', 0)}`. wrk -t2 -c16, one tenant (of 100), "
         "plain JSON, each request in both connection modes. Each read is run "
         f"{options.get('rounds', 1)} times per server, the floors, the textbook and the service taking turns in "
         "each round; a figure is the median run (all rounds' rates: `bench/var/results.json`, `rounds_rps`), so "
-        "the service's is beside the floor's and the textbook's measured in the same minutes.",
+        "the service's is beside the floor's and the textbook's measured in the same minutes. Each run of a read "
+        "follows an uncounted warm-up of the same request (`--warmup` seconds).",
         "",
         "## Set-up",
         "",
@@ -195,6 +218,16 @@ def write_results(report, path, workers_path=None, profile_path=None):
             "",
             *case_table(size, options["modes"]),
             "",
+            *(
+                [
+                    "CPU per request of the service while wrk ran (its workers; every PostgreSQL process):",
+                    "",
+                    *cpu,
+                    "",
+                ]
+                if (cpu := cpu_table(size, options["modes"]))
+                else []
+            ),
             f"Peak RSS per worker (MiB): service {rss['service']}, floor {rss['floor']}, "
             f"textbook {rss.get('textbook')}.",
             "",
@@ -216,7 +249,7 @@ def write_results(report, path, workers_path=None, profile_path=None):
             "",
         ]
     if profile_path and Path(profile_path).exists():
-        out += ["## Profile of an item read", "", Path(profile_path).read_text().strip(), ""]
+        out += ["## Profiles of an item read and of the writes", "", Path(profile_path).read_text().strip(), ""]
     out += ["## How to read these figures", "", *READING_NOTES, ""]
     Path(path).write_text("\n".join(out))
 

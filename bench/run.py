@@ -391,17 +391,60 @@ def measure_in_rounds(servers, case, options, token, mode):
     This machine's speed drifts by a fifth within a minute: one run of each server, one after the other,
     would compare them at different speeds. Turns spread the drift over all of them, the median drops a
     run a burst of other load hit. Every round's rate is kept beside the median (``rounds_rps``).
+
+    Before each run of a read, ``--warmup`` seconds of the same request are sent and not counted: the server
+    that ran before left PostgreSQL's buffers holding its pages (the textbook's exact counts at 1M rows read
+    many), and a 3-second run that began by reading its own back measured that in its p99 (type= at 1M:
+    p99/p50 4.7-6.5 straight after the others, 1.9-2.9 in a second run at once, 2.1 after a 1 s warm-up).
     """
     rounds = options.rounds if case.read else 1
     runs = {name: [] for name in servers}
     for _ in range(rounds):
         for name, server in servers.items():
-            runs[name].append(wrk(server.url, case, options.duration, token, connections=case.connections, mode=mode))
+            if case.read and options.warmup:
+                wrk(server.url, case, options.warmup, token, connections=case.connections, mode=mode)
+            before = cpu_seconds(server)
+            result = wrk(server.url, case, options.duration, token, connections=case.connections, mode=mode)
+            runs[name].append({**result, "cpu_ms": cpu_per_request(before, cpu_seconds(server), result["requests"])})
     measured = {}
     for name, results in runs.items():
         median = sorted(results, key=lambda result: result["rps"])[len(results) // 2]
         measured[name] = {**median, "rounds_rps": [result["rps"] for result in results]}
     return measured
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(server):
+    """CPU seconds used so far by ``server``'s workers and by every PostgreSQL process, by pid."""
+    workers, postgres, children = {}, {}, server.children()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+        if int(pid) in children:
+            workers[pid] = seconds
+        elif name.startswith("postgres"):
+            postgres[pid] = seconds
+    return workers, postgres
+
+
+def cpu_per_request(before, after, requests):
+    """Milliseconds of CPU per request of the workers and of PostgreSQL between two ``cpu_seconds``."""
+    spent = [
+        sum(seconds - earlier.get(pid, 0) for pid, seconds in later.items())
+        for earlier, later in zip(before, after, strict=True)
+    ]
+    return {
+        "workers": round(1000 * spent[0] / max(requests, 1), 3),
+        "postgres": round(1000 * spent[1] / max(requests, 1), 3),
+    }
 
 
 GRAPHQL_CHECK = {
@@ -498,6 +541,7 @@ def cpu_profiles(database, env):
             if (app, path) == ("service", "item"):
                 frames = output[output.index("CPU per request") :]
         lines.append(f"| {app} | " + " | ".join(cells) + " |")
+    write_lines, write_frames = write_profiles(environment)
     text = "\n".join(
         [
             f"CPU time of one request in-process (`bench/profile_item.py`, least of 5 batches of 400; load average "
@@ -512,9 +556,30 @@ def cpu_profiles(database, env):
             "```",
             frames.strip(),
             "```",
+            "",
+            *write_lines,
+            "",
+            "The service's POST under cProfile (CPU clock), top frames:",
+            "",
+            "```",
+            write_frames.strip(),
+            "```",
         ]
     )
     (BENCH / "profile-item.md").write_text(text + "\n")
+
+
+def write_profiles(environment):
+    """The service's CPU per write in-process (``profile_item.py``'s writes, 300 each) and the POST's frames."""
+    cells, frames = [], ""
+    for path in ("post", "put", "graphql"):
+        command = [sys.executable, str(BENCH / "profile_item.py"), "--path", path, "--requests", "300", "--top", "25"]
+        output = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True).stdout
+        cells.append(next((line.split()[3] for line in output.splitlines() if line.startswith("CPU per request")), "?"))
+        if path == "post" and "CPU per request" in output:
+            frames = output[output.index("CPU per request") :]
+    lines = ["| service write | POST ms CPU | PUT ms CPU | GraphQL upsert ms CPU |", "|---|---:|---:|---:|"]
+    return [*lines, "| in-process, least of 5 batches | " + " | ".join(cells) + " |"], frames
 
 
 GUNICORN_MS = 0.2  # gunicorn's own CPU per request (sync worker, measured in round 1), added to every app
@@ -585,6 +650,7 @@ def main():
         "--sync-workers", type=int, default=4, help="gunicorn workers of the sync floor and the textbook"
     )
     parser.add_argument("--rounds", type=int, default=3, help="runs of each read per server, taking turns (median)")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of each read sent, uncounted, before its run")
     parser.add_argument("--worker-class", default=None, help="of the service and the floor (gunicorn.conf.py's)")
     parser.add_argument("--modes", default="keepalive,close", help="HTTP connections: keepalive, close or both")
     parser.add_argument("--profile", action="store_true", help="also write bench/profile-item.md (first size)")
