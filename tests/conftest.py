@@ -133,6 +133,22 @@ def require_postgres(db):
 
 
 @pytest.fixture
+def two_per_minute_per_token(settings, monkeypatch):
+    """A token may send two requests a minute, on a frozen throttle clock.
+
+    A 429's detail counts whole seconds to the window's end; the frozen clock keeps two 429s comparable
+    however long apart they are sent.
+    """
+    from types import SimpleNamespace
+
+    from tenants import throttling
+
+    monkeypatch.setattr(throttling, "time", SimpleNamespace(time=lambda: 1_000_000_030.5))
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "token": "2/min"}}
+
+
+@pytest.fixture
 def tenant_cache(settings):
     """The shared tenant cache as in production: Redis (TEST_CACHE_URL, default db 15), a prefix per test."""
     import os
