@@ -4,7 +4,7 @@ Usage (from the repository root, against a bench database bench/run.py loaded):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ms_bench_10000 REDIS_URL=redis://127.0.0.1:6379/0 \\
         python bench/profile_item.py [--app service|floor|textbook] \\
-        [--path item|list|not_modified|put|post|graphql] [--top 25]
+        [--path item|list|not_modified|put|post|graphql|batch] [--top 25]
 
 The requests go through the app's WSGI callable (for the service: Django's handler with the full
 middleware chain, PostgreSQL and Redis), one after another, each with a new WSGI environ as gunicorn
@@ -15,8 +15,9 @@ total time.
 The writes (service only) send what bench/wrk's scripts send: ``put`` ``{"data": {"n": …}, "version": …}``
 to the 2000 rows bench/run.py's PUTs take in turn, each with the version its last response gave; ``post`` a
 resource with a new slug (``bench-profile-…``, which bench/load.py's cleanup removes); ``graphql`` the
-``updateMetadata`` upsert of key ``bench`` on 100 accounts in turn, a new value each time. Each run writes
-``200 + 2 × --requests`` times: keep --requests to a few hundred.
+``updateMetadata`` upsert of key ``bench`` on 100 accounts in turn, a new value each time; ``batch`` a
+``POST /metadatas/batch`` of 100 such creates. Each run writes ``200 + 2 × --requests`` times: keep
+--requests to a few hundred (a few dozen for ``batch``).
 """
 
 import argparse
@@ -48,7 +49,8 @@ APPS = {
 }
 BENCH_TENANT = "be7c0000-0000-0000-0000-000000000000"  # bench/load.py's first tenant
 GRAPHQL_UPSERT = "mutation U($input: MetadataInput!) { updateMetadata(input: $input) { metadata { key value } } }"
-WRITES = ("put", "post", "graphql")
+WRITES = ("put", "post", "graphql", "batch")
+BATCH_SIZE = 100  # bench/wrk/batch.lua's default
 application = None
 
 
@@ -100,8 +102,7 @@ def write_requests(kind, tenant, token):
 
     def post():
         n = next(counter)
-        body = {"owner": "BenchOwner", "title": {"en": f"Bench resource {n}", "fr": "Ressource"}}
-        body.update(slug=f"bench-profile-{run}-{n}", type="bench", data={"n": n})
+        body = post_body(f"{run}-{n}", n)
         return call(environ_for("/metadatas", "", token, {}, "POST", json.dumps(body).encode()))
 
     def graphql():
@@ -110,7 +111,19 @@ def write_requests(kind, tenant, token):
         body = {"query": GRAPHQL_UPSERT, "variables": {"input": {**account, "value": json.dumps({"n": n})}}}
         return call(environ_for("/v1/graphql/", "", token, {}, "POST", json.dumps(body).encode()))
 
-    return {"put": put, "post": post, "graphql": graphql}[kind]
+    def batch():
+        n = next(counter)
+        operations = [{"op": "create", "body": post_body(f"{run}-{n}-{i}", i)} for i in range(1, BATCH_SIZE + 1)]
+        body = json.dumps({"operations": operations}).encode()
+        return call(environ_for("/metadatas/batch", "", token, {}, "POST", body))
+
+    return {"put": put, "post": post, "graphql": graphql, "batch": batch}[kind]
+
+
+def post_body(name, n):
+    """A new resource as bench/wrk/post.lua and batch.lua send it, with the slug ``bench-profile-<name>``."""
+    title = {"en": f"Bench resource {n}", "fr": "Ressource"}
+    return {"owner": "BenchOwner", "title": title, "slug": f"bench-profile-{name}", "type": "bench", "data": {"n": n}}
 
 
 def first_item(tenant):
@@ -167,7 +180,7 @@ def main():
         def one_request():
             return call(environ_for(path, query, token, extra))
 
-    for _ in range(200):  # warm: connections, compiled statements, the token cache
+    for _ in range(20 if options.path == "batch" else 200):  # warm: connections, compiled statements, token cache
         status = one_request()
     print(f"{options.app} {options.path}: {path}{'?' if query else ''}{query} -> {status}")
     cpu, wall = [], []  # the least of five batches: other processes on the machine only ever add to it
