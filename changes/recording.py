@@ -20,7 +20,7 @@ from django.db import connection, transaction
 
 from changes.listener import wake_readers
 from changes.models import ChangeEvent, EventKind
-from metadata_service.statements import Sql, combines_statements, fetch_one, insert_sql
+from metadata_service.statements import PreparedRows, Sql, combines_statements, fetch_all
 from metadata_service.timestamps import now_to_the_second, utc_seconds
 from tenants.counters import next_value, next_values, raising_statement
 from tenants.identity import Actor
@@ -54,15 +54,19 @@ def record_metadata_changes(
     batch_id: uuid.UUID | None,
 ) -> list[ChangeEvent]:
     """The events of several resources changed alike in one transaction (a batch of creates), in order,
-    with their seqs taken in one statement and the rows inserted in one."""
-    seqs = next_values(tenant_id=tenant_id, name=COUNTER, count=len(resources))
-    events = []
-    for seq, resource in zip(seqs, resources, strict=True):
-        body, columns = _metadata_event(operation, resource, changed, actor, batch_id)
-        events.append(_event(tenant_id, seq, body, columns))
-    created = ChangeEvent.objects.bulk_create(events)
+    their seqs taken and their rows inserted in one statement."""
+    events = [
+        _event(tenant_id, None, *_metadata_event(operation, resource, changed, actor, batch_id))
+        for resource in resources
+    ]
+    if combines_statements():
+        _insert_at_next_seqs(tenant_id, events)
+    else:
+        for seq, event in zip(next_values(tenant_id=tenant_id, name=COUNTER, count=len(events)), events, strict=True):
+            event.seq = seq
+        ChangeEvent.objects.bulk_create(events)
     _wake_without_notify(tenant_id)
-    return created
+    return events
 
 
 def _metadata_event(operation, resource, changed, actor, batch_id):
@@ -158,7 +162,7 @@ def _append(tenant_id, body, **columns):
     with transaction.atomic(savepoint=False):
         event = _event(tenant_id, None, body, columns)
         if combines_statements():
-            event.pk, event.seq = _insert_at_next_seq(event)
+            _insert_at_next_seqs(tenant_id, [event])
         else:
             event.seq = next_value(tenant_id=tenant_id, name=COUNTER)
             event.save(force_insert=True)
@@ -166,14 +170,18 @@ def _append(tenant_id, body, **columns):
     return event
 
 
-def _insert_at_next_seq(event):
-    """Take the seq and insert the event at it in ONE statement (the counter as a CTE): the counter's row is
-    locked from here to the commit, so this is the last statement of a write, and the only one in that
-    stretch that the write's own work needs."""
-    counter_sql, counter_params = raising_statement(event.tenant_id, {COUNTER: 1})
-    event.seq = Sql("SELECT value FROM seq")
-    sql, params = insert_sql(event, returning=("id", "seq"))
-    return fetch_one(f"WITH seq AS ({counter_sql}) {sql}", [*counter_params, *params])
+def _insert_at_next_seqs(tenant_id, events):
+    """Take the events' seqs and insert them at those in ONE statement (the counter as a CTE): the counter's
+    row is locked from here to the commit, so this is the last statement of a write, and the only one in
+    that stretch that the write's own work needs."""
+    counter_sql, counter_params = raising_statement(tenant_id, {COUNTER: len(events)})
+    last = len(events) - 1
+    seqs = [Sql("SELECT value - %s FROM seq", [last - number]) for number in range(len(events))]
+    sql, params = PreparedRows(events, later=("seq",)).sql(seq=seqs, returning=("id", "seq"))
+    stored = fetch_all(f"WITH seq AS ({counter_sql}) {sql}", [*counter_params, *params])
+    for event, (key, seq) in zip(events, stored, strict=True):
+        event.pk, event.seq = key, seq
+        event._state.adding, event._state.db = False, connection.alias  # as ``save()`` leaves what it inserted
 
 
 def _event(tenant_id, seq, body, columns):

@@ -37,21 +37,55 @@ def insert_sql(obj, *, returning=()) -> tuple[str, list]:
     The columns are those ``save()`` inserts, each value adapted by its field as ``save()`` adapts it; a
     value may be ``Sql``. Building it through the ORM's compiler cost more than PostgreSQL takes to run it,
     so the statement's head is made once per model and database."""
-    # The router is told of the write (it keeps the client on the primary); the connection is looked up once,
-    # as every use of the ``connection`` proxy looks it up anew.
-    database = connections[router.db_for_write(type(obj))]
-    fields, head = _insert_head(obj._meta.label, database.vendor, obj.pk is None)
-    placeholders, params = [], []
-    for field in fields:
-        value = field.pre_save(obj, add=True)
+    return PreparedRows([obj]).sql(returning=returning)
+
+
+class PreparedRows:
+    """New instances of one model as the rows of one INSERT, their values adapted when this is made (the
+    columns and adaptation of ``insert_sql``), but for the fields named in ``later``: ``sql`` takes those.
+
+    A write that stores many rows prepares them before it takes the tenant's counters, which stay locked to
+    its commit while every other writer of the tenant waits; only what the counters give goes in after."""
+
+    def __init__(self, objs, *, later=()):
+        model = type(objs[0])
+        # The router is told of the write (it keeps the client on the primary); the connection is looked up
+        # once, as every use of the ``connection`` proxy looks it up anew.
+        self.database = connections[router.db_for_write(model)]
+        self.label = model._meta.label
+        self.fields, self.head = _insert_head(self.label, self.database.vendor, objs[0].pk is None)
+        self.rows = [
+            [None if field.attname in later else self._adapted(field, obj) for field in self.fields] for obj in objs
+        ]
+
+    def sql(self, *, returning=(), **later) -> tuple[str, list]:
+        """The statement, ``later`` giving each postponed field (by attname) a value per row, or ``Sql``."""
+        postponed = {index: later[field.attname] for index, field in enumerate(self.fields) if field.attname in later}
+        rows: list[str] = []
+        params: list = []
+        for number, values in enumerate(self.rows):
+            for index, given in postponed.items():
+                values = [*values[:index], self._adapted_value(self.fields[index], given[number]), *values[index + 1 :]]
+            rows.append(f"({', '.join(_placeholders(values, params))})")
+        tail = _returning(self.label, self.database.vendor, tuple(returning)) if returning else ""
+        return f"{self.head} VALUES {', '.join(rows)}{tail}", params
+
+    def _adapted(self, field, obj):
+        return self._adapted_value(field, field.pre_save(obj, add=True))
+
+    def _adapted_value(self, field, value):
+        return value if isinstance(value, Sql) else field.get_db_prep_save(value, self.database)
+
+
+def _placeholders(values, params):
+    """``%s`` for each value (added to ``params``), or an ``Sql``'s own text (and its parameters)."""
+    for value in values:
         if isinstance(value, Sql):
-            placeholders.append(f"({value.sql})")
             params.extend(value.params)
+            yield f"({value.sql})"
         else:
-            placeholders.append("%s")
-            params.append(field.get_db_prep_save(value, database))
-    tail = _returning(obj._meta.label, database.vendor, tuple(returning)) if returning else ""
-    return f"{head} VALUES ({', '.join(placeholders)}){tail}", params
+            params.append(value)
+            yield "%s"
 
 
 @functools.cache
@@ -208,3 +242,9 @@ def fetch_one(sql: str, params: list):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def fetch_all(sql: str, params: list):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

@@ -22,11 +22,12 @@ from metadata_service.conf import service_settings
 from metadata_service.statements import (
     CompiledDelete,
     CompiledUpdate,
+    PreparedRows,
     Sql,
     combines_statements,
+    fetch_all,
     fetch_one,
     insert_select_sql,
-    insert_sql,
 )
 from metadata_service.timestamps import now_to_the_second
 from metadatas.data_rules import check_resource_data
@@ -34,7 +35,7 @@ from metadatas.exceptions import NotDeleted, PreconditionFailed, SlugTaken, Vers
 from metadatas.models import Metadata, MetadataRevision, RevisionOperation, title_search_text
 from metadatas.revisions import DELETED_AT, WRITABLE_FIELDS, changed_fields, model_changes, state_of
 from metadatas.serializers import metadata_representation
-from tenants.counters import METADATA_IDS, next_values
+from tenants.counters import METADATA_IDS
 from tenants.identity import Actor, ChangeAuthorship
 from tenants.quotas import count_down, count_up, effective, json_size, limit_of, limit_sql, require_within
 from tenants.registry import tenant_still_registered
@@ -102,33 +103,23 @@ def metadata_create(
     size, created = json_size(metadata.title, metadata.data), changed_fields(WRITABLE_FIELDS)
     with unique_fields_checked():
         check_resource_data(tenant_id=tenant_id, type=metadata.type, data=metadata.data)
+        revision = _revision(metadata, RevisionOperation.CREATED, created, actor, batch_id)
+        new_row = NewRowsWithRevisions([metadata], [revision])
         taken = count_up(tenant_id, LIVE_RESOURCES, also={METADATA_IDS: 1}, sizes={"max_resource_bytes": size})
-        metadata.id = taken[METADATA_IDS].start
-        _insert_with_revision(metadata, _revision(metadata, RevisionOperation.CREATED, created, actor, batch_id))
+        new_row.insert(ids=taken[METADATA_IDS])
         _record_event(metadata, RevisionOperation.CREATED, created, actor, batch_id)
     return metadata
-
-
-def _insert_with_revision(metadata, revision):
-    """Insert the new row and its revision: one statement on PostgreSQL (the revision names the row's key)."""
-    if not combines_statements():
-        metadata.save(force_insert=True)
-        revision.metadata_id = metadata.pk
-        revision.save(force_insert=True)
-        return
-    row_sql, row_params = insert_sql(metadata, returning=("row",))
-    revision.metadata_id = Sql('SELECT "row" FROM inserted')
-    revision_sql, revision_params = insert_sql(revision, returning=("id", "metadata"))
-    sql = f"WITH inserted AS ({row_sql}) {revision_sql}"
-    revision.pk, revision.metadata_id = fetch_one(sql, [*row_params, *revision_params])
-    metadata.pk = revision.metadata_id
 
 
 def metadata_create_many(
     *, tenant_id: uuid.UUID, fields_list: list[dict[str, Any]], actor: Actor, batch_id: uuid.UUID | None = None
 ) -> list[Metadata]:
-    """``metadata_create`` of several resources in one transaction, in a handful of statements: their ids,
-    the quota's count, the rows and the revisions each in one. The same checks run on every resource.
+    """``metadata_create`` of several resources in one transaction, in a handful of statements: their ids
+    with the quota's count in one, the rows with their revisions in one, their events in one. The same
+    checks run on every resource.
+
+    Rows and revisions are prepared before the tenant's counters are taken (``NewRowsWithRevisions``):
+    the counters stay locked to the commit, and every other write of the tenant waits there.
 
     A failure does not say which resource failed: a caller that must say so (a batch) creates them one by
     one after it (``metadatas/batch.py``).
@@ -139,14 +130,12 @@ def metadata_create_many(
         for row in rows:
             check_resource_data(tenant_id=tenant_id, type=row.type, data=row.data)
             require_within(tenant_id, "max_resource_bytes", json_size(row.title, row.data), bytes_limit)
-        count_up(tenant_id, LIVE_RESOURCES, by=len(rows))
-        for row, number in zip(rows, next_values(tenant_id=tenant_id, name=METADATA_IDS, count=len(rows)), strict=True):
-            row.id, row.title_search = number, title_search_text(row.title)
-        Metadata.objects.bulk_create(rows)
+            row.title_search = title_search_text(row.title)
         created = changed_fields(WRITABLE_FIELDS)
-        MetadataRevision.objects.bulk_create(
-            [_revision(row, RevisionOperation.CREATED, created, actor, batch_id) for row in rows]
-        )
+        revisions = [_revision(row, RevisionOperation.CREATED, created, actor, batch_id) for row in rows]
+        new_rows = NewRowsWithRevisions(rows, revisions)
+        taken = count_up(tenant_id, LIVE_RESOURCES, by=len(rows), also={METADATA_IDS: len(rows)})
+        new_rows.insert(ids=taken[METADATA_IDS])
         record_metadata_changes(
             tenant_id=tenant_id,
             operation=RevisionOperation.CREATED,
@@ -156,6 +145,36 @@ def metadata_create_many(
             batch_id=batch_id,
         )
     return rows
+
+
+class NewRowsWithRevisions:
+    """New resources and their revisions, their values adapted when this is made; ``insert`` gives the rows
+    their ids and stores both, in one statement on PostgreSQL (each revision names its row's key through
+    the statement's CTE), else by the ORM's ``bulk_create``."""
+
+    def __init__(self, rows: list[Metadata], revisions: list[MetadataRevision]):
+        self.rows, self.revisions = rows, revisions
+        if combines_statements():
+            self.prepared_rows = PreparedRows(rows, later=("id",))
+            self.prepared_revisions = PreparedRows(revisions, later=("metadata_id",))
+
+    def insert(self, *, ids: range) -> None:
+        for row, number in zip(self.rows, ids, strict=True):
+            row.id = number
+        if not combines_statements():
+            Metadata.objects.bulk_create(self.rows)
+            for revision, row in zip(self.revisions, self.rows, strict=True):
+                revision.metadata_id = row.pk
+            MetadataRevision.objects.bulk_create(self.revisions)
+            return
+        row_sql, row_params = self.prepared_rows.sql(id=ids, returning=("row", "id"))
+        keys = [Sql('SELECT "row" FROM inserted WHERE "id" = %s', [number]) for number in ids]
+        revision_sql, revision_params = self.prepared_revisions.sql(metadata_id=keys, returning=("id", "metadata"))
+        stored = fetch_all(f"WITH inserted AS ({row_sql}) {revision_sql}", [*row_params, *revision_params])
+        for revision, row, (key, row_key) in zip(self.revisions, self.rows, stored, strict=True):
+            revision.pk, revision.metadata_id, row.pk = key, row_key, row_key
+            for obj in (row, revision):  # as ``save()`` leaves what it inserted
+                obj._state.adding, obj._state.db = False, self.prepared_rows.database.alias
 
 
 def metadata_update(

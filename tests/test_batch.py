@@ -7,6 +7,7 @@ import pytest
 from idempotency.models import IdempotencyRecord
 from metadatas.models import Metadata, MetadataRevision
 from tests.conftest import JSON, client_with, metadata_body, token_for
+from tests.support.history import revisions
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,19 @@ def test_a_batch_of_creates_answers_each_result_in_order_with_one_batch_id(api):
     revisions = MetadataRevision.objects.order_by("metadata_id")
     assert {str(revision.batch_id) for revision in revisions} == {body["batchId"]}
     assert revisions.count() == 3
+
+
+def test_each_resource_of_a_batch_of_creates_has_its_own_created_revision_and_the_next_id(api):
+    first = api.post("/metadatas", metadata_body(slug="before"), format="json", **JSON).json()
+
+    results = batch(api, [create(number, data={"n": number}) for number in range(1, 6)]).json()["results"]
+
+    resources = [result["resource"] for result in results]
+    assert [resource["id"] for resource in resources] == [first["id"] + number for number in range(1, 6)]
+    for resource in resources:
+        (revision,) = revisions(api, resource)
+        assert (revision["version"], revision["operation"]) == (1, "created")
+        assert api.get(f"/metadatas/{resource['uuid']}/revisions/1", **JSON).json()["resource"] == resource
 
 
 def test_later_operations_see_earlier_ones(api):

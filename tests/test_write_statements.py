@@ -47,6 +47,27 @@ def test_a_create_takes_the_tenants_counters_in_its_last_three_statements_before
     assert len(counter_statements_from(statements(captured))) == 4  # counters, row, event, COMMIT
 
 
+def test_a_batch_of_creates_sends_ten_statements_whatever_its_size(api, warm, django_assert_num_queries):
+    operations = [{"op": "create", "body": metadata_body(slug=f"many-{number}")} for number in range(20)]
+
+    # BEGIN and the batch's SAVEPOINT, the size limit, the type's lock, the type and policy, the ids with the
+    # count, the rows with their revisions, the events at their seqs, RELEASE and COMMIT.
+    with django_assert_num_queries(10):
+        assert api.post("/metadatas/batch", {"operations": operations}, format="json", **JSON).status_code == 200
+
+
+def test_a_batch_of_creates_takes_the_tenants_counters_in_its_last_three_statements_before_it_ends(
+    api, warm, django_assert_num_queries
+):
+    operations = [{"op": "create", "body": metadata_body(slug=f"many-{number}")} for number in range(20)]
+
+    with django_assert_num_queries(10) as captured:
+        api.post("/metadatas/batch", {"operations": operations}, format="json", **JSON)
+
+    # the counters, the rows with their revisions, the events, RELEASE and COMMIT
+    assert len(counter_statements_from(statements(captured))) == 5
+
+
 def test_an_update_sends_seven_statements_its_event_last(api, warm, django_assert_num_queries):
     resource = api.post("/metadatas", metadata_body(slug="updated"), format="json", **JSON).json()
     api.get(f"/metadatas/{resource['uuid']}", **JSON)  # the connection prepares the item read's statement
