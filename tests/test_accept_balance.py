@@ -112,4 +112,9 @@ def test_sixteen_keep_alive_clients_opened_at_once_land_evenly_on_four_workers()
             for client in clients:
                 client.close()
 
-    assert all(sum(spread) == 16 and spread[-1] - spread[0] <= 2 for spread in spreads), spreads
+    # A worker takes a connection itself after MAX_DEFERRALS (a few milliseconds) when the least loaded one is
+    # slow to accept, as on a busy machine: then one worker holds a connection more than even. Without the
+    # balancing 16 connections landed 2/2/2/10 or 3/3/3/7.
+    differences = [spread[-1] - spread[0] for spread in spreads]
+    assert all(sum(spread) == 16 for spread in spreads), spreads
+    assert max(differences) <= 3 and sorted(differences)[1] <= 2, spreads
