@@ -177,11 +177,12 @@ def _insert_at_next_seqs(tenant_id, events):
     counter_sql, counter_params = raising_statement(tenant_id, {COUNTER: len(events)})
     last = len(events) - 1
     seqs = [Sql("SELECT value - %s FROM seq", [last - number]) for number in range(len(events))]
-    sql, params = PreparedRows(events, later=("seq",)).sql(seq=seqs, returning=("id", "seq"))
+    prepared = PreparedRows(events, later=("seq",))
+    sql, params = prepared.sql(seq=seqs, returning=("id", "seq"))
     stored = fetch_all(f"WITH seq AS ({counter_sql}) {sql}", [*counter_params, *params])
     for event, (key, seq) in zip(events, stored, strict=True):
         event.pk, event.seq = key, seq
-        event._state.adding, event._state.db = False, connection.alias  # as ``save()`` leaves what it inserted
+    prepared.mark_stored()
 
 
 def _event(tenant_id, seq, body, columns):

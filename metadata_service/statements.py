@@ -51,7 +51,7 @@ class PreparedRows:
         model = type(objs[0])
         # The router is told of the write (it keeps the client on the primary); the connection is looked up
         # once, as every use of the ``connection`` proxy looks it up anew.
-        self.database = connections[router.db_for_write(model)]
+        self.objs, self.database = objs, connections[router.db_for_write(model)]
         self.label = model._meta.label
         self.fields, self.head = _insert_head(self.label, self.database.vendor, objs[0].pk is None)
         self.rows = [
@@ -63,12 +63,18 @@ class PreparedRows:
         postponed = {index: later[field.attname] for index, field in enumerate(self.fields) if field.attname in later}
         rows: list[str] = []
         params: list = []
-        for number, values in enumerate(self.rows):
+        for number, prepared in enumerate(self.rows):
+            values = list(prepared)
             for index, given in postponed.items():
-                values = [*values[:index], self._adapted_value(self.fields[index], given[number]), *values[index + 1 :]]
+                values[index] = self._adapted_value(self.fields[index], given[number])
             rows.append(f"({', '.join(_placeholders(values, params))})")
         tail = _returning(self.label, self.database.vendor, tuple(returning)) if returning else ""
         return f"{self.head} VALUES {', '.join(rows)}{tail}", params
+
+    def mark_stored(self) -> None:
+        """Leave the instances as ``save()`` leaves what it inserted: no longer being added, and on its database."""
+        for obj in self.objs:
+            obj._state.adding, obj._state.db = False, self.database.alias
 
     def _adapted(self, field, obj):
         return self._adapted_value(field, field.pre_save(obj, add=True))

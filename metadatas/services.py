@@ -154,14 +154,15 @@ class NewRowsWithRevisions:
 
     def __init__(self, rows: list[Metadata], revisions: list[MetadataRevision]):
         self.rows, self.revisions = rows, revisions
-        if combines_statements():
+        self.combined = combines_statements()
+        if self.combined:
             self.prepared_rows = PreparedRows(rows, later=("id",))
             self.prepared_revisions = PreparedRows(revisions, later=("metadata_id",))
 
     def insert(self, *, ids: range) -> None:
         for row, number in zip(self.rows, ids, strict=True):
             row.id = number
-        if not combines_statements():
+        if not self.combined:
             Metadata.objects.bulk_create(self.rows)
             for revision, row in zip(self.revisions, self.rows, strict=True):
                 revision.metadata_id = row.pk
@@ -173,8 +174,8 @@ class NewRowsWithRevisions:
         stored = fetch_all(f"WITH inserted AS ({row_sql}) {revision_sql}", [*row_params, *revision_params])
         for revision, row, (key, row_key) in zip(self.revisions, self.rows, stored, strict=True):
             revision.pk, revision.metadata_id, row.pk = key, row_key, row_key
-            for obj in (row, revision):  # as ``save()`` leaves what it inserted
-                obj._state.adding, obj._state.db = False, self.prepared_rows.database.alias
+        self.prepared_rows.mark_stored()
+        self.prepared_revisions.mark_stored()
 
 
 def metadata_update(
